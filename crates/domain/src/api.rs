@@ -1,0 +1,579 @@
+//! The JSON API's types, shared by the app (client) and the reference server.
+//! Field names are the wire format: change them only with a new API version.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::{ReportCategory, ReportStatus, RemovalStatus};
+
+pub type ContractId = i64;
+
+/// Path prefix of every endpoint.
+pub const API_PREFIX: &str = "/api/v1";
+/// Header that makes a POST safe to retry: the same key and body replay the first result.
+pub const IDEMPOTENCY_KEY_HEADER: &str = "Idempotency-Key";
+/// Longest accepted idempotency key.
+pub const IDEMPOTENCY_KEY_MAX_LEN: usize = 100;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ContractStatus {
+    Active,
+    Ended,
+}
+
+/// What the freelancer's feedback on a contract looks like, in brief (for the history list).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FeedbackSummary {
+    pub rating: f32,
+    pub has_comment: bool,
+    pub responded: bool,
+    pub report_status: Option<ReportStatus>,
+}
+
+/// One row of the contract history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ContractSummary {
+    pub id: ContractId,
+    pub title: String,
+    pub freelancer_name: String,
+    pub started_at: DateTime<Utc>,
+    /// `None` while the contract is active.
+    pub ended_at: Option<DateTime<Utc>>,
+    pub status: ContractStatus,
+    /// The feedback the freelancer left, if any.
+    pub received: Option<FeedbackSummary>,
+}
+
+/// A page of the contract history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ContractPage {
+    pub items: Vec<ContractSummary>,
+    /// Contracts matching the query, over all pages.
+    pub total: u64,
+    pub page: u32,
+    pub per_page: u32,
+    /// The server's clock when it answered: countdowns are computed from it, not the browser's.
+    pub server_now: DateTime<Utc>,
+}
+
+/// The client's public response to the freelancer's written feedback. Never edited.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FeedbackResponse {
+    pub text: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A report the client filed against the feedback they received.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Report {
+    pub category: ReportCategory,
+    pub description: String,
+    pub evidence: Vec<String>,
+    pub status: ReportStatus,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Feedback the freelancer left the client.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReceivedFeedback {
+    pub id: i64,
+    /// 1.0 to 5.0.
+    pub rating: f32,
+    /// The written comment; `None` when the freelancer left a rating only.
+    pub comment: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub response: Option<FeedbackResponse>,
+    pub report: Option<Report>,
+}
+
+/// A request to remove feedback the client posted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RemovalRequest {
+    pub status: RemovalStatus,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Feedback the client left the freelancer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GivenFeedback {
+    pub id: i64,
+    pub rating: f32,
+    pub comment: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub removal_request: Option<RemovalRequest>,
+}
+
+/// When the response window closes, and whether it is open at `server_now`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ResponseWindow {
+    pub closes_at: DateTime<Utc>,
+    pub open: bool,
+}
+
+/// Everything the Contract details tab shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ContractDetails {
+    pub contract: ContractSummary,
+    pub description: String,
+    pub received: Option<ReceivedFeedback>,
+    pub given: Option<GivenFeedback>,
+    /// `None` while the contract is active.
+    pub response_window: Option<ResponseWindow>,
+    pub server_now: DateTime<Utc>,
+}
+
+/// Body of `POST …/feedback/response`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewResponse {
+    pub text: String,
+}
+
+/// Body of `POST …/feedback/report`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewReport {
+    pub category: ReportCategory,
+    pub description: String,
+    #[serde(default)]
+    pub evidence: Vec<String>,
+}
+
+/// An RFC 9457 problem document: every error the API returns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub type_: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// Messages per request field (`text`, `category`, `description`, `evidence`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub errors: BTreeMap<String, Vec<String>>,
+}
+
+/// The kinds of problem the API reports; `type` is `/problems/<slug>`, so clients can match on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProblemKind {
+    Unauthorized,
+    NotFound,
+    Validation,
+    NoWrittenComment,
+    WindowNotOpen,
+    AlreadyResponded,
+    AlreadyReported,
+    NotYourFeedback,
+    RemovalAlreadyRequested,
+    IdempotencyKeyMissing,
+    IdempotencyKeyReused,
+    PayloadTooLarge,
+    Internal,
+}
+
+impl ProblemKind {
+    pub const ALL: [ProblemKind; 13] = [
+        Self::Unauthorized,
+        Self::NotFound,
+        Self::Validation,
+        Self::NoWrittenComment,
+        Self::WindowNotOpen,
+        Self::AlreadyResponded,
+        Self::AlreadyReported,
+        Self::NotYourFeedback,
+        Self::RemovalAlreadyRequested,
+        Self::IdempotencyKeyMissing,
+        Self::IdempotencyKeyReused,
+        Self::PayloadTooLarge,
+        Self::Internal,
+    ];
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            Self::Unauthorized => "unauthorized",
+            Self::NotFound => "not-found",
+            Self::Validation => "validation",
+            Self::NoWrittenComment => "no-written-comment",
+            Self::WindowNotOpen => "window-not-open",
+            Self::AlreadyResponded => "already-responded",
+            Self::AlreadyReported => "already-reported",
+            Self::NotYourFeedback => "not-your-feedback",
+            Self::RemovalAlreadyRequested => "removal-already-requested",
+            Self::IdempotencyKeyMissing => "idempotency-key-missing",
+            Self::IdempotencyKeyReused => "idempotency-key-reused",
+            Self::PayloadTooLarge => "payload-too-large",
+            Self::Internal => "internal",
+        }
+    }
+
+    pub fn type_uri(self) -> String {
+        format!("/problems/{}", self.slug())
+    }
+
+    pub fn from_type_uri(uri: &str) -> Option<Self> {
+        let slug = uri.strip_prefix("/problems/")?;
+        Self::ALL.into_iter().find(|k| k.slug() == slug)
+    }
+
+    pub fn status(self) -> u16 {
+        match self {
+            Self::Unauthorized => 401,
+            Self::NotFound | Self::NotYourFeedback => 404,
+            Self::Validation
+            | Self::NoWrittenComment
+            | Self::IdempotencyKeyMissing
+            | Self::IdempotencyKeyReused => 422,
+            Self::WindowNotOpen
+            | Self::AlreadyResponded
+            | Self::AlreadyReported
+            | Self::RemovalAlreadyRequested => 409,
+            Self::PayloadTooLarge => 413,
+            Self::Internal => 500,
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Unauthorized => "Sign-in needed",
+            Self::NotFound => "Not found",
+            Self::Validation => "Some fields need attention",
+            Self::NoWrittenComment => "There is no written feedback to respond to",
+            Self::WindowNotOpen => "The response period is not open",
+            Self::AlreadyResponded => "A response was already posted",
+            Self::AlreadyReported => "This feedback was already reported",
+            Self::NotYourFeedback => "Not found",
+            Self::RemovalAlreadyRequested => "Removal was already requested",
+            Self::IdempotencyKeyMissing => "Idempotency-Key header required",
+            Self::IdempotencyKeyReused => "Idempotency-Key reused with a different request",
+            Self::PayloadTooLarge => "Request too large",
+            Self::Internal => "Something went wrong on our side",
+        }
+    }
+
+    pub fn problem(self, detail: impl Into<String>) -> Problem {
+        Problem {
+            type_: self.type_uri(),
+            title: self.title().to_string(),
+            status: self.status(),
+            detail: detail.into(),
+            errors: BTreeMap::new(),
+        }
+    }
+}
+
+/// Which contracts the history shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum StatusFilter {
+    #[default]
+    All,
+    Active,
+    Ended,
+}
+
+impl StatusFilter {
+    pub const ALL: [StatusFilter; 3] = [Self::All, Self::Active, Self::Ended];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::All => "all",
+            Self::Active => "active",
+            Self::Ended => "ended",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::All => "All contracts",
+            Self::Active => "Active",
+            Self::Ended => "Ended",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.as_str() == s)
+    }
+}
+
+/// History sort order. Active contracts (no end date) sort as "latest".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SortOrder {
+    #[default]
+    EndedDesc,
+    EndedAsc,
+    TitleAsc,
+    TitleDesc,
+}
+
+impl SortOrder {
+    pub const ALL: [SortOrder; 4] = [
+        Self::EndedDesc,
+        Self::EndedAsc,
+        Self::TitleAsc,
+        Self::TitleDesc,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::EndedDesc => "ended_desc",
+            Self::EndedAsc => "ended_asc",
+            Self::TitleAsc => "title_asc",
+            Self::TitleDesc => "title_desc",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::EndedDesc => "End date, newest first",
+            Self::EndedAsc => "End date, oldest first",
+            Self::TitleAsc => "Title, A to Z",
+            Self::TitleDesc => "Title, Z to A",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.as_str() == s)
+    }
+}
+
+pub const DEFAULT_PER_PAGE: u32 = 20;
+pub const MAX_PER_PAGE: u32 = 100;
+/// Deep pages beyond this are refused: nobody pages to 10,000, and it bounds OFFSET scans.
+pub const MAX_PAGE: u32 = 10_000;
+/// Longest search string.
+pub const MAX_QUERY_CHARS: usize = 200;
+
+/// A history query. The same type is the app's URL state and the API's query string, so both
+/// sides parse, default and bound it the same way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryQuery {
+    pub q: String,
+    pub status: StatusFilter,
+    pub sort: SortOrder,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+impl Default for HistoryQuery {
+    fn default() -> Self {
+        Self {
+            q: String::new(),
+            status: StatusFilter::All,
+            sort: SortOrder::EndedDesc,
+            page: 1,
+            per_page: DEFAULT_PER_PAGE,
+        }
+    }
+}
+
+/// A query parameter that could not be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct QueryError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl HistoryQuery {
+    /// Strict parse (the server): unknown values are errors, numbers must be in range.
+    pub fn parse_strict<'a>(
+        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Self, QueryError> {
+        let mut q = Self::default();
+        for (k, v) in pairs {
+            let err = |field: &'static str, message: String| QueryError { field, message };
+            match k {
+                "q" => {
+                    if v.chars().count() > MAX_QUERY_CHARS {
+                        return Err(err("q", format!("at most {MAX_QUERY_CHARS} characters")));
+                    }
+                    q.q = v.trim().to_string();
+                }
+                "status" => {
+                    q.status = StatusFilter::parse(v)
+                        .ok_or_else(|| err("status", "one of all, active, ended".into()))?
+                }
+                "sort" => {
+                    q.sort = SortOrder::parse(v).ok_or_else(|| {
+                        err(
+                            "sort",
+                            "one of ended_desc, ended_asc, title_asc, title_desc".into(),
+                        )
+                    })?
+                }
+                "page" => {
+                    q.page = v
+                        .parse()
+                        .ok()
+                        .filter(|p| (1..=MAX_PAGE).contains(p))
+                        .ok_or_else(|| err("page", format!("a whole number from 1 to {MAX_PAGE}")))?
+                }
+                "per_page" => {
+                    q.per_page = v
+                        .parse()
+                        .ok()
+                        .filter(|p| (1..=MAX_PER_PAGE).contains(p))
+                        .ok_or_else(|| {
+                            err("per_page", format!("a whole number from 1 to {MAX_PER_PAGE}"))
+                        })?
+                }
+                _ => {}
+            }
+        }
+        Ok(q)
+    }
+
+    /// Lenient parse (the app's URL): anything unusable falls back to its default, so a
+    /// hand-edited or stale link still opens a sensible page.
+    pub fn parse_lenient<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        let mut q = Self::default();
+        for (k, v) in pairs {
+            if let Ok(one) = Self::parse_strict([(k, v)]) {
+                match k {
+                    "q" => q.q = one.q,
+                    "status" => q.status = one.status,
+                    "sort" => q.sort = one.sort,
+                    "page" => q.page = one.page,
+                    "per_page" => q.per_page = one.per_page,
+                    _ => {}
+                }
+            }
+        }
+        q
+    }
+
+    /// The non-default parameters, in a stable order (for URLs and API calls).
+    pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
+        let d = Self::default();
+        let mut out = Vec::new();
+        if !self.q.is_empty() {
+            out.push(("q", self.q.clone()));
+        }
+        if self.status != d.status {
+            out.push(("status", self.status.as_str().to_string()));
+        }
+        if self.sort != d.sort {
+            out.push(("sort", self.sort.as_str().to_string()));
+        }
+        if self.page != d.page {
+            out.push(("page", self.page.to_string()));
+        }
+        if self.per_page != d.per_page {
+            out.push(("per_page", self.per_page.to_string()));
+        }
+        out
+    }
+
+    /// Number of pages for `total` matches (at least 1, so "page 1 of 1" when empty).
+    pub fn page_count(&self, total: u64) -> u32 {
+        let pages = total.div_ceil(u64::from(self.per_page.max(1)));
+        pages.clamp(1, u64::from(MAX_PAGE)) as u32
+    }
+}
+
+/// Rating as words for screen readers and text: "4.5 out of 5".
+pub fn rating_text(rating: f32) -> String {
+    let r = (rating * 10.0).round() / 10.0;
+    if r.fract() == 0.0 {
+        format!("{r:.0} out of 5")
+    } else {
+        format!("{r:.1} out of 5")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strict_query_parsing_rejects_out_of_range_values() {
+        assert!(HistoryQuery::parse_strict([("per_page", "101")]).is_err());
+        assert!(HistoryQuery::parse_strict([("per_page", "0")]).is_err());
+        assert!(HistoryQuery::parse_strict([("page", "0")]).is_err());
+        assert!(HistoryQuery::parse_strict([("page", "10001")]).is_err());
+        assert!(HistoryQuery::parse_strict([("status", "deleted")]).is_err());
+        assert!(HistoryQuery::parse_strict([("sort", "price")]).is_err());
+        let long = "x".repeat(MAX_QUERY_CHARS + 1);
+        assert_eq!(
+            HistoryQuery::parse_strict([("q", long.as_str())]).unwrap_err().field,
+            "q"
+        );
+    }
+
+    #[test]
+    fn query_round_trips_through_pairs() {
+        let q = HistoryQuery {
+            q: "logo".into(),
+            status: StatusFilter::Ended,
+            sort: SortOrder::TitleAsc,
+            page: 3,
+            per_page: 50,
+        };
+        let pairs = q.to_pairs();
+        let back = HistoryQuery::parse_strict(pairs.iter().map(|(k, v)| (*k, v.as_str()))).unwrap();
+        assert_eq!(back, q);
+        assert!(HistoryQuery::default().to_pairs().is_empty());
+    }
+
+    #[test]
+    fn lenient_parsing_keeps_what_is_usable() {
+        let q = HistoryQuery::parse_lenient([("page", "abc"), ("status", "ended"), ("sort", "?")]);
+        assert_eq!(q.page, 1);
+        assert_eq!(q.status, StatusFilter::Ended);
+        assert_eq!(q.sort, SortOrder::EndedDesc);
+    }
+
+    #[test]
+    fn page_count_is_at_least_one() {
+        let q = HistoryQuery::default();
+        assert_eq!(q.page_count(0), 1);
+        assert_eq!(q.page_count(20), 1);
+        assert_eq!(q.page_count(21), 2);
+    }
+
+    #[test]
+    fn problem_types_round_trip_and_statuses_are_http() {
+        for k in ProblemKind::ALL {
+            assert_eq!(ProblemKind::from_type_uri(&k.type_uri()), Some(k));
+            assert!((400..600).contains(&k.status()));
+        }
+        let p = ProblemKind::Validation.problem("x");
+        let json = serde_json::to_value(&p).unwrap();
+        assert_eq!(json["type"], "/problems/validation");
+        assert!(json.get("errors").is_none());
+    }
+
+    #[test]
+    fn ratings_read_as_text() {
+        assert_eq!(rating_text(4.5), "4.5 out of 5");
+        assert_eq!(rating_text(5.0), "5 out of 5");
+        assert_eq!(rating_text(3.04), "3 out of 5");
+    }
+
+    #[test]
+    fn new_report_refuses_unknown_fields_and_categories() {
+        assert!(serde_json::from_str::<NewReport>(
+            r#"{"category":"fraud","description":"x","admin":true}"#
+        )
+        .is_err());
+        assert!(
+            serde_json::from_str::<NewReport>(r#"{"category":"spam","description":"x"}"#).is_err()
+        );
+        let r: NewReport =
+            serde_json::from_str(r#"{"category":"fraud","description":"x"}"#).unwrap();
+        assert!(r.evidence.is_empty());
+    }
+}

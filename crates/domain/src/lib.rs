@@ -1,0 +1,17 @@
+//! The feedback product's rules, written once and used by the browser app and the server alike.
+//!
+//! Nothing here does I/O or knows about the UI: every function takes the instant "now" as an
+//! argument, so the same code decides on the server (its clock, inside the write transaction)
+//! and in the browser (the server's clock, carried by `server_now`).
+
+pub mod api;
+pub mod permissions;
+pub mod report;
+pub mod text;
+pub mod window;
+
+pub use api::*;
+pub use permissions::*;
+pub use report::*;
+pub use text::*;
+pub use window::*;
