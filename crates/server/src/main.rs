@@ -1,1 +1,79 @@
-fn main(){}
+//! `feedback-server --addr 127.0.0.1:8787 --db <path> --seed demo|none|bulk:N [--static-dir dist]`
+
+use std::path::PathBuf;
+
+use feedback_server::{Config, Seed, DEFAULT_CORS_ORIGINS};
+
+const USAGE: &str = "\
+feedback-server: the reference API for the feedback widget
+
+Options:
+  --addr ADDR            listen address (default 127.0.0.1:8787; port 0 picks a free one)
+  --db PATH              SQLite file (default target/feedback-server/dev.db)
+  --seed demo|none|bulk:N  data to load at start (default demo; idempotent)
+  --static-dir DIR       also serve the built app from DIR, with a strict CSP
+  --cors-origin ORIGIN   allow this browser origin (repeatable; default the trunk dev origin)
+  --frame-ancestor SRC   allow a host page to frame the app (repeatable)
+  --test-fixtures        enable POST /api/test/contracts (tests only)
+";
+
+fn parse(args: Vec<String>) -> Result<Config, String> {
+    let mut config = Config {
+        addr: "127.0.0.1:8787".parse().expect("valid default"),
+        db: PathBuf::from("target/feedback-server/dev.db"),
+        seed: Seed::Demo,
+        static_dir: None,
+        cors_origins: Vec::new(),
+        frame_ancestors: Vec::new(),
+        test_fixtures: false,
+    };
+    let mut it = args.into_iter();
+    while let Some(flag) = it.next() {
+        let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
+        match flag.as_str() {
+            "--addr" => {
+                config.addr = value()?.parse().map_err(|e| format!("--addr: {e}"))?
+            }
+            "--db" => config.db = PathBuf::from(value()?),
+            "--seed" => {
+                let v = value()?;
+                config.seed = match v.as_str() {
+                    "demo" => Seed::Demo,
+                    "none" => Seed::None,
+                    _ => match v.strip_prefix("bulk:").map(str::parse::<u32>) {
+                        Some(Ok(n)) if n <= 1_000_000 => Seed::Bulk(n),
+                        _ => return Err(format!("--seed: expected demo, none or bulk:N, got {v}")),
+                    },
+                }
+            }
+            "--static-dir" => config.static_dir = Some(PathBuf::from(value()?)),
+            "--cors-origin" => config.cors_origins.push(value()?),
+            "--frame-ancestor" => config.frame_ancestors.push(value()?),
+            "--test-fixtures" => config.test_fixtures = true,
+            "-h" | "--help" => {
+                print!("{USAGE}");
+                std::process::exit(0);
+            }
+            other => return Err(format!("unknown option {other}")),
+        }
+    }
+    if config.cors_origins.is_empty() {
+        config.cors_origins = DEFAULT_CORS_ORIGINS.iter().map(|s| s.to_string()).collect();
+    }
+    Ok(config)
+}
+
+#[tokio::main]
+async fn main() {
+    let config = match parse(std::env::args().skip(1).collect()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}\n\n{USAGE}");
+            std::process::exit(2);
+        }
+    };
+    if let Err(e) = feedback_server::serve(config).await {
+        eprintln!("error: {e}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,520 @@
+//! SQLite access: migrations, a small connection pool, and every query the API runs.
+//!
+//! Reads go through a pool of read-only connections (WAL lets them run beside the writer);
+//! every write goes through the single writer connection inside `BEGIN IMMEDIATE`, so the
+//! checks ("already responded?", "window open?") and the insert happen atomically.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, TimeZone, Utc};
+use feedback_domain::{
+    ContractDetails, ContractId, ContractPage, ContractStatus, ContractSummary, FeedbackResponse,
+    FeedbackSummary, GivenFeedback, HistoryQuery, RemovalRequest, RemovalStatus, Report,
+    ReportCategory, ReportStatus, ReceivedFeedback, ResponseWindow, SortOrder, StatusFilter,
+};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
+
+/// Schema migrations, applied in order at start; `PRAGMA user_version` records how many ran.
+const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_init.sql")];
+
+pub type DbResult<T> = Result<T, rusqlite::Error>;
+
+pub fn to_ms(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+pub fn from_ms(ms: i64) -> DateTime<Utc> {
+    Utc.timestamp_millis_opt(ms)
+        .single()
+        .unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
+
+#[derive(Clone)]
+pub struct Db {
+    writer: Arc<Mutex<Connection>>,
+    readers: Arc<Vec<Mutex<Connection>>>,
+    next: Arc<AtomicUsize>,
+}
+
+fn configure(conn: &Connection) -> DbResult<()> {
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    // FULL: an acknowledged write survives power loss too, not just a process crash.
+    conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;")?;
+    Ok(())
+}
+
+impl Db {
+    /// Opens (creating if needed) the database file, switches it to WAL and runs migrations.
+    pub fn open(path: &Path, readers: usize) -> DbResult<Self> {
+        let writer = Connection::open(path)?;
+        writer.pragma_update(None, "journal_mode", "WAL")?;
+        configure(&writer)?;
+        migrate(&writer)?;
+        let mut pool = Vec::with_capacity(readers);
+        for _ in 0..readers.max(1) {
+            let r = Connection::open_with_flags(
+                path,
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )?;
+            configure(&r)?;
+            pool.push(Mutex::new(r));
+        }
+        Ok(Self {
+            writer: Arc::new(Mutex::new(writer)),
+            readers: Arc::new(pool),
+            next: Arc::new(AtomicUsize::new(0)),
+        })
+    }
+
+    /// Runs `f` on a reader connection (call from a blocking thread).
+    pub fn read<T>(&self, f: impl FnOnce(&Connection) -> DbResult<T>) -> DbResult<T> {
+        let i = self.next.fetch_add(1, Ordering::Relaxed) % self.readers.len();
+        let conn = self.readers[i].lock().unwrap_or_else(|e| e.into_inner());
+        f(&conn)
+    }
+
+    /// Runs `f` inside one `BEGIN IMMEDIATE` transaction on the writer; commits only if `f`
+    /// returns `Ok` — an error (or a crash) leaves nothing behind.
+    pub fn write<T, E: From<rusqlite::Error>>(
+        &self,
+        f: impl FnOnce(&Transaction) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let mut conn = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+}
+
+fn migrate(conn: &Connection) -> DbResult<()> {
+    let done: usize = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(done) {
+        conn.execute_batch(&format!(
+            "BEGIN; {sql}\nPRAGMA user_version = {}; COMMIT;",
+            i + 1
+        ))?;
+    }
+    Ok(())
+}
+
+pub struct User {
+    pub id: i64,
+}
+
+pub fn user_by_token(conn: &Connection, token: &str) -> DbResult<Option<User>> {
+    conn.query_row("SELECT id FROM users WHERE token = ?1", [token], |r| {
+        Ok(User { id: r.get(0)? })
+    })
+    .optional()
+}
+
+const SUMMARY_COLUMNS: &str = "c.id, c.title, c.freelancer_name, c.started_at, c.ended_at, \
+     rf.rating, rf.comment IS NOT NULL, rs.feedback_id IS NOT NULL, rp.status";
+const SUMMARY_JOINS: &str = "LEFT JOIN received_feedback rf ON rf.contract_id = c.id \
+     LEFT JOIN responses rs ON rs.feedback_id = rf.id \
+     LEFT JOIN reports rp ON rp.feedback_id = rf.id";
+
+fn summary_from_row(r: &rusqlite::Row) -> DbResult<ContractSummary> {
+    let ended_at: Option<i64> = r.get(4)?;
+    let rating: Option<f64> = r.get(5)?;
+    let report_status: Option<String> = r.get(8)?;
+    Ok(ContractSummary {
+        id: r.get(0)?,
+        title: r.get(1)?,
+        freelancer_name: r.get(2)?,
+        started_at: from_ms(r.get(3)?),
+        ended_at: ended_at.map(from_ms),
+        status: if ended_at.is_some() {
+            ContractStatus::Ended
+        } else {
+            ContractStatus::Active
+        },
+        received: match rating {
+            Some(rating) => Some(FeedbackSummary {
+                rating: rating as f32,
+                has_comment: r.get(6)?,
+                responded: r.get(7)?,
+                report_status: report_status.as_deref().and_then(ReportStatus::parse),
+            }),
+            None => None,
+        },
+    })
+}
+
+/// Escapes LIKE wildcards so a search for "50%" means the text "50%".
+fn like_pattern(q: &str) -> String {
+    let mut p = String::with_capacity(q.len() + 2);
+    p.push('%');
+    for ch in q.to_lowercase().chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(ch);
+    }
+    p.push('%');
+    p
+}
+
+/// One page of a user's contracts, plus the total; two indexed queries whatever the page.
+pub fn list_contracts(
+    conn: &Connection,
+    user: i64,
+    q: &HistoryQuery,
+    now: DateTime<Utc>,
+) -> DbResult<ContractPage> {
+    let mut filter = String::from("c.client_id = ?1");
+    match q.status {
+        StatusFilter::All => {}
+        StatusFilter::Active => filter.push_str(" AND c.ended_at IS NULL"),
+        StatusFilter::Ended => filter.push_str(" AND c.ended_at IS NOT NULL"),
+    }
+    // An empty search is the pattern "%%", which short-circuits the LIKE.
+    let pattern = like_pattern(&q.q);
+    filter.push_str(" AND (?2 = '%%' OR c.search_text LIKE ?2 ESCAPE '\\')");
+    let order = match q.sort {
+        SortOrder::EndedDesc => "c.sort_end DESC, c.id DESC",
+        SortOrder::EndedAsc => "c.sort_end ASC, c.id ASC",
+        SortOrder::TitleAsc => "c.title_key ASC, c.id ASC",
+        SortOrder::TitleDesc => "c.title_key DESC, c.id DESC",
+    };
+    let offset = i64::from(q.page - 1) * i64::from(q.per_page);
+    let count_sql = format!(
+        "SELECT COUNT(*) FROM contracts c WHERE {filter}"
+    );
+    let page_sql = format!(
+        "SELECT {SUMMARY_COLUMNS} FROM contracts c {SUMMARY_JOINS} WHERE {filter} \
+         ORDER BY {order} LIMIT ?3 OFFSET ?4"
+    );
+    let total: i64 = conn
+        .prepare_cached(&count_sql)?
+        .query_row(params![user, pattern], |r| r.get(0))?;
+    let items = conn
+        .prepare_cached(&page_sql)?
+        .query_map(params![user, pattern, q.per_page, offset], summary_from_row)?
+        .collect::<DbResult<Vec<_>>>()?;
+    Ok(ContractPage {
+        items,
+        total: total as u64,
+        page: q.page,
+        per_page: q.per_page,
+        server_now: now,
+    })
+}
+
+/// A contract of `user`'s, with everything the details tab shows; `None` if it is not theirs.
+pub fn contract_details(
+    conn: &Connection,
+    user: i64,
+    id: ContractId,
+    now: DateTime<Utc>,
+) -> DbResult<Option<ContractDetails>> {
+    let row = conn
+        .prepare_cached(&format!(
+            "SELECT {SUMMARY_COLUMNS}, c.description FROM contracts c {SUMMARY_JOINS} \
+             WHERE c.id = ?1 AND c.client_id = ?2"
+        ))?
+        .query_row(params![id, user], |r| Ok((summary_from_row(r)?, r.get::<_, String>(9)?)))
+        .optional()?;
+    let Some((contract, description)) = row else {
+        return Ok(None);
+    };
+    let received = conn
+        .prepare_cached(
+            "SELECT rf.id, rf.rating, rf.comment, rf.created_at, rs.text, rs.created_at, \
+                    rp.category, rp.description, rp.evidence, rp.status, rp.created_at \
+             FROM received_feedback rf \
+             LEFT JOIN responses rs ON rs.feedback_id = rf.id \
+             LEFT JOIN reports rp ON rp.feedback_id = rf.id \
+             WHERE rf.contract_id = ?1",
+        )?
+        .query_row([id], |r| {
+            let response_text: Option<String> = r.get(4)?;
+            let category: Option<String> = r.get(6)?;
+            let report = match category.as_deref().and_then(ReportCategory::parse) {
+                Some(category) => Some(Report {
+                    category,
+                    description: r.get(7)?,
+                    evidence: serde_json::from_str(&r.get::<_, String>(8)?).unwrap_or_default(),
+                    status: ReportStatus::parse(&r.get::<_, String>(9)?)
+                        .unwrap_or(ReportStatus::Submitted),
+                    created_at: from_ms(r.get(10)?),
+                }),
+                None => None,
+            };
+            Ok(ReceivedFeedback {
+                id: r.get(0)?,
+                rating: r.get::<_, f64>(1)? as f32,
+                comment: r.get(2)?,
+                created_at: from_ms(r.get(3)?),
+                response: match response_text {
+                    Some(text) => Some(FeedbackResponse {
+                        text,
+                        created_at: from_ms(r.get(5)?),
+                    }),
+                    None => None,
+                },
+                report,
+            })
+        })
+        .optional()?;
+    let given = conn
+        .prepare_cached(
+            "SELECT gf.id, gf.rating, gf.comment, gf.created_at, rr.status, rr.created_at \
+             FROM given_feedback gf LEFT JOIN removal_requests rr ON rr.feedback_id = gf.id \
+             WHERE gf.contract_id = ?1",
+        )?
+        .query_row([id], |r| {
+            let status: Option<String> = r.get(4)?;
+            Ok(GivenFeedback {
+                id: r.get(0)?,
+                rating: r.get::<_, f64>(1)? as f32,
+                comment: r.get(2)?,
+                created_at: from_ms(r.get(3)?),
+                removal_request: match status.as_deref().and_then(RemovalStatus::parse) {
+                    Some(status) => Some(RemovalRequest {
+                        status,
+                        created_at: from_ms(r.get(5)?),
+                    }),
+                    None => None,
+                },
+            })
+        })
+        .optional()?;
+    let response_window = contract.ended_at.map(|end| ResponseWindow {
+        closes_at: feedback_domain::window_closes_at(end),
+        open: feedback_domain::is_window_open(Some(end), now),
+    });
+    Ok(Some(ContractDetails {
+        contract,
+        description,
+        received,
+        given,
+        response_window,
+        server_now: now,
+    }))
+}
+
+/// Fields for a new contract (seed data and test fixtures).
+pub struct NewContract<'a> {
+    pub client_id: i64,
+    pub title: &'a str,
+    pub freelancer_name: &'a str,
+    pub description: &'a str,
+    pub started_at: DateTime<Utc>,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub seed_key: Option<&'a str>,
+}
+
+pub fn insert_contract(tx: &Connection, c: &NewContract) -> DbResult<i64> {
+    tx.prepare_cached(
+        "INSERT INTO contracts (client_id, title, freelancer_name, description, started_at, \
+         ended_at, sort_end, title_key, search_text, seed_key) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute(params![
+        c.client_id,
+        c.title,
+        c.freelancer_name,
+        c.description,
+        to_ms(c.started_at),
+        c.ended_at.map(to_ms),
+        c.ended_at.map(to_ms).unwrap_or(i64::MAX),
+        c.title.to_lowercase(),
+        format!("{} {}", c.title, c.freelancer_name).to_lowercase(),
+        c.seed_key,
+    ])?;
+    Ok(tx.last_insert_rowid())
+}
+
+pub fn insert_received(
+    tx: &Connection,
+    contract_id: i64,
+    rating: f32,
+    comment: Option<&str>,
+    at: DateTime<Utc>,
+) -> DbResult<i64> {
+    tx.prepare_cached(
+        "INSERT INTO received_feedback (contract_id, rating, comment, created_at) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![contract_id, f64::from(rating), comment, to_ms(at)])?;
+    Ok(tx.last_insert_rowid())
+}
+
+pub fn insert_given(
+    tx: &Connection,
+    contract_id: i64,
+    author_id: i64,
+    rating: f32,
+    comment: Option<&str>,
+    at: DateTime<Utc>,
+) -> DbResult<i64> {
+    tx.prepare_cached(
+        "INSERT INTO given_feedback (contract_id, author_id, rating, comment, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![contract_id, author_id, f64::from(rating), comment, to_ms(at)])?;
+    Ok(tx.last_insert_rowid())
+}
+
+pub fn insert_response(tx: &Connection, feedback_id: i64, text: &str, at: DateTime<Utc>) -> DbResult<()> {
+    tx.prepare_cached("INSERT INTO responses (feedback_id, text, created_at) VALUES (?1, ?2, ?3)")?
+        .execute(params![feedback_id, text, to_ms(at)])?;
+    Ok(())
+}
+
+pub fn insert_report(
+    tx: &Connection,
+    feedback_id: i64,
+    category: ReportCategory,
+    description: &str,
+    evidence: &[String],
+    status: ReportStatus,
+    at: DateTime<Utc>,
+) -> DbResult<()> {
+    tx.prepare_cached(
+        "INSERT INTO reports (feedback_id, category, description, evidence, status, created_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        feedback_id,
+        category.as_str(),
+        description,
+        serde_json::to_string(evidence).unwrap_or_else(|_| "[]".into()),
+        status.as_str(),
+        to_ms(at)
+    ])?;
+    Ok(())
+}
+
+pub fn insert_removal(
+    tx: &Connection,
+    feedback_id: i64,
+    status: RemovalStatus,
+    at: DateTime<Utc>,
+) -> DbResult<()> {
+    tx.prepare_cached(
+        "INSERT INTO removal_requests (feedback_id, status, created_at) VALUES (?1, ?2, ?3)",
+    )?
+    .execute(params![feedback_id, status.as_str(), to_ms(at)])?;
+    Ok(())
+}
+
+/// The received feedback of a user's contract, as the write handlers need it.
+pub struct ReceivedRow {
+    pub feedback_id: i64,
+    pub has_comment: bool,
+    pub responded: bool,
+    pub reported: bool,
+    pub ended_at: Option<DateTime<Utc>>,
+}
+
+/// `Ok(None)`: not the user's contract; `Ok(Some(None))`: theirs, but no feedback received.
+pub fn received_for_write(
+    tx: &Connection,
+    user: i64,
+    contract: ContractId,
+) -> DbResult<Option<Option<ReceivedRow>>> {
+    let ended: Option<Option<i64>> = tx
+        .query_row(
+            "SELECT ended_at FROM contracts WHERE id = ?1 AND client_id = ?2",
+            params![contract, user],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(ended) = ended else { return Ok(None) };
+    let row = tx
+        .query_row(
+            "SELECT rf.id, rf.comment IS NOT NULL, \
+               EXISTS(SELECT 1 FROM responses WHERE feedback_id = rf.id), \
+               EXISTS(SELECT 1 FROM reports WHERE feedback_id = rf.id) \
+             FROM received_feedback rf WHERE rf.contract_id = ?1",
+            [contract],
+            |r| {
+                Ok(ReceivedRow {
+                    feedback_id: r.get(0)?,
+                    has_comment: r.get(1)?,
+                    responded: r.get(2)?,
+                    reported: r.get(3)?,
+                    ended_at: ended.map(from_ms),
+                })
+            },
+        )
+        .optional()?;
+    Ok(Some(row))
+}
+
+pub struct GivenRow {
+    pub feedback_id: i64,
+    pub author_id: i64,
+    pub removal_requested: bool,
+}
+
+pub fn given_for_write(
+    tx: &Connection,
+    user: i64,
+    contract: ContractId,
+) -> DbResult<Option<Option<GivenRow>>> {
+    let exists: Option<i64> = tx
+        .query_row(
+            "SELECT id FROM contracts WHERE id = ?1 AND client_id = ?2",
+            params![contract, user],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if exists.is_none() {
+        return Ok(None);
+    }
+    tx.query_row(
+        "SELECT gf.id, gf.author_id, EXISTS(SELECT 1 FROM removal_requests WHERE feedback_id = gf.id) \
+         FROM given_feedback gf WHERE gf.contract_id = ?1",
+        [contract],
+        |r| {
+            Ok(GivenRow {
+                feedback_id: r.get(0)?,
+                author_id: r.get(1)?,
+                removal_requested: r.get(2)?,
+            })
+        },
+    )
+    .optional()
+    .map(Some)
+}
+
+/// A stored idempotent result: the request it answered and the response to replay.
+pub struct StoredResult {
+    pub request: String,
+    pub status: u16,
+    pub response: String,
+}
+
+pub fn idempotent_result(tx: &Connection, user: i64, key: &str) -> DbResult<Option<StoredResult>> {
+    tx.query_row(
+        "SELECT request, status, response FROM idempotency WHERE user_id = ?1 AND key = ?2",
+        params![user, key],
+        |r| {
+            Ok(StoredResult {
+                request: r.get(0)?,
+                status: r.get(1)?,
+                response: r.get(2)?,
+            })
+        },
+    )
+    .optional()
+}
+
+pub fn store_idempotent_result(
+    tx: &Connection,
+    user: i64,
+    key: &str,
+    stored: &StoredResult,
+    now: DateTime<Utc>,
+) -> DbResult<()> {
+    tx.execute(
+        "INSERT INTO idempotency (user_id, key, request, status, response, created_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![user, key, stored.request, stored.status, stored.response, to_ms(now)],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,68 @@
+//! Every failure the API returns, as an RFC 9457 `application/problem+json` document.
+
+use std::collections::BTreeMap;
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use feedback_domain::{Problem, ProblemKind};
+
+#[derive(Debug)]
+pub struct ApiError(pub Problem);
+
+impl ApiError {
+    pub fn new(kind: ProblemKind, detail: impl Into<String>) -> Self {
+        Self(kind.problem(detail))
+    }
+
+    /// A 422 with one message for one request field.
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        let message = message.into();
+        let mut p = ProblemKind::Validation.problem(format!("{field}: {message}"));
+        p.errors = BTreeMap::from([(field.to_string(), vec![message])]);
+        Self(p)
+    }
+
+    pub fn not_found() -> Self {
+        Self::new(ProblemKind::NotFound, "There is no such contract in your history.")
+    }
+}
+
+impl From<rusqlite::Error> for ApiError {
+    fn from(e: rusqlite::Error) -> Self {
+        // The details stay in the server log; the client gets a plain message.
+        eprintln!("database error: {e}");
+        Self::new(
+            ProblemKind::Internal,
+            "The request could not be completed. Nothing was saved; please try again.",
+        )
+    }
+}
+
+impl From<tokio::task::JoinError> for ApiError {
+    fn from(e: tokio::task::JoinError) -> Self {
+        eprintln!("worker failed: {e}");
+        Self::new(ProblemKind::Internal, "The request could not be completed.")
+    }
+}
+
+pub fn problem_response(status: u16, body: String) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let ct = if status.is_success() {
+        "application/json"
+    } else {
+        "application/problem+json"
+    };
+    (
+        status,
+        [(header::CONTENT_TYPE, HeaderValue::from_static(ct))],
+        body,
+    )
+        .into_response()
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = serde_json::to_string(&self.0).unwrap_or_default();
+        problem_response(self.0.status, body)
+    }
+}

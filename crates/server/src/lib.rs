@@ -1,0 +1,200 @@
+//! The reference API server. `main.rs` parses the command line; this builds and runs the app.
+
+pub mod api;
+pub mod db;
+pub mod error;
+pub mod seed;
+mod static_files;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderName, HeaderValue, Method};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::api::AppState;
+
+/// Largest accepted request body. The longest valid body (a report with 3,000 characters of
+/// 4-byte text and 5 links) is about 15 KB.
+pub const BODY_LIMIT: usize = 16 * 1024;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Contract feedback API",
+        description = "The API the feedback widget calls. See docs/api.md for the integrator's guide."
+    ),
+    paths(
+        api::list_contracts,
+        api::contract_details,
+        api::post_response,
+        api::post_report,
+        api::post_removal_request
+    ),
+    components(schemas(
+        feedback_domain::ReportCategory,
+        feedback_domain::ReportStatus,
+        feedback_domain::RemovalStatus,
+        feedback_domain::ContractStatus
+    )),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+pub enum Seed {
+    None,
+    Demo,
+    Bulk(u32),
+}
+
+pub struct Config {
+    pub addr: SocketAddr,
+    pub db: PathBuf,
+    pub seed: Seed,
+    pub static_dir: Option<PathBuf>,
+    pub cors_origins: Vec<String>,
+    pub frame_ancestors: Vec<String>,
+    pub test_fixtures: bool,
+}
+
+/// Dev origins allowed by default: `trunk serve` on its default port.
+pub const DEFAULT_CORS_ORIGINS: &[&str] = &["http://127.0.0.1:8080", "http://localhost:8080"];
+
+pub fn open_and_seed(config: &Config) -> Result<AppState, Box<dyn std::error::Error>> {
+    if let Some(dir) = config.db.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let readers = std::thread::available_parallelism().map_or(2, |n| n.get()) * 2;
+    let db = db::Db::open(&config.db, readers)?;
+    match config.seed {
+        Seed::None => seed::seed_users_only(&db)?,
+        Seed::Demo => seed::seed_demo(&db)?,
+        Seed::Bulk(n) => {
+            seed::seed_demo(&db)?;
+            seed::seed_bulk(&db, n)?;
+        }
+    }
+    let tokens: HashMap<String, i64> = db.read(|c| {
+        c.prepare("SELECT token, id FROM users")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect()
+    })?;
+    Ok(AppState {
+        db,
+        tokens: Arc::new(tokens),
+    })
+}
+
+pub fn router(state: AppState, config: &Config) -> Result<Router, Box<dyn std::error::Error>> {
+    let origins = config
+        .cors_origins
+        .iter()
+        .map(|o| HeaderValue::from_str(o))
+        .collect::<Result<Vec<_>, _>>()?;
+    let cors = CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            HeaderName::from_static("idempotency-key"),
+        ])
+        .max_age(std::time::Duration::from_secs(600));
+
+    let mut api = Router::new()
+        .route("/api/v1/contracts", get(api::list_contracts))
+        .route("/api/v1/contracts/{id}", get(api::contract_details))
+        .route("/api/v1/contracts/{id}/feedback/response", post(api::post_response))
+        .route("/api/v1/contracts/{id}/feedback/report", post(api::post_report))
+        .route(
+            "/api/v1/contracts/{id}/given-feedback/removal-request",
+            post(api::post_removal_request),
+        )
+        .route("/api/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
+        .route("/api/health", get(|| async { "ok" }));
+    if config.test_fixtures {
+        api = api.route("/api/test/contracts", post(seed::create_fixture));
+    }
+    let api = api
+        .route("/api/{*rest}", axum::routing::any(api::api_not_found))
+        .layer(cors)
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .with_state(state);
+
+    let mut app = api;
+    if let Some(dir) = &config.static_dir {
+        app = app.merge(static_files::router(dir, &config.frame_ancestors)?);
+    }
+    Ok(app
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(SetResponseHeaderLayer::overriding(
+            HeaderName::from_static("x-content-type-options"),
+            HeaderValue::from_static("nosniff"),
+        )))
+}
+
+pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
+    let state = open_and_seed(&config)?;
+    let app = router(state, &config)?;
+    let listener = tokio::net::TcpListener::bind(config.addr).await?;
+    let addr = listener.local_addr()?;
+    // Tests and xtask read this first line to learn the port.
+    println!("feedback-server listening on http://{addr}");
+    println!("  database: {}", config.db.display());
+    println!(
+        "  demo tokens: {} ({}), {} ({}), {} ({})",
+        seed::ALICE.token,
+        seed::ALICE.name,
+        seed::BOB.token,
+        seed::BOB.name,
+        seed::BULK.token,
+        seed::BULK.name
+    );
+    if config.static_dir.is_some() {
+        println!("  app: http://{addr}/contracts");
+    }
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("install SIGTERM handler");
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = term.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}

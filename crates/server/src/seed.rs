@@ -1,0 +1,345 @@
+//! Demo data (every state the UI must show, relative to now), bulk data for scale tests, and the
+//! opt-in test fixture endpoint. Seeding is idempotent: rows carry a `seed_key`.
+
+use axum::extract::State;
+use axum::Json;
+use chrono::{DateTime, Duration, Utc};
+use feedback_domain::{RemovalStatus, ReportCategory, ReportStatus};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+
+use crate::api::{AppState, AuthUser};
+use crate::db::{self, Db, DbResult, NewContract};
+use crate::error::ApiError;
+
+pub struct DemoUser {
+    pub name: &'static str,
+    pub token: &'static str,
+}
+
+/// Alice has the full demo; Bob exists so tests can prove one user can't see another's data;
+/// the bulk user holds `--seed bulk:N` contracts.
+pub const ALICE: DemoUser = DemoUser { name: "Alice Client", token: "demo-alice" };
+pub const BOB: DemoUser = DemoUser { name: "Bob Client", token: "demo-bob" };
+pub const BULK: DemoUser = DemoUser { name: "Bulk Client", token: "demo-bulk" };
+
+fn ensure_user(tx: &Connection, u: &DemoUser) -> DbResult<i64> {
+    tx.execute(
+        "INSERT INTO users (name, token) VALUES (?1, ?2) ON CONFLICT(token) DO NOTHING",
+        params![u.name, u.token],
+    )?;
+    tx.query_row("SELECT id FROM users WHERE token = ?1", [u.token], |r| r.get(0))
+}
+
+/// One demo contract; every optional part is a state the UI must show.
+#[derive(Default)]
+struct Demo<'a> {
+    key: &'a str,
+    title: &'a str,
+    freelancer: &'a str,
+    description: &'a str,
+    /// `None`: active.
+    ended_ago: Option<Duration>,
+    received: Option<(f32, Option<&'static str>)>,
+    response: Option<&'static str>,
+    report: Option<(ReportCategory, ReportStatus)>,
+    given: Option<(f32, Option<&'static str>)>,
+    removal: Option<RemovalStatus>,
+}
+
+const LONG_COMMENT: &str = "Working with this client was a mixed experience and I want to describe it fairly. \
+The brief was clear at the start and payments arrived on time, which I appreciated. However, the scope grew \
+considerably after the first milestone: three additional screens, a new colour palette and a change of \
+typeface were requested without a change to the budget or the deadline. Communication was mostly by \
+email with replies often taking several days, which made it hard to keep momentum. When we did speak, \
+the conversations were friendly and constructive. In the end we delivered everything that was asked, \
+but I would recommend that future freelancers agree on a written change-request process before starting. \
+I would work with this client again on a smaller, well-defined project.";
+
+fn demos() -> Vec<Demo<'static>> {
+    let h = Duration::hours;
+    let d = Duration::days;
+    vec![
+        Demo { key: "active-1", title: "Mobile app MVP (React Native)", freelancer: "Priya Natarajan",
+            description: "Build the first version of the booking app for iOS and Android.", ..Default::default() },
+        Demo { key: "active-2", title: "Monthly SEO retainer", freelancer: "Tomás Herrera",
+            description: "Ongoing keyword research and on-page fixes.", ..Default::default() },
+        Demo { key: "ended-1h", title: "Landing page copywriting", freelancer: "Grace Mwangi",
+            description: "Hero, features and pricing copy for the spring launch.", ended_ago: Some(h(1)),
+            received: Some((4.5, Some("Clear brief and quick feedback rounds. The client knew what they wanted and paid promptly."))),
+            given: Some((5.0, Some("Grace wrote sharp, on-brand copy ahead of schedule."))), ..Default::default() },
+        Demo { key: "ended-3d", title: "Logo and brand guidelines", freelancer: "Jonas Weber",
+            description: "Logo, colour palette, typography and a 12-page brand book.", ended_ago: Some(d(3)),
+            received: Some((3.0, Some("Requirements changed several times after sign-off, which stretched the timeline. Payment was on time."))),
+            given: Some((4.0, Some("Good design work; a few deadlines slipped."))), ..Default::default() },
+        Demo { key: "ended-27d23h", title: "Data pipeline for sales reports", freelancer: "Mei Lin",
+            description: "Nightly ETL from the CRM into the reporting warehouse.", ended_ago: Some(d(27) + h(23)),
+            received: Some((2.0, Some("The client did not provide database access for two weeks and then blamed me for the delay."))),
+            given: Some((3.0, None)), ..Default::default() },
+        Demo { key: "ended-28d", title: "Accessibility audit of the checkout", freelancer: "Samuel Okafor",
+            description: "WCAG 2.1 AA review of the checkout flow.", ended_ago: Some(d(28)),
+            received: Some((4.0, Some("Thorough client, good questions. Response period for this one has just ended."))),
+            ..Default::default() },
+        Demo { key: "ended-90d", title: "WordPress migration", freelancer: "Olivia Brown",
+            description: "Move the blog from a shared host to managed WordPress.", ended_ago: Some(d(90)),
+            received: Some((3.5, Some("Fine overall, though the content freeze was not respected."))),
+            given: Some((4.0, Some("Migration went smoothly."))), ..Default::default() },
+        Demo { key: "rating-only", title: "Product photo retouching", freelancer: "Luca Romano",
+            description: "Retouch 120 product photos for the catalogue.", ended_ago: Some(d(2)),
+            received: Some((5.0, None)), given: Some((5.0, Some("Fast and precise."))), ..Default::default() },
+        Demo { key: "answered", title: "Customer support chatbot", freelancer: "Aisha Khan",
+            description: "Intent design and integration with the help centre.", ended_ago: Some(d(10)),
+            received: Some((3.0, Some("The scope was not clear and the client was slow to answer questions."))),
+            response: Some("Thank you for the work. For the record, the scope document was shared on day one and questions were answered within 24 hours on the project board."),
+            given: Some((3.5, Some("Solid bot, some rework was needed."))), ..Default::default() },
+        Demo { key: "reported-submitted", title: "Translation of the user manual", freelancer: "Pierre Dubois",
+            description: "Translate the 80-page manual into French.", ended_ago: Some(d(6)),
+            received: Some((1.0, Some("Give me a five-star review or I will tell everyone your product is a scam."))),
+            report: Some((ReportCategory::Manipulation, ReportStatus::Submitted)), ..Default::default() },
+        Demo { key: "reported-review", title: "Social media graphics", freelancer: "Kenji Watanabe",
+            description: "30 post templates for Instagram and LinkedIn.", ended_ago: Some(d(12)),
+            received: Some((1.0, Some("Worst client ever, a total idiot who should not be in business."))),
+            report: Some((ReportCategory::Inappropriate, ReportStatus::UnderReview)), ..Default::default() },
+        Demo { key: "reported-removed", title: "Podcast editing", freelancer: "Hannah Schmidt",
+            description: "Edit and master 8 episodes.", ended_ago: Some(d(40)),
+            received: Some((1.0, Some("My car broke down this week, terrible month."))),
+            report: Some((ReportCategory::Irrelevant, ReportStatus::Removed)), ..Default::default() },
+        Demo { key: "reported-kept", title: "Market research survey", freelancer: "Diego Alvarez",
+            description: "Design and run a 500-respondent survey.", ended_ago: Some(d(35)),
+            received: Some((2.5, Some("Payment for the final milestone came two weeks late."))),
+            report: Some((ReportCategory::ConflictOfInterest, ReportStatus::Kept)), ..Default::default() },
+        Demo { key: "removal-requested", title: "Bookkeeping cleanup", freelancer: "Fatima Zahra",
+            description: "Reconcile 2025 accounts.", ended_ago: Some(d(20)),
+            received: Some((4.5, Some("Organised client with clear records."))),
+            response: Some("Thanks Fatima, it was a pleasure."),
+            given: Some((2.0, Some("Several reconciliation errors had to be fixed by our accountant."))),
+            removal: Some(RemovalStatus::Requested), ..Default::default() },
+        Demo { key: "long-text", title: "E-commerce redesign (long feedback)", freelancer: "Margaret Ellington-Whitfield",
+            description: "Full redesign of the online shop.", ended_ago: Some(d(5)),
+            received: Some((3.5, Some(LONG_COMMENT))), given: Some((4.0, Some("Thoughtful designer."))), ..Default::default() },
+        Demo { key: "non-latin", title: "ウェブサイトの日本語化 / تعريب الموقع", freelancer: "佐藤 花子",
+            description: "日本語とアラビア語へのローカライズ。", ended_ago: Some(d(7)),
+            received: Some((5.0, Some("とても良いクライアントでした。指示が明確で、支払いも迅速でした。🎉👍 شكراً جزيلاً!"))),
+            given: Some((5.0, Some("素晴らしい翻訳でした 🌸"))), ..Default::default() },
+        Demo { key: "html-like", title: "<b>Bold</b> title & \"quotes\"", freelancer: "<img src=x onerror=alert(1)>",
+            description: "<script>alert('description')</script>", ended_ago: Some(d(4)),
+            received: Some((2.0, Some("<script>alert('xss')</script><img src=x onerror=\"alert(1)\"> <a href=\"javascript:alert(2)\">click</a> &amp; &lt;b&gt;"))),
+            given: Some((3.0, Some("</textarea><script>alert(3)</script>"))), ..Default::default() },
+        Demo { key: "no-feedback", title: "Spreadsheet automation", freelancer: "Noah Williams",
+            description: "Google Sheets scripts for invoicing.", ended_ago: Some(d(5)),
+            given: Some((4.5, Some("Saved us hours every week."))), ..Default::default() },
+    ]
+}
+
+/// Filler contracts so the history has several pages.
+const FILLER_TITLES: &[&str] = &[
+    "Newsletter template", "Pitch deck design", "API integration with Stripe", "Blog post series",
+    "Unit test coverage", "Video explainer", "Onboarding emails", "Python scraper", "Icon set",
+    "Legal terms review", "Shopify theme tweaks", "Database tuning", "Illustrations for the app",
+    "Press release", "Kubernetes setup", "UX research interviews", "Infographic", "Resume rewrite",
+    "Excel dashboard", "Voice-over recording", "CI pipeline", "Packaging design", "Grant proposal",
+    "Chrome extension", "Email deliverability audit",
+];
+const FREELANCERS: &[&str] = &[
+    "Ava Johnson", "Liam Smith", "Zoe Martin", "Ethan Clark", "Sofia Rossi", "Yuki Tanaka",
+    "Omar Haddad", "Ines Costa", "Ravi Patel", "Elena Petrova",
+];
+
+pub fn seed_demo(db: &Db) -> DbResult<()> {
+    let now = Utc::now();
+    db.write(|tx| {
+        let alice = ensure_user(tx, &ALICE)?;
+        let bob = ensure_user(tx, &BOB)?;
+        for d in demos() {
+            insert_demo(tx, alice, &d, now)?;
+        }
+        for (i, title) in FILLER_TITLES.iter().enumerate() {
+            let key = format!("filler-{i}");
+            let ended = (i % 5 != 0).then(|| now - Duration::days(45 + 11 * i as i64));
+            let demo = Demo {
+                key: &key,
+                title,
+                freelancer: FREELANCERS[i % FREELANCERS.len()],
+                description: "A past project.",
+                ended_ago: ended.map(|e| now - e),
+                received: ended.map(|_| (3.0 + (i % 5) as f32 * 0.5, (i % 3 != 0).then_some("Good collaboration."))),
+                given: ended.map(|_| (4.0, Some("Reliable work."))),
+                ..Default::default()
+            };
+            insert_demo(tx, alice, &demo, now)?;
+        }
+        for (i, title) in ["Bob's private contract", "Bob's second contract", "Bob's active contract"].iter().enumerate() {
+            let demo = Demo {
+                key: ["bob-1", "bob-2", "bob-3"][i],
+                title,
+                freelancer: "Carla Mendes",
+                description: "Belongs to Bob.",
+                ended_ago: (i < 2).then(|| Duration::days(2 + i as i64)),
+                received: (i < 2).then_some((4.0, Some("Bob's feedback, private to Bob."))),
+                ..Default::default()
+            };
+            insert_demo(tx, bob, &demo, now)?;
+        }
+        Ok(())
+    })
+}
+
+fn insert_demo(tx: &Connection, client: i64, d: &Demo, now: DateTime<Utc>) -> DbResult<()> {
+    let exists: Option<i64> = tx
+        .query_row("SELECT id FROM contracts WHERE seed_key = ?1", [d.key], |r| r.get(0))
+        .optional()?;
+    if exists.is_some() {
+        return Ok(());
+    }
+    let ended_at = d.ended_ago.map(|a| now - a);
+    let started_at = ended_at.unwrap_or(now) - Duration::days(30);
+    let id = db::insert_contract(
+        tx,
+        &NewContract {
+            client_id: client,
+            title: d.title,
+            freelancer_name: d.freelancer,
+            description: d.description,
+            started_at,
+            ended_at,
+            seed_key: Some(d.key),
+        },
+    )?;
+    let at = ended_at.unwrap_or(now);
+    if let Some((rating, comment)) = d.received {
+        let fid = db::insert_received(tx, id, rating, comment, at)?;
+        if let Some(text) = d.response {
+            db::insert_response(tx, fid, text, at + Duration::hours(2))?;
+        }
+        if let Some((category, status)) = d.report {
+            db::insert_report(
+                tx,
+                fid,
+                category,
+                "The comment breaks the terms; see the message history on the contract for the full exchange.",
+                &["https://example.com/evidence/screenshot-1.png".to_string()],
+                status,
+                at + Duration::hours(3),
+            )?;
+        }
+    }
+    if let Some((rating, comment)) = d.given {
+        let gid = db::insert_given(tx, id, client, rating, comment, at)?;
+        if let Some(status) = d.removal {
+            db::insert_removal(tx, gid, status, at + Duration::days(1))?;
+        }
+    }
+    Ok(())
+}
+
+/// `bulk:N`: N contracts for the bulk user, in one transaction; a no-op if they already exist.
+pub fn seed_bulk(db: &Db, n: u32) -> DbResult<()> {
+    let now = Utc::now();
+    db.write(|tx| {
+        let user = ensure_user(tx, &BULK)?;
+        let have: i64 = tx.query_row(
+            "SELECT COUNT(*) FROM contracts WHERE client_id = ?1",
+            [user],
+            |r| r.get(0),
+        )?;
+        for i in have as u32..n {
+            let title = format!(
+                "{} #{i}",
+                FILLER_TITLES[i as usize % FILLER_TITLES.len()]
+            );
+            let ended = (i % 7 != 0).then(|| now - Duration::hours(i64::from(i) * 5 + 1));
+            let id = db::insert_contract(
+                tx,
+                &NewContract {
+                    client_id: user,
+                    title: &title,
+                    freelancer_name: FREELANCERS[i as usize % FREELANCERS.len()],
+                    description: "Generated for scale tests.",
+                    started_at: now - Duration::days(400),
+                    ended_at: ended,
+                    seed_key: None,
+                },
+            )?;
+            if let Some(at) = ended {
+                if i % 3 != 0 {
+                    db::insert_received(tx, id, 4.0, Some("Generated feedback."), at)?;
+                }
+            }
+        }
+        Ok(())
+    })
+}
+
+pub fn seed_users_only(db: &Db) -> DbResult<()> {
+    db.write(|tx| {
+        ensure_user(tx, &ALICE)?;
+        ensure_user(tx, &BOB)?;
+        Ok(())
+    })
+}
+
+/// Body of the test-only `POST /api/test/contracts` (enabled by `--test-fixtures`): creates a
+/// contract for the caller, so a browser test can have, say, a window that closes in 5 seconds.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fixture {
+    title: String,
+    #[serde(default = "default_freelancer")]
+    freelancer_name: String,
+    ended_at: Option<DateTime<Utc>>,
+    received_rating: Option<f32>,
+    received_comment: Option<String>,
+    response: Option<String>,
+    report_status: Option<ReportStatus>,
+    given_rating: Option<f32>,
+    given_comment: Option<String>,
+}
+
+fn default_freelancer() -> String {
+    "Test Freelancer".into()
+}
+
+#[derive(Serialize)]
+pub struct Created {
+    id: i64,
+}
+
+pub async fn create_fixture(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Json(f): Json<Fixture>,
+) -> Result<Json<Created>, ApiError> {
+    let id = tokio::task::spawn_blocking(move || {
+        let now = Utc::now();
+        state.db.write(|tx| -> DbResult<i64> {
+            let id = db::insert_contract(
+                tx,
+                &NewContract {
+                    client_id: user.0,
+                    title: &f.title,
+                    freelancer_name: &f.freelancer_name,
+                    description: "Created by a test.",
+                    started_at: f.ended_at.unwrap_or(now) - Duration::days(14),
+                    ended_at: f.ended_at,
+                    seed_key: None,
+                },
+            )?;
+            let at = f.ended_at.unwrap_or(now);
+            if let Some(rating) = f.received_rating {
+                let fid = db::insert_received(tx, id, rating, f.received_comment.as_deref(), at)?;
+                if let Some(text) = &f.response {
+                    db::insert_response(tx, fid, text, now)?;
+                }
+                if let Some(status) = f.report_status {
+                    db::insert_report(tx, fid, ReportCategory::Fraud, "Created by a test fixture for status display.", &[], status, now)?;
+                }
+            }
+            if let Some(rating) = f.given_rating {
+                db::insert_given(tx, id, user.0, rating, f.given_comment.as_deref(), at)?;
+            }
+            Ok(id)
+        })
+    })
+    .await??;
+    Ok(Json(Created { id }))
+}
