@@ -161,23 +161,19 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     let app = router(state, &config)?;
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     let addr = listener.local_addr()?;
-    // Tests and xtask read this first line to learn the port.
-    println!("feedback-server listening on http://{addr}");
-    println!("  database: {}", config.db.display());
-    println!(
-        "  demo tokens: {} ({}), {} ({}), {} ({})",
-        seed::ALICE.token,
-        seed::ALICE.name,
-        seed::BOB.token,
-        seed::BOB.name,
-        seed::BULK.token,
-        seed::BULK.name
-    );
-    if config.static_dir.is_some() {
-        println!("  app: http://{addr}/contracts");
-    }
+    // Tests and xtask read this first line to learn the port. Write errors are ignored: a
+    // closed stdout (the reader went away) must not take the server down.
     use std::io::Write;
-    let _ = std::io::stdout().flush();
+    let mut out = std::io::stdout();
+    let _ = writeln!(out, "feedback-server listening on http://{addr}");
+    let _ = writeln!(out, "  database: {}", config.db.display());
+    for u in [&seed::ALICE, &seed::BOB, &seed::BULK] {
+        let _ = writeln!(out, "  demo token: {} ({})", u.token, u.name);
+    }
+    if config.static_dir.is_some() {
+        let _ = writeln!(out, "  app: http://{addr}/contracts");
+    }
+    let _ = out.flush();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await?;

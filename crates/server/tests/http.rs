@@ -1,0 +1,612 @@
+//! The API over real HTTP: each test starts the real `feedback-server` binary on a loopback
+//! port with its own SQLite file, and checks behaviour (and, where it matters, the rows stored).
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use chrono::{Duration as Span, Utc};
+use serde_json::{json, Value};
+
+const ALICE: &str = "demo-alice";
+const BOB: &str = "demo-bob";
+
+struct Server {
+    child: Child,
+    base: String,
+    db: PathBuf,
+    _dir: TempDir,
+}
+
+/// A temporary directory removed on drop (no extra crate needed).
+struct TempDir(PathBuf);
+impl TempDir {
+    fn new(tag: &str) -> Self {
+        let p = std::env::temp_dir().join(format!(
+            "feedback-http-{tag}-{}-{}",
+            std::process::id(),
+            Utc::now().timestamp_nanos_opt().unwrap_or_default()
+        ));
+        std::fs::create_dir_all(&p).unwrap();
+        Self(p)
+    }
+}
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn spawn(db: &Path, extra: &[&str]) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_feedback-server"))
+        .args(["--addr", "127.0.0.1:0", "--db", db.to_str().unwrap(), "--test-fixtures"])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start feedback-server");
+    let mut first = String::new();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    out.read_line(&mut first).unwrap();
+    // Keep draining the rest so the server never writes into a closed pipe.
+    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+    let base = first
+        .trim()
+        .strip_prefix("feedback-server listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line: {first:?}"))
+        .to_string();
+    (child, base)
+}
+
+impl Server {
+    fn start(extra: &[&str]) -> Self {
+        let dir = TempDir::new("srv");
+        let db = dir.0.join("test.db");
+        let (child, base) = spawn(&db, extra);
+        Self { child, base, db, _dir: dir }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    fn get(&self, path: &str, token: Option<&str>) -> Reply {
+        let mut req = agent().get(&self.url(path));
+        if let Some(t) = token {
+            req = req.set("Authorization", &format!("Bearer {t}"));
+        }
+        Reply::from(req.call())
+    }
+
+    fn post(&self, path: &str, token: &str, key: Option<&str>, body: &Value) -> Reply {
+        let mut req = agent()
+            .post(&self.url(path))
+            .set("Authorization", &format!("Bearer {token}"));
+        if let Some(k) = key {
+            req = req.set("Idempotency-Key", k);
+        }
+        Reply::from(req.send_json(body.clone()))
+    }
+
+    /// Creates a contract for Alice through the test fixture endpoint.
+    fn fixture(&self, body: Value) -> i64 {
+        let r = self.post("/api/test/contracts", ALICE, None, &body);
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        r.body["id"].as_i64().unwrap()
+    }
+
+    fn written_feedback_ended(&self, ago: Span) -> i64 {
+        self.fixture(json!({
+            "title": "Fixture contract",
+            "ended_at": Utc::now() - ago,
+            "received_rating": 4.0,
+            "received_comment": "Written feedback.",
+            "given_rating": 5.0,
+            "given_comment": "Given feedback."
+        }))
+    }
+
+    fn count(&self, sql: &str) -> i64 {
+        let c = rusqlite::Connection::open(&self.db).unwrap();
+        c.query_row(sql, [], |r| r.get(0)).unwrap()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::AgentBuilder::new()
+        .timeout(Duration::from_secs(15))
+        .build()
+}
+
+#[derive(Debug)]
+struct Reply {
+    status: u16,
+    content_type: String,
+    headers: Vec<(String, String)>,
+    body: Value,
+}
+
+impl Reply {
+    fn from(r: Result<ureq::Response, ureq::Error>) -> Self {
+        let resp = match r {
+            Ok(r) => r,
+            Err(ureq::Error::Status(_, r)) => r,
+            Err(e) => panic!("transport error: {e}"),
+        };
+        let headers = resp
+            .headers_names()
+            .into_iter()
+            .map(|n| (n.clone(), resp.header(&n).unwrap_or("").to_string()))
+            .collect();
+        let status = resp.status();
+        let content_type = resp.header("content-type").unwrap_or("").to_string();
+        let text = resp.into_string().unwrap_or_default();
+        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        Self { status, content_type, headers, body }
+    }
+
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn assert_problem(&self, status: u16, slug: &str) {
+        assert_eq!(self.status, status, "{:?}", self.body);
+        assert_eq!(self.content_type, "application/problem+json");
+        assert_eq!(self.body["type"], format!("/problems/{slug}"), "{:?}", self.body);
+        assert_eq!(self.body["status"], status);
+        assert!(self.body["title"].is_string() && self.body["detail"].is_string());
+    }
+}
+
+fn find_demo(s: &Server, q: &str) -> Value {
+    let r = s.get(&format!("/api/v1/contracts?q={q}"), Some(ALICE));
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body["total"], 1, "search {q}: {:?}", r.body);
+    r.body["items"][0].clone()
+}
+
+#[test]
+fn missing_or_bad_token_is_401_and_another_users_contract_is_404() {
+    let s = Server::start(&[]);
+    s.get("/api/v1/contracts", None).assert_problem(401, "unauthorized");
+    s.get("/api/v1/contracts", Some("nope")).assert_problem(401, "unauthorized");
+    let alice_contract = find_demo(&s, "logo")["id"].as_i64().unwrap();
+    s.get(&format!("/api/v1/contracts/{alice_contract}"), Some(BOB))
+        .assert_problem(404, "not-found");
+    let r = s.post(
+        &format!("/api/v1/contracts/{alice_contract}/feedback/response"),
+        BOB,
+        Some("k"),
+        &json!({"text": "hi"}),
+    );
+    r.assert_problem(404, "not-found");
+    let bobs = s.get("/api/v1/contracts?per_page=100", Some(BOB));
+    assert_eq!(bobs.body["total"], 3);
+    assert!(bobs.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["title"].as_str().unwrap().starts_with("Bob's")));
+    s.get("/api/v1/contracts/abc", Some(ALICE)).assert_problem(404, "not-found");
+    s.get("/api/v1/nothing", Some(ALICE)).assert_problem(404, "not-found");
+}
+
+#[test]
+fn history_searches_filters_sorts_and_pages() {
+    let s = Server::start(&[]);
+    let all = s.get("/api/v1/contracts?per_page=100", Some(ALICE));
+    let total = all.body["total"].as_u64().unwrap();
+    assert!(total > 40, "demo has several pages: {total}");
+    assert!(all.body["server_now"].is_string());
+
+    // Search matches title or freelancer name, case-insensitively; LIKE wildcards are literal.
+    assert_eq!(find_demo(&s, "LOGO")["freelancer_name"], "Jonas Weber");
+    assert_eq!(find_demo(&s, "jonas")["title"], "Logo and brand guidelines");
+    assert_eq!(s.get("/api/v1/contracts?q=%25", Some(ALICE)).body["total"], 0);
+    assert_eq!(find_demo(&s, "%E4%BD%90%E8%97%A4")["freelancer_name"], "佐藤 花子");
+
+    let active = s.get("/api/v1/contracts?status=active&per_page=100", Some(ALICE));
+    let ended = s.get("/api/v1/contracts?status=ended&per_page=100", Some(ALICE));
+    let (a, e) = (active.body["total"].as_u64().unwrap(), ended.body["total"].as_u64().unwrap());
+    assert!(a > 0 && e > 0 && a + e == total);
+    assert!(active.body["items"].as_array().unwrap().iter().all(|c| c["ended_at"].is_null()));
+
+    let titles = |sort: &str| -> Vec<String> {
+        s.get(&format!("/api/v1/contracts?status=ended&sort={sort}&per_page=100"), Some(ALICE))
+            .body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["ended_at"].as_str().unwrap().to_string() + "|" + c["title"].as_str().unwrap())
+            .collect()
+    };
+    let desc = titles("ended_desc");
+    let mut asc = titles("ended_asc");
+    assert!(desc.windows(2).all(|w| w[0] >= w[1]), "ended_desc is sorted");
+    asc.reverse();
+    assert_eq!(
+        desc.iter().map(|t| &t[..24]).collect::<Vec<_>>(),
+        asc.iter().map(|t| &t[..24]).collect::<Vec<_>>()
+    );
+    let by_title: Vec<String> = s.get("/api/v1/contracts?sort=title_asc&per_page=100", Some(ALICE))
+        .body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["title"].as_str().unwrap().to_lowercase())
+        .collect();
+    assert!(by_title.windows(2).all(|w| w[0] <= w[1]));
+
+    // Pages partition the list.
+    let p1 = s.get("/api/v1/contracts?per_page=10&page=1", Some(ALICE));
+    let p2 = s.get("/api/v1/contracts?per_page=10&page=2", Some(ALICE));
+    assert_eq!(p1.body["items"].as_array().unwrap().len(), 10);
+    assert_ne!(p1.body["items"][0]["id"], p2.body["items"][0]["id"]);
+    assert_eq!(p2.body["page"], 2);
+    // Active contracts count as the latest in the default sort.
+    assert!(p1.body["items"][0]["ended_at"].is_null());
+}
+
+#[test]
+fn per_page_page_and_query_are_bounded() {
+    let s = Server::start(&[]);
+    let r = s.get("/api/v1/contracts?per_page=101", Some(ALICE));
+    r.assert_problem(422, "validation");
+    assert!(r.body["errors"]["per_page"].is_array());
+    s.get("/api/v1/contracts?page=0", Some(ALICE)).assert_problem(422, "validation");
+    s.get("/api/v1/contracts?page=10001", Some(ALICE)).assert_problem(422, "validation");
+    s.get("/api/v1/contracts?status=deleted", Some(ALICE)).assert_problem(422, "validation");
+    let long = "x".repeat(201);
+    s.get(&format!("/api/v1/contracts?q={long}"), Some(ALICE)).assert_problem(422, "validation");
+    let far = s.get("/api/v1/contracts?page=10000", Some(ALICE));
+    assert_eq!(far.status, 200);
+    assert_eq!(far.body["items"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn details_show_feedback_both_ways_and_the_window() {
+    let s = Server::start(&[]);
+    let id = find_demo(&s, "bookkeeping")["id"].as_i64().unwrap();
+    let d = s.get(&format!("/api/v1/contracts/{id}"), Some(ALICE)).body;
+    assert_eq!(d["received"]["response"]["text"], "Thanks Fatima, it was a pleasure.");
+    assert_eq!(d["given"]["removal_request"]["status"], "requested");
+    let closes = chrono::DateTime::parse_from_rfc3339(d["response_window"]["closes_at"].as_str().unwrap()).unwrap();
+    let ended = chrono::DateTime::parse_from_rfc3339(d["contract"]["ended_at"].as_str().unwrap()).unwrap();
+    assert_eq!(closes - ended, Span::days(28));
+    assert_eq!(d["response_window"]["open"], true);
+
+    for (q, status) in [("translation", "submitted"), ("social", "under_review"), ("podcast", "removed"), ("market", "kept")] {
+        let id = find_demo(&s, q)["id"].as_i64().unwrap();
+        let d = s.get(&format!("/api/v1/contracts/{id}"), Some(ALICE)).body;
+        assert_eq!(d["received"]["report"]["status"], status, "{q}");
+    }
+    // Untrusted text comes back exactly as stored: escaping is the renderer's job.
+    let id = find_demo(&s, "bold")["id"].as_i64().unwrap();
+    let d = s.get(&format!("/api/v1/contracts/{id}"), Some(ALICE)).body;
+    assert!(d["received"]["comment"].as_str().unwrap().starts_with("<script>"));
+    let active = find_demo(&s, "seo")["id"].as_i64().unwrap();
+    assert!(s.get(&format!("/api/v1/contracts/{active}"), Some(ALICE)).body["response_window"].is_null());
+}
+
+#[test]
+fn responding_follows_every_rule() {
+    let s = Server::start(&[]);
+    let path = |id: i64| format!("/api/v1/contracts/{id}/feedback/response");
+    let text = json!({"text": "Thank you; for the record, the scope was agreed in writing."});
+
+    let rating_only = find_demo(&s, "retouching")["id"].as_i64().unwrap();
+    s.post(&path(rating_only), ALICE, Some("a"), &text).assert_problem(422, "no-written-comment");
+    let closed = find_demo(&s, "wordpress")["id"].as_i64().unwrap();
+    s.post(&path(closed), ALICE, Some("b"), &text).assert_problem(409, "window-not-open");
+    let active = find_demo(&s, "seo")["id"].as_i64().unwrap();
+    s.post(&path(active), ALICE, Some("c"), &text).assert_problem(422, "no-written-comment");
+
+    let open = s.written_feedback_ended(Span::days(1));
+    s.post(&path(open), ALICE, None, &text).assert_problem(422, "idempotency-key-missing");
+    let r = s.post(&path(open), ALICE, Some("d"), &json!({"text": "   "}));
+    r.assert_problem(422, "validation");
+    assert!(r.body["errors"]["text"][0].as_str().unwrap().contains("Enter some text"));
+    let r = s.post(&path(open), ALICE, Some("e"), &json!({"text": "x".repeat(1501)}));
+    assert!(r.body["errors"]["text"][0].as_str().unwrap().contains("1500"));
+    s.post(&path(open), ALICE, Some("f"), &json!({"text": "bell\u{7}"})).assert_problem(422, "validation");
+    s.post(&path(open), ALICE, Some("g"), &json!({"text": "hi", "extra": 1})).assert_problem(422, "validation");
+
+    let ok = s.post(&path(open), ALICE, Some("h"), &json!({"text": "  Thanks!  "}));
+    assert_eq!(ok.status, 201, "{:?}", ok.body);
+    assert_eq!(ok.body["text"], "Thanks!");
+    s.post(&path(open), ALICE, Some("i"), &text).assert_problem(409, "already-responded");
+    let d = s.get(&format!("/api/v1/contracts/{open}"), Some(ALICE)).body;
+    assert_eq!(d["received"]["response"]["text"], "Thanks!");
+}
+
+#[test]
+fn the_window_is_decided_by_the_servers_clock_at_the_boundary() {
+    let s = Server::start(&[]);
+    let path = |id: i64| format!("/api/v1/contracts/{id}/feedback/response");
+    let body = json!({"text": "On time."});
+    let inside = s.written_feedback_ended(Span::days(28) - Span::seconds(30));
+    assert_eq!(s.post(&path(inside), ALICE, Some("in"), &body).status, 201);
+    let outside = s.written_feedback_ended(Span::days(28) + Span::seconds(1));
+    s.post(&path(outside), ALICE, Some("out"), &body).assert_problem(409, "window-not-open");
+    let future = s.fixture(json!({"title": "Ends later", "ended_at": Utc::now() + Span::hours(1),
+        "received_rating": 4.0, "received_comment": "Early."}));
+    s.post(&path(future), ALICE, Some("future"), &body).assert_problem(409, "window-not-open");
+}
+
+#[test]
+fn concurrent_submissions_store_exactly_one_response() {
+    let s = Server::start(&[]);
+    let id = s.written_feedback_ended(Span::days(2));
+    let url = s.url(&format!("/api/v1/contracts/{id}/feedback/response"));
+    let statuses: Vec<u16> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..16)
+            .map(|i| {
+                let url = url.clone();
+                scope.spawn(move || {
+                    let r = agent()
+                        .post(&url)
+                        .set("Authorization", "Bearer demo-alice")
+                        .set("Idempotency-Key", &format!("racer-{i}"))
+                        .send_json(json!({"text": format!("Response number {i}")}));
+                    Reply::from(r).status
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 1, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 15, "{statuses:?}");
+    let fid = s.get(&format!("/api/v1/contracts/{id}"), Some(ALICE)).body["received"]["id"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(s.count(&format!("SELECT COUNT(*) FROM responses WHERE feedback_id = {fid}")), 1);
+}
+
+#[test]
+fn idempotency_key_replays_the_same_request_and_refuses_a_different_one() {
+    let s = Server::start(&[]);
+    let id = s.written_feedback_ended(Span::days(2));
+    let path = format!("/api/v1/contracts/{id}/feedback/response");
+    let first = s.post(&path, ALICE, Some("same-key"), &json!({"text": "Once."}));
+    assert_eq!(first.status, 201);
+    let again = s.post(&path, ALICE, Some("same-key"), &json!({"text": "Once."}));
+    assert_eq!(again.status, 201);
+    assert_eq!(again.body, first.body, "replay returns the original result");
+    assert_eq!(again.header("idempotent-replayed"), Some("true"));
+    s.post(&path, ALICE, Some("same-key"), &json!({"text": "Twice?"}))
+        .assert_problem(422, "idempotency-key-reused");
+    assert_eq!(s.count("SELECT COUNT(*) FROM responses WHERE text = 'Once.'"), 1);
+    s.post(&path, ALICE, Some(&"k".repeat(101)), &json!({"text": "x"})).assert_problem(422, "validation");
+}
+
+#[test]
+fn reporting_validates_and_happens_once() {
+    let s = Server::start(&[]);
+    let id = s.written_feedback_ended(Span::days(40));
+    let path = format!("/api/v1/contracts/{id}/feedback/report");
+    let desc = "The freelancer threatened a bad review unless we paid an extra fee (see messages).";
+    let r = s.post(&path, ALICE, None, &json!({"category": "spam", "description": desc}));
+    r.assert_problem(422, "validation");
+    assert!(r.body["errors"]["category"].is_array());
+    let r = s.post(&path, ALICE, None, &json!({"category": "fraud", "description": "short"}));
+    assert!(r.body["errors"]["description"][0].as_str().unwrap().contains("30"));
+    let r = s.post(&path, ALICE, None, &json!({"category": "fraud", "description": desc, "evidence": ["javascript:alert(1)"]}));
+    assert!(r.body["errors"]["evidence"].is_array());
+    s.post(&path, ALICE, None, &json!({"category": "fraud", "description": desc, "severity": 9}))
+        .assert_problem(422, "validation");
+
+    let ok = s.post(&path, ALICE, Some("rep-1"), &json!({"category": "manipulation", "description": desc, "evidence": ["https://example.com/a.png", " "]}));
+    assert_eq!(ok.status, 201, "{:?}", ok.body);
+    assert_eq!(ok.body["status"], "submitted");
+    assert_eq!(ok.body["evidence"], json!(["https://example.com/a.png"]));
+    // Reporting has no time limit (the contract ended 40 days ago), but happens once.
+    s.post(&path, ALICE, None, &json!({"category": "fraud", "description": desc}))
+        .assert_problem(409, "already-reported");
+    let d = s.get(&format!("/api/v1/contracts/{id}"), Some(ALICE)).body;
+    assert_eq!(d["received"]["report"]["category"], "manipulation");
+    assert_eq!(s.count("SELECT COUNT(*) FROM reports WHERE category = 'manipulation' AND description LIKE 'The freelancer threatened%'"), 1);
+}
+
+#[test]
+fn removal_can_be_requested_once() {
+    let s = Server::start(&[]);
+    let id = s.written_feedback_ended(Span::days(3));
+    let path = format!("/api/v1/contracts/{id}/given-feedback/removal-request");
+    let r = s.post(&path, ALICE, Some("rm"), &json!({}));
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    assert_eq!(r.body["status"], "requested");
+    s.post(&path, ALICE, Some("rm2"), &json!({})).assert_problem(409, "removal-already-requested");
+    let no_given = s.fixture(json!({"title": "No given feedback", "ended_at": Utc::now()}));
+    s.post(&format!("/api/v1/contracts/{no_given}/given-feedback/removal-request"), ALICE, None, &json!({}))
+        .assert_problem(404, "not-found");
+}
+
+#[test]
+fn oversized_bodies_are_413() {
+    let s = Server::start(&[]);
+    let id = s.written_feedback_ended(Span::days(1));
+    let r = s.post(
+        &format!("/api/v1/contracts/{id}/feedback/response"),
+        ALICE,
+        Some("big"),
+        &json!({"text": "x".repeat(20_000)}),
+    );
+    r.assert_problem(413, "payload-too-large");
+    assert_eq!(s.count("SELECT COUNT(*) FROM responses"), 2, "only the demo's responses");
+}
+
+#[test]
+fn cors_allows_only_listed_origins_and_the_needed_headers() {
+    let s = Server::start(&["--cors-origin", "https://host.example"]);
+    let preflight = |origin: &str| {
+        Reply::from(
+            agent()
+                .request("OPTIONS", &s.url("/api/v1/contracts"))
+                .set("Origin", origin)
+                .set("Access-Control-Request-Method", "POST")
+                .set("Access-Control-Request-Headers", "authorization,idempotency-key,content-type")
+                .call(),
+        )
+    };
+    let ok = preflight("https://host.example");
+    assert_eq!(ok.header("access-control-allow-origin"), Some("https://host.example"));
+    let allowed = ok.header("access-control-allow-headers").unwrap().to_lowercase();
+    for h in ["authorization", "idempotency-key", "content-type"] {
+        assert!(allowed.contains(h), "{allowed}");
+    }
+    assert!(ok.header("access-control-allow-credentials").is_none());
+    let evil = preflight("https://evil.example");
+    assert_eq!(evil.header("access-control-allow-origin"), None);
+}
+
+#[test]
+fn openapi_document_lists_every_endpoint() {
+    let s = Server::start(&[]);
+    let doc = s.get("/api/openapi.json", None).body;
+    assert_eq!(doc["openapi"], "3.1.0");
+    for p in [
+        "/api/v1/contracts",
+        "/api/v1/contracts/{id}",
+        "/api/v1/contracts/{id}/feedback/response",
+        "/api/v1/contracts/{id}/feedback/report",
+        "/api/v1/contracts/{id}/given-feedback/removal-request",
+    ] {
+        assert!(doc["paths"][p].is_object(), "missing {p}");
+    }
+    assert!(doc["components"]["schemas"]["ReportCategory"].is_object());
+}
+
+#[test]
+fn static_dir_is_served_with_a_strict_csp_and_spa_fallback() {
+    let dist = TempDir::new("dist");
+    std::fs::write(
+        dist.0.join("index.html"),
+        "<html><head><script type=\"module\">import init from '/app.js'; init();</script></head></html>",
+    )
+    .unwrap();
+    std::fs::write(dist.0.join("app.js"), "export default function init() {}").unwrap();
+    let s = Server::start(&["--static-dir", dist.0.to_str().unwrap(), "--frame-ancestor", "https://host.example"]);
+    let page = s.get("/contracts/12?tab=details", None);
+    assert_eq!(page.status, 200);
+    let csp = page.header("content-security-policy").unwrap();
+    assert!(csp.contains("'wasm-unsafe-eval'") && csp.contains("'sha256-"));
+    assert!(!csp.contains("unsafe-inline") && !csp.contains("'unsafe-eval'"));
+    assert!(csp.contains("frame-ancestors 'self' https://host.example"));
+    assert!(page.body.as_str().unwrap().contains("import init"));
+    assert_eq!(s.get("/app.js", None).status, 200);
+    // The API keeps answering JSON under the static fallback.
+    s.get("/api/v1/contracts", None).assert_problem(401, "unauthorized");
+}
+
+#[test]
+fn demo_seed_is_idempotent_across_restarts() {
+    let dir = TempDir::new("reseed");
+    let db = dir.0.join("seed.db");
+    let count = |db: &Path| -> i64 {
+        rusqlite::Connection::open(db)
+            .unwrap()
+            .query_row("SELECT COUNT(*) FROM contracts", [], |r| r.get(0))
+            .unwrap()
+    };
+    let (mut a, _) = spawn(&db, &[]);
+    a.kill().unwrap();
+    a.wait().unwrap();
+    let first = count(&db);
+    let (mut b, _) = spawn(&db, &[]);
+    b.kill().unwrap();
+    b.wait().unwrap();
+    assert_eq!(count(&db), first);
+    let (mut c, _) = spawn(&db, &["--seed", "bulk:500"]);
+    c.kill().unwrap();
+    c.wait().unwrap();
+    assert_eq!(count(&db), first + 500);
+}
+
+#[test]
+fn a_crash_during_writes_loses_no_acknowledged_write_and_leaves_the_database_consistent() {
+    let dir = TempDir::new("crash");
+    let db = dir.0.join("crash.db");
+    let (mut child, base) = spawn(&db, &[]);
+    // Contracts to answer, then a writer thread that records every 201 it gets.
+    let mut ids = Vec::new();
+    for i in 0..200 {
+        let r = Reply::from(
+            agent()
+                .post(&format!("{base}/api/test/contracts"))
+                .set("Authorization", "Bearer demo-alice")
+                .send_json(json!({"title": format!("crash {i}"), "ended_at": Utc::now() - Span::days(1),
+                    "received_rating": 3.0, "received_comment": "c"})),
+        );
+        ids.push(r.body["id"].as_i64().unwrap());
+    }
+    let (tx, rx) = std::sync::mpsc::channel::<i64>();
+    let writer = {
+        let base = base.clone();
+        std::thread::spawn(move || {
+            for id in ids {
+                let r = agent()
+                    .post(&format!("{base}/api/v1/contracts/{id}/feedback/response"))
+                    .set("Authorization", "Bearer demo-alice")
+                    .set("Idempotency-Key", &format!("crash-{id}"))
+                    .send_json(json!({"text": format!("ack {id}")}));
+                match r {
+                    Ok(resp) if resp.status() == 201 => {
+                        let _ = tx.send(id);
+                    }
+                    _ => break, // the server died mid-request: not acknowledged
+                }
+            }
+        })
+    };
+    // Let some writes land, then kill -9 while the writer is still going.
+    let mut acked = vec![rx.recv_timeout(Duration::from_secs(20)).expect("first write")];
+    while acked.len() < 10 {
+        acked.push(rx.recv_timeout(Duration::from_secs(20)).unwrap());
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    writer.join().unwrap();
+    acked.extend(rx.try_iter());
+
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    assert_eq!(check, "ok");
+    drop(conn);
+    let (mut again, _) = spawn(&db, &[]);
+    for id in &acked {
+        let text: String = rusqlite::Connection::open(&db)
+            .unwrap()
+            .query_row(
+                "SELECT r.text FROM responses r JOIN received_feedback f ON f.id = r.feedback_id WHERE f.contract_id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .unwrap_or_else(|e| panic!("acknowledged write for contract {id} lost: {e}"));
+        assert_eq!(text, format!("ack {id}"));
+    }
+    // Every stored response has its idempotency record: no half-written request.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let orphans: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM responses r JOIN received_feedback f ON f.id = r.feedback_id \
+             JOIN contracts c ON c.id = f.contract_id WHERE c.title LIKE 'crash %' \
+             AND NOT EXISTS (SELECT 1 FROM idempotency i WHERE i.key = 'crash-' || c.id)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(orphans, 0);
+    again.kill().unwrap();
+    again.wait().unwrap();
+}
