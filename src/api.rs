@@ -1,0 +1,258 @@
+//! The typed client of the feedback API: base URL, bearer token, timeouts and aborts, retries
+//! for reads, and one `ApiError` for every way a request can fail.
+
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use feedback_domain::{
+    ContractDetails, ContractId, ContractPage, FeedbackResponse, HistoryQuery, NewReport,
+    NewResponse, Problem, ProblemKind, RemovalRequest, Report, API_PREFIX, IDEMPOTENCY_KEY_HEADER,
+};
+use gloo_net::http::{Request, RequestBuilder, Response};
+use serde::de::DeserializeOwned;
+use thiserror::Error;
+use web_sys::AbortController;
+
+/// How long any request may take before it is abandoned.
+pub const REQUEST_TIMEOUT_MS: u32 = 10_000;
+/// Attempts for a GET that meets a network error or a 503 (first try included).
+pub const GET_ATTEMPTS: u32 = 3;
+
+/// Every way a call can fail, with text a person can act on.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum ApiError {
+    #[error("We couldn't reach the server. Check your connection and try again.")]
+    Network,
+    #[error("The server took too long to answer.")]
+    Timeout,
+    #[error("The request was cancelled.")]
+    Aborted,
+    #[error("You need to sign in again to see this.")]
+    Unauthorized,
+    #[error("We couldn't find that contract in your history.")]
+    NotFound,
+    /// 409: the state changed (already answered, already reported, window closed).
+    #[error("{}", .0.detail)]
+    Conflict(Problem),
+    /// 422/413: the request was refused; `errors` maps fields to messages.
+    #[error("{}", .0.detail)]
+    Rejected(Problem),
+    #[error("Something went wrong on our side (error {0}).")]
+    Server(u16),
+    #[error("The server sent an answer we couldn't read.")]
+    BadResponse,
+}
+
+impl ApiError {
+    /// True when nothing reached the server or the server failed: the same request may be
+    /// sent again (with the same Idempotency-Key).
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, Self::Network | Self::Timeout | Self::Server(_))
+    }
+
+    pub fn kind(&self) -> Option<ProblemKind> {
+        match self {
+            Self::Conflict(p) | Self::Rejected(p) => ProblemKind::from_type_uri(&p.type_),
+            _ => None,
+        }
+    }
+
+    pub fn field_errors(&self) -> BTreeMap<String, Vec<String>> {
+        match self {
+            Self::Rejected(p) => p.errors.clone(),
+            _ => BTreeMap::new(),
+        }
+    }
+}
+
+/// Aborts every request registered with it when the owning view goes away.
+#[derive(Clone, Default)]
+pub struct Aborter(Rc<RefCell<Vec<AbortController>>>);
+
+impl Aborter {
+    fn track(&self) -> Option<AbortController> {
+        let c = AbortController::new().ok()?;
+        self.0.borrow_mut().push(c.clone());
+        Some(c)
+    }
+
+    pub fn abort_all(&self) {
+        for c in self.0.borrow_mut().drain(..) {
+            c.abort();
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ApiClient {
+    /// Prefix before `/api/v1`, e.g. "" (same origin) or "https://api.example.com".
+    pub base: String,
+    pub token: Option<String>,
+}
+
+impl ApiClient {
+    pub fn new(base: impl Into<String>, token: Option<String>) -> Self {
+        Self {
+            base: base.into().trim_end_matches('/').to_string(),
+            token,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{API_PREFIX}{path}", self.base)
+    }
+
+    fn authorize(&self, b: RequestBuilder) -> RequestBuilder {
+        match &self.token {
+            Some(t) => b.header("Authorization", &format!("Bearer {t}")),
+            None => b,
+        }
+    }
+
+    pub async fn contracts(&self, q: &HistoryQuery, ab: &Aborter) -> Result<ContractPage, ApiError> {
+        let query: String = form_encode(&q.to_pairs());
+        let path = if query.is_empty() {
+            "/contracts".to_string()
+        } else {
+            format!("/contracts?{query}")
+        };
+        self.get_json(&path, ab).await
+    }
+
+    pub async fn contract(&self, id: ContractId, ab: &Aborter) -> Result<ContractDetails, ApiError> {
+        self.get_json(&format!("/contracts/{id}"), ab).await
+    }
+
+    pub async fn respond(
+        &self,
+        id: ContractId,
+        text: &str,
+        key: &str,
+        ab: &Aborter,
+    ) -> Result<FeedbackResponse, ApiError> {
+        let body = NewResponse { text: text.to_string() };
+        self.post_json(&format!("/contracts/{id}/feedback/response"), &body, key, ab)
+            .await
+    }
+
+    pub async fn report(
+        &self,
+        id: ContractId,
+        report: &NewReport,
+        key: &str,
+        ab: &Aborter,
+    ) -> Result<Report, ApiError> {
+        self.post_json(&format!("/contracts/{id}/feedback/report"), report, key, ab)
+            .await
+    }
+
+    pub async fn request_removal(
+        &self,
+        id: ContractId,
+        key: &str,
+        ab: &Aborter,
+    ) -> Result<RemovalRequest, ApiError> {
+        self.post_json(
+            &format!("/contracts/{id}/given-feedback/removal-request"),
+            &serde_json::json!({}),
+            key,
+            ab,
+        )
+        .await
+    }
+
+    /// GET with retries (network errors and 503 only) and exponential backoff.
+    async fn get_json<T: DeserializeOwned>(&self, path: &str, ab: &Aborter) -> Result<T, ApiError> {
+        let mut delay = 300;
+        for attempt in 1..=GET_ATTEMPTS {
+            let req = self.authorize(Request::get(&self.url(path)));
+            match send(req, None, ab).await {
+                Err(ApiError::Network) | Err(ApiError::Server(503)) if attempt < GET_ATTEMPTS => {
+                    gloo_timers::future::TimeoutFuture::new(delay).await;
+                    delay *= 3;
+                }
+                other => return decode(other?).await,
+            }
+        }
+        unreachable!("the last attempt returns")
+    }
+
+    /// POST once: never retried silently, the caller decides (reusing `key`).
+    async fn post_json<B: serde::Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+        key: &str,
+        ab: &Aborter,
+    ) -> Result<T, ApiError> {
+        let req = self
+            .authorize(Request::post(&self.url(path)))
+            .header(IDEMPOTENCY_KEY_HEADER, key)
+            .header("Content-Type", "application/json");
+        let json = serde_json::to_string(body).map_err(|_| ApiError::BadResponse)?;
+        decode(send(req, Some(json), ab).await?).await
+    }
+}
+
+fn form_encode(pairs: &[(&str, String)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "{k}={}",
+                js_sys::encode_uri_component(v).as_string().unwrap_or_default()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// Sends with a timeout; the request is aborted on timeout or when `ab` aborts.
+async fn send(req: RequestBuilder, body: Option<String>, ab: &Aborter) -> Result<Response, ApiError> {
+    let controller = ab.track();
+    let signal = controller.as_ref().map(|c| c.signal());
+    let req = req.abort_signal(signal.as_ref());
+    let timed_out = Rc::new(Cell::new(false));
+    let _timer = controller.clone().map(|c| {
+        let timed_out = timed_out.clone();
+        gloo_timers::callback::Timeout::new(REQUEST_TIMEOUT_MS, move || {
+            timed_out.set(true);
+            c.abort();
+        })
+    });
+    let req = match body {
+        Some(b) => req.body(b),
+        None => req.build(),
+    }
+    .map_err(|_| ApiError::BadResponse)?;
+    match req.send().await {
+        Ok(r) => Ok(r),
+        Err(_) if timed_out.get() => Err(ApiError::Timeout),
+        Err(_) if signal.as_ref().is_some_and(|s| s.aborted()) => Err(ApiError::Aborted),
+        Err(_) => Err(ApiError::Network),
+    }
+}
+
+async fn decode<T: DeserializeOwned>(r: Response) -> Result<T, ApiError> {
+    let status = r.status();
+    if (200..300).contains(&status) {
+        return r.json::<T>().await.map_err(|_| ApiError::BadResponse);
+    }
+    let problem = r.json::<Problem>().await.ok();
+    Err(match (status, problem) {
+        (401, _) => ApiError::Unauthorized,
+        (404, _) => ApiError::NotFound,
+        (409, Some(p)) => ApiError::Conflict(p),
+        (413 | 422, Some(p)) => ApiError::Rejected(p),
+        (s, _) => ApiError::Server(s),
+    })
+}
+
+/// A fresh idempotency key (random UUID v4 from the browser's crypto).
+pub fn new_idempotency_key() -> String {
+    web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .map(|c| c.random_uuid())
+        .unwrap_or_else(|| format!("k-{}", js_sys::Math::random()))
+}

@@ -1,0 +1,95 @@
+//! A textarea with a character count (GOV.UK pattern): the visible count updates as you type;
+//! screen readers hear it through a polite live region, once typing pauses.
+
+use feedback_domain::counted_len;
+use leptos::prelude::*;
+
+/// "You have 12 characters remaining" / "You have 3 characters too many".
+pub fn count_message(len: usize, max: usize) -> String {
+    if len <= max {
+        let left = max - len;
+        format!("You have {left} character{} remaining", if left == 1 { "" } else { "s" })
+    } else {
+        let over = len - max;
+        format!("You have {over} character{} too many", if over == 1 { "" } else { "s" })
+    }
+}
+
+#[component]
+pub fn CharCountTextarea(
+    id: &'static str,
+    label: &'static str,
+    #[prop(optional)] hint: Option<&'static str>,
+    value: RwSignal<String>,
+    max: usize,
+    #[prop(into)] error: Signal<Option<String>>,
+    #[prop(default = 6)] rows: u32,
+    #[prop(optional, into)] readonly: Signal<bool>,
+) -> impl IntoView {
+    let len = Memo::new(move |_| counted_len(&value.get()));
+    let announced = RwSignal::new(String::new());
+    // Announce the count after a pause, not on every keystroke (that would drown the typing).
+    let pending = StoredValue::new_local(None::<TimeoutHandle>);
+    Effect::new(move |prev: Option<()>| {
+        let n = len.get();
+        if prev.is_none() {
+            return;
+        }
+        if let Some(h) = pending.get_value() {
+            h.clear();
+        }
+        let h = set_timeout_with_handle(
+            move || announced.set(count_message(n, max)),
+            std::time::Duration::from_millis(1000),
+        )
+        .ok();
+        pending.set_value(h);
+    });
+    on_cleanup(move || {
+        if let Some(h) = pending.get_value() {
+            h.clear();
+        }
+    });
+    let over = move || len.get() > max;
+    let hint_id = format!("{id}-hint");
+    let info_id = format!("{id}-info");
+    let error_id = format!("{id}-error");
+    let described = {
+        let (hint_id, info_id, error_id) = (hint_id.clone(), info_id.clone(), error_id.clone());
+        move || {
+            let mut ids = Vec::new();
+            if hint.is_some() {
+                ids.push(hint_id.clone());
+            }
+            ids.push(info_id.clone());
+            if error.get().is_some() {
+                ids.push(error_id.clone());
+            }
+            ids.join(" ")
+        }
+    };
+    view! {
+        <div class="fw-field" class:fw-field-has-error=move || error.get().is_some()>
+            <label class="fw-label" for=id>{label}</label>
+            {hint.map(|h| view! { <p class="fw-hint" id=hint_id.clone()>{h}</p> })}
+            {move || error.get().map(|e| view! {
+                <p class="fw-field-error" id=error_id.clone()><span class="fw-sr-only">"Error: "</span>{e}</p>
+            })}
+            <textarea
+                id=id
+                class="fw-textarea"
+                rows=rows
+                aria-describedby=described
+                aria-invalid=move || error.get().is_some().to_string()
+                readonly=move || readonly.get()
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+            ></textarea>
+            <p class="fw-sr-only" id=info_id>{format!("You can enter up to {max} characters.")}</p>
+            <p class="fw-count" class:fw-count-over=over aria-hidden="true">
+                {move || count_message(len.get(), max)}
+            </p>
+            <p class="fw-sr-only" aria-live="polite">{move || announced.get()}</p>
+        </div>
+    }
+}

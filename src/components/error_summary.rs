@@ -1,0 +1,47 @@
+//! An error summary (GOV.UK pattern): a list of links to the fields at fault. It takes focus
+//! after a failed submit so screen reader and keyboard users land on it.
+
+use leptos::prelude::*;
+
+/// One problem: the id of the field to focus and the message.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FieldProblem {
+    pub field_id: String,
+    pub message: String,
+}
+
+pub const SUMMARY_SUFFIX: &str = "-error-summary";
+
+#[component]
+pub fn ErrorSummary(
+    /// Prefix for the summary's id (`{id}-error-summary`).
+    id: &'static str,
+    #[prop(into)] problems: Signal<Vec<FieldProblem>>,
+) -> impl IntoView {
+    view! {
+        <Show when=move || !problems.get().is_empty()>
+            <div class="fw-error-summary" id=format!("{id}{SUMMARY_SUFFIX}") tabindex="-1"
+                role="group" aria-labelledby=format!("{id}-error-summary-title")>
+                <h3 id=format!("{id}-error-summary-title")>"There is a problem"</h3>
+                <ul>
+                    {move || problems.get().into_iter().map(|p| {
+                        let target = p.field_id.clone();
+                        view! {
+                            <li>
+                                <a href=format!("#{}", p.field_id) on:click=move |ev| {
+                                    ev.prevent_default();
+                                    super::focus_id(&target);
+                                }>{p.message}</a>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </div>
+        </Show>
+    }
+}
+
+/// Focuses the summary once it has rendered.
+pub fn focus_summary(id: &'static str) {
+    super::focus_id_soon_owned(format!("{id}{SUMMARY_SUFFIX}"));
+}

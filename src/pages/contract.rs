@@ -1,0 +1,181 @@
+//! A contract: Overview and Contract details tabs (WAI-ARIA tabs; the selected tab is in the
+//! URL). The details tab holds the feedback both ways and what the client can do about it.
+
+mod flow;
+mod given;
+mod report;
+mod respond;
+
+use feedback_domain::{ContractDetails, ContractId};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use leptos_router::NavigateOptions;
+
+use super::LoadFailed;
+use crate::api::{Aborter, ApiClient};
+use crate::clock::ServerClock;
+use crate::components::stars::Stars;
+use crate::components::tabs::{panel_id, tab_id, TabList, TabSpec};
+use crate::format;
+
+const TABS: [TabSpec; 2] = [
+    TabSpec { key: "overview", label: "Overview" },
+    TabSpec { key: "details", label: "Contract details" },
+];
+
+/// Page-level message after an action ("Your response was posted"); it takes focus.
+#[derive(Clone, Copy)]
+pub struct Notice(pub RwSignal<Option<String>>);
+
+#[component]
+pub fn ContractPage() -> impl IntoView {
+    let api = expect_context::<ApiClient>();
+    let clock = expect_context::<ServerClock>();
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.get().get("id").and_then(|s| s.parse::<ContractId>().ok()));
+    let query = use_query_map();
+    let tab = Memo::new(move |_| match query.get().get("tab").as_deref() {
+        Some("details") => "details".to_string(),
+        _ => "overview".to_string(),
+    });
+    let navigate = use_navigate();
+    let select_tab = Callback::new(move |key: String| {
+        if let Some(id) = id.get_untracked() {
+            navigate(
+                &format!("/contracts/{id}?tab={key}"),
+                NavigateOptions { replace: true, scroll: false, ..Default::default() },
+            );
+        }
+    });
+
+    let aborter = StoredValue::new_local(Aborter::default());
+    on_cleanup(move || aborter.with_value(Aborter::abort_all));
+    let details = LocalResource::new(move || {
+        let api = api.clone();
+        let ab = aborter.get_value();
+        let id = id.get();
+        async move {
+            let Some(id) = id else { return Err(crate::ApiError::NotFound) };
+            let r = api.contract(id, &ab).await;
+            if let Ok(d) = &r {
+                clock.sync(d.server_now);
+            }
+            r
+        }
+    });
+    // Another tab posted or reported on this contract: show the server's state.
+    crate::broadcast::listen(move |changed| {
+        if Some(changed) == id.get_untracked() {
+            details.refetch();
+        }
+    });
+    let notice = Notice(RwSignal::new(None));
+    provide_context(notice);
+    let reload = Callback::new(move |_: ()| details.refetch());
+
+    view! {
+        <nav class="fw-breadcrumbs" aria-label="Breadcrumb">
+            <A href="/contracts">"Contract history"</A>
+        </nav>
+        <p class="fw-notice" id="fw-notice" role="status" tabindex="-1" class:fw-hidden=move || notice.0.get().is_none()>
+            {move || notice.0.get()}
+        </p>
+        <Transition fallback=|| view! { <p class="fw-loading" role="status">"Loading the contract…"</p> }>
+            {move || Suspend::new(async move {
+                match details.await {
+                    Ok(d) => view! {
+                        <ContractView details=d tab=tab select_tab=select_tab reload=reload/>
+                    }.into_any(),
+                    Err(e) => view! { <LoadFailed error=e on_retry=move |_| details.refetch()/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn ContractView(
+    details: ContractDetails,
+    tab: Memo<String>,
+    select_tab: Callback<String>,
+    reload: Callback<()>,
+) -> impl IntoView {
+    let c = details.contract.clone();
+    let dates = match c.ended_at {
+        Some(end) => format!("{} to {}", format::date(c.started_at), format::date(end)),
+        None => format!("Started {} · active", format::date(c.started_at)),
+    };
+    let overview = details.clone();
+    view! {
+        <header class="fw-contract-header">
+            <h1>{c.title.clone()}</h1>
+            <p class="fw-contract-meta">
+                "Freelancer: " <span class="fw-freelancer">{c.freelancer_name.clone()}</span> " · " {dates}
+            </p>
+        </header>
+        <TabList tabs=TABS.to_vec() selected=tab on_select=select_tab label="Contract"/>
+        <div role="tabpanel" id=panel_id("overview") aria-labelledby=tab_id("overview") tabindex="0"
+            class="fw-tabpanel" hidden=move || tab.get() != "overview">
+            <Overview details=overview/>
+        </div>
+        <div role="tabpanel" id=panel_id("details") aria-labelledby=tab_id("details") tabindex="0"
+            class="fw-tabpanel" hidden=move || tab.get() != "details">
+            <FeedbackSection details=details reload=reload/>
+        </div>
+    }
+}
+
+#[component]
+fn Overview(details: ContractDetails) -> impl IntoView {
+    let c = details.contract;
+    view! {
+        <h2>"Overview"</h2>
+        <dl class="fw-facts">
+            <dt>"Freelancer"</dt><dd>{c.freelancer_name}</dd>
+            <dt>"Started"</dt><dd>{format::date(c.started_at)}</dd>
+            <dt>"Ended"</dt><dd>{c.ended_at.map(format::date).unwrap_or_else(|| "Still active".into())}</dd>
+        </dl>
+        <h3>"Description"</h3>
+        <p class="fw-prose">{details.description}</p>
+    }
+}
+
+#[component]
+fn FeedbackSection(details: ContractDetails, reload: Callback<()>) -> impl IntoView {
+    let c = details.contract.clone();
+    let received = details.received.clone();
+    view! {
+        <section class="fw-feedback" aria-labelledby="fw-feedback-title">
+            <h2 id="fw-feedback-title">"Feedback"</h2>
+            <article class="fw-card" aria-labelledby="fw-received-title">
+                <h3 id="fw-received-title">{format!("Feedback from {}", c.freelancer_name)}</h3>
+                {match received.clone() {
+                    None => view! {
+                        <p>{if c.ended_at.is_some() {
+                            "The freelancer hasn't left feedback on this contract."
+                        } else {
+                            "Feedback is left when the contract ends."
+                        }}</p>
+                    }.into_any(),
+                    Some(f) => view! {
+                        <Stars rating=f.rating/>
+                        {match &f.comment {
+                            Some(text) => view! { <blockquote class="fw-quote">{text.clone()}</blockquote> }.into_any(),
+                            None => view! { <p class="fw-muted">"Rating only, no written comment."</p> }.into_any(),
+                        }}
+                        <p class="fw-muted">{format!("Left on {}", format::date(f.created_at))}</p>
+                    }.into_any(),
+                }}
+            </article>
+            {received.map(|f| {
+                let (c1, f1, w) = (c.clone(), f.clone(), details.response_window.clone());
+                view! {
+                    <respond::RespondPanel contract=c1 feedback=f1 window=w reload=reload/>
+                    <report::ReportPanel contract_id=c.id feedback=f reload=reload/>
+                }
+            })}
+            <given::GivenPanel contract=c.clone() given=details.given.clone() reload=reload/>
+        </section>
+    }
+}

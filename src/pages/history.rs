@@ -1,0 +1,254 @@
+//! Contract history: search, filter, sort and pages, all kept in the URL query so reload,
+//! back/forward and shared links restore the same view.
+
+use feedback_domain::{
+    ContractPage, ContractSummary, FeedbackBadge, HistoryQuery, SortOrder, StatusFilter,
+};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::NavigateOptions;
+
+use super::LoadFailed;
+use crate::api::{Aborter, ApiClient};
+use crate::clock::ServerClock;
+use crate::format;
+
+/// How long typing pauses before the search runs.
+const SEARCH_DEBOUNCE_MS: u64 = 300;
+
+/// `/contracts?…` for a query (only non-default parameters appear).
+pub fn history_href(q: &HistoryQuery) -> String {
+    let pairs = q.to_pairs();
+    if pairs.is_empty() {
+        return "/contracts".into();
+    }
+    let qs: Vec<String> = pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={}", js_sys::encode_uri_component(v)))
+        .collect();
+    format!("/contracts?{}", qs.join("&"))
+}
+
+#[component]
+pub fn HistoryPage() -> impl IntoView {
+    let api = expect_context::<ApiClient>();
+    let clock = expect_context::<ServerClock>();
+    let query_map = use_query_map();
+    let query = Memo::new(move |_| {
+        let map = query_map.get();
+        let values: Vec<(&str, String)> = ["q", "status", "sort", "page", "per_page"]
+            .into_iter()
+            .filter_map(|k| map.get(k).map(|v| (k, v)))
+            .collect();
+        HistoryQuery::parse_lenient(values.iter().map(|(k, v)| (*k, v.as_str())))
+    });
+    let navigate = use_navigate();
+    let go = move |q: HistoryQuery, replace: bool| {
+        navigate(
+            &history_href(&q),
+            NavigateOptions {
+                replace,
+                scroll: false,
+                ..Default::default()
+            },
+        );
+    };
+
+    let aborter = StoredValue::new_local(Aborter::default());
+    on_cleanup(move || aborter.with_value(Aborter::abort_all));
+    let page = LocalResource::new(move || {
+        let q = query.get();
+        let api = api.clone();
+        let ab = aborter.get_value();
+        async move {
+            let r = api.contracts(&q, &ab).await;
+            if let Ok(p) = &r {
+                clock.sync(p.server_now);
+            }
+            r
+        }
+    });
+
+    // Search box: local text, pushed to the URL after a pause; follows the URL on back/forward.
+    let search = RwSignal::new(query.get_untracked().q);
+    Effect::new(move |_| {
+        let q = query.get().q;
+        if q != search.get_untracked().trim() {
+            search.set(q);
+        }
+    });
+    let debounce = StoredValue::new_local(None::<TimeoutHandle>);
+    let go_search = go.clone();
+    let on_search_input = move |text: String| {
+        search.set(text);
+        if let Some(h) = debounce.get_value() {
+            h.clear();
+        }
+        let go = go_search.clone();
+        let h = set_timeout_with_handle(
+            move || {
+                let mut q = query.get_untracked();
+                let text = search.get_untracked().trim().to_string();
+                if text != q.q {
+                    q.q = text;
+                    q.page = 1;
+                    go(q, true);
+                }
+            },
+            std::time::Duration::from_millis(SEARCH_DEBOUNCE_MS),
+        )
+        .ok();
+        debounce.set_value(h);
+    };
+    on_cleanup(move || {
+        if let Some(h) = debounce.get_value() {
+            h.clear();
+        }
+    });
+    let go_status = go.clone();
+    let go_sort = go.clone();
+    let pending = RwSignal::new(false);
+
+    view! {
+        <section class="fw-history" aria-labelledby="fw-history-title">
+            <h1 id="fw-history-title">"Contract history"</h1>
+            <form class="fw-filters" role="search" aria-label="Contracts" on:submit=|ev| ev.prevent_default()>
+                <div class="fw-field fw-search">
+                    <label class="fw-label" for="fw-q">"Search by title or freelancer"</label>
+                    <input id="fw-q" class="fw-input" type="search" autocomplete="off"
+                        maxlength=feedback_domain::MAX_QUERY_CHARS
+                        prop:value=move || search.get()
+                        on:input=move |ev| on_search_input(event_target_value(&ev))/>
+                </div>
+                <div class="fw-field">
+                    <label class="fw-label" for="fw-status">"Show"</label>
+                    <select id="fw-status" class="fw-select" on:change=move |ev| {
+                        let mut q = query.get_untracked();
+                        q.status = StatusFilter::parse(&event_target_value(&ev)).unwrap_or_default();
+                        q.page = 1;
+                        go_status(q, false);
+                    }>
+                        {StatusFilter::ALL.into_iter().map(|f| view! {
+                            <option value=f.as_str() selected=move || query.get().status == f>{f.label()}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <div class="fw-field">
+                    <label class="fw-label" for="fw-sort">"Sort by"</label>
+                    <select id="fw-sort" class="fw-select" on:change=move |ev| {
+                        let mut q = query.get_untracked();
+                        q.sort = SortOrder::parse(&event_target_value(&ev)).unwrap_or_default();
+                        q.page = 1;
+                        go_sort(q, false);
+                    }>
+                        {SortOrder::ALL.into_iter().map(|s| view! {
+                            <option value=s.as_str() selected=move || query.get().sort == s>{s.label()}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+            </form>
+            <div aria-busy=move || pending.get().to_string()>
+                <Transition
+                    fallback=|| view! { <p class="fw-loading" role="status">"Loading your contracts…"</p> }
+                    set_pending=pending.write_only()
+                >
+                    {move || Suspend::new(async move {
+                        match page.await {
+                            Ok(p) => view! { <Results page=p query=query.get_untracked()/> }.into_any(),
+                            Err(e) => view! { <LoadFailed error=e on_retry=move |_| page.refetch()/> }.into_any(),
+                        }
+                    })}
+                </Transition>
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn Results(page: ContractPage, query: HistoryQuery) -> impl IntoView {
+    let pages = query.page_count(page.total);
+    let first = (u64::from(page.page) - 1) * u64::from(page.per_page) + 1;
+    let last = first + page.items.len() as u64 - 1;
+    let status = if page.items.is_empty() {
+        if query.q.is_empty() {
+            "No contracts to show.".to_string()
+        } else {
+            format!("No contracts match “{}”.", query.q)
+        }
+    } else {
+        format!(
+            "Showing {first}–{last} of {} contract{}",
+            page.total,
+            if page.total == 1 { "" } else { "s" }
+        )
+    };
+    let empty = page.items.is_empty();
+    let cleared = HistoryQuery {
+        q: String::new(),
+        page: 1,
+        ..query.clone()
+    };
+    view! {
+        <p class="fw-result-count" role="status">{status}</p>
+        {(empty && !query.q.is_empty()).then(|| view! {
+            <p><A href=history_href(&cleared)>"Clear the search"</A></p>
+        })}
+        <ul class="fw-contracts">
+            {page.items.into_iter().map(|c| view! { <ContractRow contract=c/> }).collect_view()}
+        </ul>
+        {(pages > 1).then(|| view! { <Pager query=query pages=pages/> })}
+    }
+}
+
+#[component]
+fn ContractRow(contract: ContractSummary) -> impl IntoView {
+    let clock = expect_context::<ServerClock>();
+    let c = contract.clone();
+    let badge = move || {
+        let now = clock.now();
+        let b = FeedbackBadge::for_contract(&c, now);
+        let class = match b {
+            FeedbackBadge::ToAnswer { .. } => "fw-badge fw-badge-action",
+            FeedbackBadge::Reported(_) => "fw-badge fw-badge-warn",
+            FeedbackBadge::Answered => "fw-badge fw-badge-done",
+            _ => "fw-badge",
+        };
+        view! { <span class=class>{b.label(c.ended_at, now)}</span> }
+    };
+    let dates = match contract.ended_at {
+        Some(end) => format!("{} – {}", format::date(contract.started_at), format::date(end)),
+        None => format!("Started {} · Active", format::date(contract.started_at)),
+    };
+    view! {
+        <li class="fw-contract">
+            <h2 class="fw-contract-title">
+                <A href=format!("/contracts/{}?tab=details", contract.id)>{contract.title.clone()}</A>
+            </h2>
+            <p class="fw-contract-meta">
+                <span class="fw-freelancer">{contract.freelancer_name.clone()}</span>
+                " · "
+                <span>{dates}</span>
+            </p>
+            {badge}
+        </li>
+    }
+}
+
+#[component]
+fn Pager(query: HistoryQuery, pages: u32) -> impl IntoView {
+    let at = |page: u32| {
+        history_href(&HistoryQuery {
+            page,
+            ..query.clone()
+        })
+    };
+    let current = query.page;
+    view! {
+        <nav class="fw-pager" aria-label="Pages">
+            {(current > 1).then(|| view! { <A href=at(current - 1) attr:rel="prev">"Previous page"</A> })}
+            <span class="fw-pager-status">{format!("Page {current} of {pages}")}</span>
+            {(current < pages).then(|| view! { <A href=at(current + 1) attr:rel="next">"Next page"</A> })}
+        </nav>
+    }
+}

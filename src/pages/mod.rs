@@ -1,0 +1,46 @@
+//! One screen per file.
+
+pub mod contract;
+pub mod history;
+pub mod not_found;
+
+use leptos::prelude::*;
+
+use crate::api::ApiError;
+
+/// The top-level error boundary's face: a panic or an unexpected failure becomes a message
+/// with a way out, never a blank screen.
+#[component]
+pub fn Crashed(errors: ArcRwSignal<Errors>) -> impl IntoView {
+    view! {
+        <section class="fw-panel fw-crashed" role="alert">
+            <h1>"Something went wrong"</h1>
+            <ul>
+                {move || errors.get().into_iter().map(|(_, e)| view! { <li>{e.to_string()}</li> }).collect_view()}
+            </ul>
+            <button type="button" class="fw-button fw-primary" on:click=|_| {
+                if let Some(w) = web_sys::window() { let _ = w.location().reload(); }
+            }>"Reload"</button>
+        </section>
+    }
+}
+
+/// A failed load: what happened, in words, and what to do (retry, or sign in).
+#[component]
+pub fn LoadFailed(error: ApiError, #[prop(into)] on_retry: Callback<()>) -> impl IntoView {
+    let retry = error.is_retryable() || matches!(error, ApiError::BadResponse);
+    let heading = match error {
+        ApiError::Unauthorized => "Sign-in needed",
+        ApiError::NotFound => "Contract not found",
+        _ => "We couldn't load this",
+    };
+    view! {
+        <div class="fw-panel fw-load-failed" role="alert">
+            <h2>{heading}</h2>
+            <p>{error.to_string()}</p>
+            {retry.then(|| view! {
+                <button type="button" class="fw-button" on:click=move |_| on_retry.run(())>"Try again"</button>
+            })}
+        </div>
+    }
+}
