@@ -1,1 +1,317 @@
-fn main() {}
+//! `cargo xtask serve | test | bench-api | build` — installs what is missing, then runs.
+
+mod summary;
+mod tools;
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitCode, Stdio};
+use std::time::{Duration, Instant};
+
+use summary::{Outcome, Summary};
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+  serve        install what is missing, start the reference API and `trunk serve` (Ctrl-C stops both)
+  test         install what is missing, run every test suite, print `N passed, M failed`
+  build        release build of the app into dist/
+  bench-api    load benchmark of the API with 10,000 contracts (needs wrk)
+  tools        only install what is missing
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = project_root();
+    std::env::set_current_dir(&root).expect("cd to project root");
+    let result = match args.first().map(String::as_str) {
+        Some("serve") => serve(&root),
+        Some("test") => test(&root),
+        Some("build") => tools::ensure_all(&root).and_then(|_| build_release(&root)),
+        Some("bench-api") => bench_api(&root),
+        Some("tools") => tools::ensure_all(&root),
+        _ => {
+            eprint!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+pub type Result<T = ()> = std::result::Result<T, String>;
+
+fn project_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
+}
+
+/// Runs a command to completion, streaming its output; an error if it fails.
+pub fn run(cmd: &mut Command) -> Result {
+    let shown = format!("{cmd:?}");
+    let status = cmd.status().map_err(|e| format!("{shown}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{shown} failed ({status})"))
+    }
+}
+
+/// A child process killed when dropped, so no server outlives the command.
+pub struct Guard(pub Child);
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A free loopback port, preferring `preferred` (a stable port avoids rebuilding the wasm
+/// tests, which embed the API address at compile time).
+fn free_port(preferred: u16) -> u16 {
+    for p in preferred..preferred + 50 {
+        if TcpListener::bind(("127.0.0.1", p)).is_ok() {
+            return p;
+        }
+    }
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+/// Starts the reference server and waits for its "listening on" line.
+fn start_server(root: &Path, args: &[&str]) -> Result<(Guard, String)> {
+    run(cargo().args(["build", "--quiet", "-p", "feedback-server"]))?;
+    let bin = root.join("target/debug/feedback-server");
+    start_server_bin(&bin, args)
+}
+
+fn start_server_bin(bin: &Path, args: &[&str]) -> Result<(Guard, String)> {
+    let mut child = Command::new(bin)
+        .args(args)
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("start {}: {e}", bin.display()))?;
+    let mut out = BufReader::new(child.stdout.take().expect("piped"));
+    let mut first = String::new();
+    out.read_line(&mut first).map_err(|e| e.to_string())?;
+    let guard = Guard(child);
+    let url = first
+        .trim()
+        .strip_prefix("feedback-server listening on ")
+        .ok_or_else(|| format!("feedback-server did not start: {first:?}"))?
+        .to_string();
+    // Keep echoing the server's banner (tokens) and draining its stdout.
+    std::thread::spawn(move || {
+        for line in out.lines().map_while(std::result::Result::ok) {
+            println!("[server] {line}");
+        }
+    });
+    Ok((guard, url))
+}
+
+fn serve(root: &Path) -> Result {
+    tools::ensure_all(root)?;
+    let db = root.join("target/feedback-server/dev.db");
+    let (mut server, url) = start_server(
+        root,
+        &["--addr", "127.0.0.1:8787", "--db", db.to_str().unwrap(), "--seed", "demo"],
+    )?;
+    println!("API: {url}/api/v1 (OpenAPI at {url}/api/openapi.json)");
+    println!("App: http://127.0.0.1:8080/contracts  (sign in with demo-alice or demo-bob)");
+    println!("Embedding demo: http://127.0.0.1:8080/embed-demo.html");
+    println!("Ctrl-C stops both.");
+    let mut trunk = Command::new("trunk")
+        .args(["serve", "--skip-version-check"])
+        .env("PATH", tools::path_with_node_bin(root))
+        .spawn()
+        .map_err(|e| format!("start trunk: {e}"))?;
+    // Ctrl-C reaches trunk and the server (same process group); if either ends, stop the other.
+    loop {
+        if let Some(status) = trunk.try_wait().map_err(|e| e.to_string())? {
+            return if status.success() { Ok(()) } else { Err(format!("trunk serve ended: {status}")) };
+        }
+        if let Some(status) = server.0.try_wait().map_err(|e| e.to_string())? {
+            let _ = trunk.kill();
+            return Err(format!("feedback-server ended: {status}"));
+        }
+        std::thread::sleep(Duration::from_millis(300));
+    }
+}
+
+fn build_release(root: &Path) -> Result {
+    run(Command::new("trunk")
+        .args(["build", "--release", "--skip-version-check"])
+        .env("PATH", tools::path_with_node_bin(root)))
+}
+
+/// Runs a test command, echoing its output, and counts what its runner reported.
+fn run_suite(name: &str, cmd: &mut Command, summary: &mut Summary) {
+    println!("\n=== {name} ===");
+    let started = Instant::now();
+    let output = cmd.stderr(Stdio::inherit()).output();
+    let outcome = match output {
+        Ok(out) => {
+            let text = String::from_utf8_lossy(&out.stdout).to_string();
+            print!("{text}");
+            Outcome::parse(&text, out.status.success())
+        }
+        Err(e) => {
+            println!("could not run: {e}");
+            Outcome::broken()
+        }
+    };
+    println!(
+        "--- {name}: {} passed, {} failed ({:.0?})",
+        outcome.passed,
+        outcome.failed,
+        started.elapsed()
+    );
+    summary.add(name, outcome);
+}
+
+fn test(root: &Path) -> Result {
+    tools::ensure_all(root)?;
+    let mut summary = Summary::default();
+
+    run_suite(
+        "native: domain rules, API over HTTP, xtask",
+        cargo().args(["test", "--no-fail-fast", "-p", "feedback-domain", "-p", "feedback-server", "-p", "xtask"]),
+        &mut summary,
+    );
+
+    // The wasm tests talk to a real server. Its address is compiled into them, and the test
+    // runner's page origin must be allowed by CORS, so both ports are fixed for the run.
+    let runner_port = free_port(18_900);
+    let api_port = free_port(18_787);
+    let test_dir = root.join("target/xtask-test");
+    let _ = std::fs::remove_dir_all(&test_dir);
+    std::fs::create_dir_all(&test_dir).map_err(|e| e.to_string())?;
+    let db = test_dir.join("wasm.db");
+    let origin = format!("http://127.0.0.1:{runner_port}");
+    let (server, api) = start_server(
+        root,
+        &[
+            "--addr", &format!("127.0.0.1:{api_port}"),
+            "--db", db.to_str().unwrap(),
+            "--seed", "demo",
+            "--test-fixtures",
+            "--cors-origin", &origin,
+        ],
+    )?;
+    for (browser, driver_var, driver) in [
+        ("Chromium", "CHROMEDRIVER", tools::chromedriver()),
+        ("Firefox", "GECKODRIVER", tools::geckodriver()),
+    ] {
+        let mut cmd = cargo();
+        cmd.args(["test", "--no-fail-fast", "-p", "feedback-widget", "--target", "wasm32-unknown-unknown"])
+            .env("FEEDBACK_TEST_API", &api)
+            .env("WASM_BINDGEN_TEST_ADDRESS", format!("127.0.0.1:{runner_port}"))
+            .env("WASM_BINDGEN_TEST_TIMEOUT", "600")
+            .env("PATH", tools::path_with_node_bin(root))
+            // The runner picks the first driver variable it finds: set exactly one.
+            .env_remove("CHROMEDRIVER")
+            .env_remove("GECKODRIVER")
+            .env_remove("SAFARIDRIVER")
+            .env(driver_var, driver);
+        run_suite(&format!("wasm components in headless {browser}"), &mut cmd, &mut summary);
+    }
+    drop(server);
+
+    // The release build, loaded and clicked in a real browser under the server's strict CSP.
+    println!("\n=== release build ===");
+    match build_release(root) {
+        Ok(()) => {
+            let db = test_dir.join("e2e.db");
+            let (server, url) = start_server(
+                root,
+                &["--addr", "127.0.0.1:0", "--db", db.to_str().unwrap(), "--seed", "demo",
+                  "--static-dir", "dist", "--test-fixtures"],
+            )?;
+            run_suite(
+                "release build in headless Chromium (e2e)",
+                Command::new("node")
+                    .args(["--test", "--test-reporter=tap", "--test-concurrency=1"])
+                    .arg("tests/")
+                    .current_dir(root.join("e2e"))
+                    .env("APP_URL", &url)
+                    .env("APP_DB", &db)
+                    .env("PLAYWRIGHT_TRANSFORM_CACHE_DIR", test_dir.join("pw-cache"))
+                    .env("TMPDIR", &test_dir),
+                &mut summary,
+            );
+            drop(server);
+        }
+        Err(e) => {
+            println!("{e}");
+            summary.add("release build", Outcome::broken());
+        }
+    }
+
+    println!("\n{}", summary.report());
+    if summary.all_passed() {
+        Ok(())
+    } else {
+        Err("some tests failed".into())
+    }
+}
+
+fn bench_api(root: &Path) -> Result {
+    tools::ensure_wrk()?;
+    run(cargo().args(["build", "--quiet", "--profile", "native-release", "-p", "feedback-server"]))?;
+    let dir = root.join("target/bench-api");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let db = dir.join("bench.db");
+    let bin = root.join("target/native-release/feedback-server");
+    let (server, url) = start_server_bin(
+        &bin,
+        &["--addr", "127.0.0.1:0", "--db", db.to_str().unwrap(), "--seed", "bulk:10000"],
+    )?;
+    let cases = [
+        ("list page 1 (20 rows, newest first)", "/api/v1/contracts"),
+        ("list page 250 (sorted by title)", "/api/v1/contracts?sort=title_asc&page=250"),
+        ("search \"pitch deck\" (substring, 10,000 rows)", "/api/v1/contracts?q=pitch%20deck"),
+        ("contract details", "/api/v1/contracts/5000"),
+    ];
+    println!("\nfeedback-server (profile native-release), 10,000 contracts for one user; wrk -t2 -c32 -d10s on the same 2-core machine\n");
+    println!("| request | requests/s | p50 | p99 |\n|---|---|---|---|");
+    for (name, path) in cases {
+        let out = Command::new("wrk")
+            .args(["-t2", "-c32", "-d10s", "--latency", "-H", "Authorization: Bearer demo-bulk"])
+            .arg(format!("{url}{path}"))
+            .output()
+            .map_err(|e| format!("wrk: {e}"))?;
+        let text = String::from_utf8_lossy(&out.stdout);
+        let field = |prefix: &str| {
+            text.lines()
+                .find(|l| l.trim_start().starts_with(prefix))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .unwrap_or("?")
+                .to_string()
+        };
+        let non2xx = text.lines().any(|l| l.contains("Non-2xx"));
+        println!(
+            "| {name} | {} | {} | {} |{}",
+            field("Requests/sec:"),
+            field("50%"),
+            field("99%"),
+            if non2xx { " (non-2xx answers!)" } else { "" }
+        );
+    }
+    drop(server);
+    Ok(())
+}

@@ -1,0 +1,38 @@
+//! The domain rules compiled to wasm and run in the browser: same answers as natively, and the
+//! browser's clock works through chrono.
+#![cfg(target_arch = "wasm32")]
+
+use chrono::{Duration, Utc};
+use feedback_domain::{
+    counted_len, describe_window, is_window_open, validate_response, window_closes_at,
+    RESPONSE_MAX_CHARS,
+};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen_test]
+fn utc_now_works_in_the_browser() {
+    let now = Utc::now();
+    assert!(now.timestamp() > 1_700_000_000, "{now}");
+}
+
+#[wasm_bindgen_test]
+fn the_window_rule_has_the_same_boundaries_in_wasm() {
+    let end = Utc::now();
+    assert!(is_window_open(Some(end), end + Duration::days(28) - Duration::seconds(1)));
+    assert!(!is_window_open(Some(end), end + Duration::days(28)));
+    assert_eq!(window_closes_at(end) - end, Duration::hours(672));
+    assert_eq!(
+        describe_window(Some(end), end + Duration::days(25)),
+        "3 days left"
+    );
+}
+
+#[wasm_bindgen_test]
+fn text_is_counted_in_scalar_values_in_wasm_too() {
+    // 👍🏽 is two scalar values (thumb + skin tone), then a space and é.
+    assert_eq!(counted_len("  👍🏽 é  "), 4);
+    assert!(validate_response(&"👍".repeat(RESPONSE_MAX_CHARS)).is_ok());
+    assert!(validate_response(&"👍".repeat(RESPONSE_MAX_CHARS + 1)).is_err());
+}
