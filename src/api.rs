@@ -110,7 +110,11 @@ impl ApiClient {
         }
     }
 
-    pub async fn contracts(&self, q: &HistoryQuery, ab: &Aborter) -> Result<ContractPage, ApiError> {
+    pub async fn contracts(
+        &self,
+        q: &HistoryQuery,
+        ab: &Aborter,
+    ) -> Result<ContractPage, ApiError> {
         let query: String = form_encode(&q.to_pairs());
         let path = if query.is_empty() {
             "/contracts".to_string()
@@ -120,7 +124,11 @@ impl ApiClient {
         self.get_json(&path, ab).await
     }
 
-    pub async fn contract(&self, id: ContractId, ab: &Aborter) -> Result<ContractDetails, ApiError> {
+    pub async fn contract(
+        &self,
+        id: ContractId,
+        ab: &Aborter,
+    ) -> Result<ContractDetails, ApiError> {
         self.get_json(&format!("/contracts/{id}"), ab).await
     }
 
@@ -131,9 +139,16 @@ impl ApiClient {
         key: &str,
         ab: &Aborter,
     ) -> Result<FeedbackResponse, ApiError> {
-        let body = NewResponse { text: text.to_string() };
-        self.post_json(&format!("/contracts/{id}/feedback/response"), &body, key, ab)
-            .await
+        let body = NewResponse {
+            text: text.to_string(),
+        };
+        self.post_json(
+            &format!("/contracts/{id}/feedback/response"),
+            &body,
+            key,
+            ab,
+        )
+        .await
     }
 
     pub async fn report(
@@ -201,7 +216,9 @@ fn form_encode(pairs: &[(&str, String)]) -> String {
         .map(|(k, v)| {
             format!(
                 "{k}={}",
-                js_sys::encode_uri_component(v).as_string().unwrap_or_default()
+                js_sys::encode_uri_component(v)
+                    .as_string()
+                    .unwrap_or_default()
             )
         })
         .collect::<Vec<_>>()
@@ -209,7 +226,11 @@ fn form_encode(pairs: &[(&str, String)]) -> String {
 }
 
 /// Sends with a timeout; the request is aborted on timeout or when `ab` aborts.
-async fn send(req: RequestBuilder, body: Option<String>, ab: &Aborter) -> Result<Response, ApiError> {
+async fn send(
+    req: RequestBuilder,
+    body: Option<String>,
+    ab: &Aborter,
+) -> Result<Response, ApiError> {
     let controller = ab.track();
     let signal = controller.as_ref().map(|c| c.signal());
     let req = req.abort_signal(signal.as_ref());

@@ -21,11 +21,12 @@ pub fn listen(on_change: impl Fn(ContractId) + 'static) {
     let Ok(ch) = web_sys::BroadcastChannel::new(CHANNEL) else {
         return;
     };
-    let handler = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
-        if let Some(id) = ev.data().as_f64() {
-            on_change(id as ContractId);
-        }
-    });
+    let handler =
+        Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
+            if let Some(id) = ev.data().as_f64() {
+                on_change(id as ContractId);
+            }
+        });
     ch.set_onmessage(Some(handler.as_ref().unchecked_ref()));
     let keep = send_wrapper::SendWrapper::new((ch, handler));
     on_cleanup(move || {

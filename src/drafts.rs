@@ -55,7 +55,10 @@ pub const AUTOSAVE_DEBOUNCE_MS: u64 = 300;
 
 /// Keeps `value()` saved under `storage_key`: after a pause in typing, and at once when the
 /// page is hidden or closed (so the last keystrokes are not lost with the tab).
-pub fn autosave<T: Serialize + 'static>(storage_key: String, value: impl Fn() -> T + Copy + 'static) {
+pub fn autosave<T: Serialize + 'static>(
+    storage_key: String,
+    value: impl Fn() -> T + Copy + 'static,
+) {
     use leptos::prelude::*;
     let pending = StoredValue::new_local(None::<TimeoutHandle>);
     let key = StoredValue::new(storage_key);

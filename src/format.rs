@@ -13,7 +13,9 @@ pub fn local_offset(t: DateTime<Utc>) -> FixedOffset {
 
 /// "12 March 2027"
 pub fn date(t: DateTime<Utc>) -> String {
-    t.with_timezone(&local_offset(t)).format("%-d %B %Y").to_string()
+    t.with_timezone(&local_offset(t))
+        .format("%-d %B %Y")
+        .to_string()
 }
 
 /// "12 March 2027, 17:00"

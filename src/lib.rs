@@ -58,7 +58,11 @@ pub fn start_standalone() {
     let document = web_sys::window().and_then(|w| w.document());
     let base = document
         .as_ref()
-        .and_then(|d| d.query_selector("meta[name=feedback-api-base]").ok().flatten())
+        .and_then(|d| {
+            d.query_selector("meta[name=feedback-api-base]")
+                .ok()
+                .flatten()
+        })
         .and_then(|m| m.get_attribute("content"))
         .unwrap_or_default();
     let session = web_sys::window().and_then(|w| w.session_storage().ok().flatten());

@@ -20,7 +20,10 @@ fn utc_now_works_in_the_browser() {
 #[wasm_bindgen_test]
 fn the_window_rule_has_the_same_boundaries_in_wasm() {
     let end = Utc::now();
-    assert!(is_window_open(Some(end), end + Duration::days(28) - Duration::seconds(1)));
+    assert!(is_window_open(
+        Some(end),
+        end + Duration::days(28) - Duration::seconds(1)
+    ));
     assert!(!is_window_open(Some(end), end + Duration::days(28)));
     assert_eq!(window_closes_at(end) - end, Duration::hours(672));
     assert_eq!(

@@ -23,9 +23,10 @@ async fn history_shows_the_first_page_with_badges() {
     assert_eq!(row_titles(app.root()).len(), 20);
     text_appears(app.root(), "Page 1 of").await;
     // A contract with feedback to answer says how long is left.
-    assert!(query_all(app.root(), ".fw-badge-action")
-        .iter()
-        .any(|b| b.text_content().unwrap().starts_with("Feedback to answer — ")));
+    assert!(query_all(app.root(), ".fw-badge-action").iter().any(|b| b
+        .text_content()
+        .unwrap()
+        .starts_with("Feedback to answer — ")));
 }
 
 #[wasm_bindgen_test]
@@ -61,7 +62,10 @@ async fn url_state_restores_filter_sort_and_page() {
     );
     next.click();
     text_appears(app.root(), "Showing 11–15 of").await;
-    assert_eq!(location(), "/contracts?status=ended&sort=title_asc&page=3&per_page=5");
+    assert_eq!(
+        location(),
+        "/contracts?status=ended&sort=title_asc&page=3&per_page=5"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -76,10 +80,17 @@ async fn changing_the_status_filter_goes_back_to_page_one() {
     select
         .dispatch_event(&web_sys::Event::new_with_event_init_dict("change", &init).unwrap())
         .unwrap();
-    wait_for("active filter in URL", WAIT, || (location() == "/contracts?status=active").then_some(())).await;
+    wait_for("active filter in URL", WAIT, || {
+        (location() == "/contracts?status=active").then_some(())
+    })
+    .await;
     wait_for("only active rows", WAIT, || {
         let metas = query_all(app.root(), ".fw-contract-meta");
-        (!metas.is_empty() && metas.iter().all(|m| m.text_content().unwrap().contains("Active"))).then_some(())
+        (!metas.is_empty()
+            && metas
+                .iter()
+                .all(|m| m.text_content().unwrap().contains("Active")))
+        .then_some(())
     })
     .await;
 }
@@ -88,8 +99,14 @@ async fn changing_the_status_filter_goes_back_to_page_one() {
 async fn untrusted_text_renders_as_text() {
     let app = mount_app("/contracts?q=bold");
     text_appears(app.root(), "<b>Bold</b> title").await;
-    assert!(query(app.root(), "b").is_none(), "no element was made from the title");
-    assert!(query(app.root(), "img").is_none(), "no element was made from the name");
+    assert!(
+        query(app.root(), "b").is_none(),
+        "no element was made from the title"
+    );
+    assert!(
+        query(app.root(), "img").is_none(),
+        "no element was made from the name"
+    );
     text_appears(app.root(), "<img src=x onerror=alert(1)>").await;
 }
 

@@ -8,10 +8,16 @@ use leptos::prelude::*;
 pub fn count_message(len: usize, max: usize) -> String {
     if len <= max {
         let left = max - len;
-        format!("You have {left} character{} remaining", if left == 1 { "" } else { "s" })
+        format!(
+            "You have {left} character{} remaining",
+            if left == 1 { "" } else { "s" }
+        )
     } else {
         let over = len - max;
-        format!("You have {over} character{} too many", if over == 1 { "" } else { "s" })
+        format!(
+            "You have {over} character{} too many",
+            if over == 1 { "" } else { "s" }
+        )
     }
 }
 

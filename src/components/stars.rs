@@ -8,7 +8,15 @@ pub fn Stars(rating: f32) -> impl IntoView {
     let full = rating.floor() as usize;
     let half = rating - rating.floor() >= 0.5;
     let stars: String = (0..5)
-        .map(|i| if i < full { '★' } else if i == full && half { '⯪' } else { '☆' })
+        .map(|i| {
+            if i < full {
+                '★'
+            } else if i == full && half {
+                '⯪'
+            } else {
+                '☆'
+            }
+        })
         .collect();
     view! {
         <span class="fw-stars">

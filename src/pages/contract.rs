@@ -20,8 +20,14 @@ use crate::components::tabs::{panel_id, tab_id, TabList, TabSpec};
 use crate::format;
 
 const TABS: [TabSpec; 2] = [
-    TabSpec { key: "overview", label: "Overview" },
-    TabSpec { key: "details", label: "Contract details" },
+    TabSpec {
+        key: "overview",
+        label: "Overview",
+    },
+    TabSpec {
+        key: "details",
+        label: "Contract details",
+    },
 ];
 
 /// Page-level message after an action ("Your response was posted"); it takes focus.
@@ -33,7 +39,12 @@ pub fn ContractPage() -> impl IntoView {
     let api = expect_context::<ApiClient>();
     let clock = expect_context::<ServerClock>();
     let params = use_params_map();
-    let id = Memo::new(move |_| params.get().get("id").and_then(|s| s.parse::<ContractId>().ok()));
+    let id = Memo::new(move |_| {
+        params
+            .get()
+            .get("id")
+            .and_then(|s| s.parse::<ContractId>().ok())
+    });
     let query = use_query_map();
     let tab = Memo::new(move |_| match query.get().get("tab").as_deref() {
         Some("details") => "details".to_string(),
@@ -44,7 +55,11 @@ pub fn ContractPage() -> impl IntoView {
         if let Some(id) = id.get_untracked() {
             navigate(
                 &format!("/contracts/{id}?tab={key}"),
-                NavigateOptions { replace: true, scroll: false, ..Default::default() },
+                NavigateOptions {
+                    replace: true,
+                    scroll: false,
+                    ..Default::default()
+                },
             );
         }
     });
@@ -56,7 +71,9 @@ pub fn ContractPage() -> impl IntoView {
         let ab = aborter.get_value();
         let id = id.get();
         async move {
-            let Some(id) = id else { return Err(crate::ApiError::NotFound) };
+            let Some(id) = id else {
+                return Err(crate::ApiError::NotFound);
+            };
             let r = api.contract(id, &ab).await;
             if let Ok(d) = &r {
                 clock.sync(d.server_now);

@@ -217,7 +217,11 @@ fn ContractRow(contract: ContractSummary) -> impl IntoView {
         view! { <span class=class>{b.label(c.ended_at, now)}</span> }
     };
     let dates = match contract.ended_at {
-        Some(end) => format!("{} – {}", format::date(contract.started_at), format::date(end)),
+        Some(end) => format!(
+            "{} – {}",
+            format::date(contract.started_at),
+            format::date(end)
+        ),
         None => format!("Started {} · Active", format::date(contract.started_at)),
     };
     view! {

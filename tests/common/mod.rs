@@ -55,7 +55,9 @@ pub fn mount_app_with(path: &str, base: &str, token: Option<&str>) -> Mounted {
     let config = AppConfig {
         api: ApiClient::new(base, token.map(str::to_string)),
     };
-    let handle = mount_to(container.clone(), move || view! { <App config=config.clone()/> }.into_any());
+    let handle = mount_to(container.clone(), move || {
+        view! { <App config=config.clone()/> }.into_any()
+    });
     Mounted {
         container,
         _handle: Some(handle),
@@ -87,7 +89,10 @@ pub async fn wait_for<T>(what: &str, timeout: Duration, mut f: impl FnMut() -> O
 pub const WAIT: Duration = Duration::from_secs(10);
 
 pub fn query(root: &Element, selector: &str) -> Option<HtmlElement> {
-    root.query_selector(selector).ok().flatten().map(|e| e.unchecked_into())
+    root.query_selector(selector)
+        .ok()
+        .flatten()
+        .map(|e| e.unchecked_into())
 }
 
 pub fn query_all(root: &Element, selector: &str) -> Vec<HtmlElement> {
@@ -102,7 +107,9 @@ pub fn query_all(root: &Element, selector: &str) -> Vec<HtmlElement> {
 pub async fn element(root: &Element, selector: &str) -> HtmlElement {
     let root = root.clone();
     wait_for(selector, WAIT, || {
-        query_all(&root, selector).into_iter().find(|e| is_visible(e))
+        query_all(&root, selector)
+            .into_iter()
+            .find(|e| is_visible(e))
     })
     .await
 }
@@ -115,7 +122,10 @@ pub fn is_visible(e: &Element) -> bool {
 pub async fn text_appears(root: &Element, text: &str) {
     let root = root.clone();
     wait_for(&format!("text {text:?}"), WAIT, || {
-        root.text_content().unwrap_or_default().contains(text).then_some(())
+        root.text_content()
+            .unwrap_or_default()
+            .contains(text)
+            .then_some(())
     })
     .await
 }
@@ -126,7 +136,10 @@ pub async fn button(root: &Element, label: &str) -> HtmlElement {
     wait_for(&format!("button {label:?}"), WAIT, || {
         query_all(&root2, "button")
             .into_iter()
-            .chain(query_all(&document().body().unwrap(), "dialog[open] button"))
+            .chain(query_all(
+                &document().body().unwrap(),
+                "dialog[open] button",
+            ))
             .find(|b| b.text_content().unwrap_or_default().trim() == label && is_visible(b))
     })
     .await
@@ -155,7 +168,10 @@ pub fn key(el: &Element, key: &str) {
 }
 
 pub fn active_id() -> String {
-    document().active_element().map(|e| e.id()).unwrap_or_default()
+    document()
+        .active_element()
+        .map(|e| e.id())
+        .unwrap_or_default()
 }
 
 pub fn location() -> String {

@@ -128,7 +128,14 @@ fn serve(root: &Path) -> Result {
     let db = root.join("target/feedback-server/dev.db");
     let (mut server, url) = start_server(
         root,
-        &["--addr", "127.0.0.1:8787", "--db", db.to_str().unwrap(), "--seed", "demo"],
+        &[
+            "--addr",
+            "127.0.0.1:8787",
+            "--db",
+            db.to_str().unwrap(),
+            "--seed",
+            "demo",
+        ],
     )?;
     println!("API: {url}/api/v1 (OpenAPI at {url}/api/openapi.json)");
     println!("App: http://127.0.0.1:8080/contracts  (sign in with demo-alice or demo-bob)");
@@ -142,7 +149,11 @@ fn serve(root: &Path) -> Result {
     // Ctrl-C reaches trunk and the server (same process group); if either ends, stop the other.
     loop {
         if let Some(status) = trunk.try_wait().map_err(|e| e.to_string())? {
-            return if status.success() { Ok(()) } else { Err(format!("trunk serve ended: {status}")) };
+            return if status.success() {
+                Ok(())
+            } else {
+                Err(format!("trunk serve ended: {status}"))
+            };
         }
         if let Some(status) = server.0.try_wait().map_err(|e| e.to_string())? {
             let _ = trunk.kill();
@@ -189,7 +200,16 @@ fn test(root: &Path) -> Result {
 
     run_suite(
         "native: domain rules, API over HTTP, xtask",
-        cargo().args(["test", "--no-fail-fast", "-p", "feedback-domain", "-p", "feedback-server", "-p", "xtask"]),
+        cargo().args([
+            "test",
+            "--no-fail-fast",
+            "-p",
+            "feedback-domain",
+            "-p",
+            "feedback-server",
+            "-p",
+            "xtask",
+        ]),
         &mut summary,
     );
 
@@ -205,11 +225,15 @@ fn test(root: &Path) -> Result {
     let (server, api) = start_server(
         root,
         &[
-            "--addr", &format!("127.0.0.1:{api_port}"),
-            "--db", db.to_str().unwrap(),
-            "--seed", "demo",
+            "--addr",
+            &format!("127.0.0.1:{api_port}"),
+            "--db",
+            db.to_str().unwrap(),
+            "--seed",
+            "demo",
             "--test-fixtures",
-            "--cors-origin", &origin,
+            "--cors-origin",
+            &origin,
         ],
     )?;
     for (browser, driver_var, driver) in [
@@ -217,17 +241,31 @@ fn test(root: &Path) -> Result {
         ("Firefox", "GECKODRIVER", tools::geckodriver()),
     ] {
         let mut cmd = cargo();
-        cmd.args(["test", "--no-fail-fast", "-p", "feedback-widget", "--target", "wasm32-unknown-unknown"])
-            .env("FEEDBACK_TEST_API", &api)
-            .env("WASM_BINDGEN_TEST_ADDRESS", format!("127.0.0.1:{runner_port}"))
-            .env("WASM_BINDGEN_TEST_TIMEOUT", "600")
-            .env("PATH", tools::path_with_node_bin(root))
-            // The runner picks the first driver variable it finds: set exactly one.
-            .env_remove("CHROMEDRIVER")
-            .env_remove("GECKODRIVER")
-            .env_remove("SAFARIDRIVER")
-            .env(driver_var, driver);
-        run_suite(&format!("wasm components in headless {browser}"), &mut cmd, &mut summary);
+        cmd.args([
+            "test",
+            "--no-fail-fast",
+            "-p",
+            "feedback-widget",
+            "--target",
+            "wasm32-unknown-unknown",
+        ])
+        .env("FEEDBACK_TEST_API", &api)
+        .env(
+            "WASM_BINDGEN_TEST_ADDRESS",
+            format!("127.0.0.1:{runner_port}"),
+        )
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "600")
+        .env("PATH", tools::path_with_node_bin(root))
+        // The runner picks the first driver variable it finds: set exactly one.
+        .env_remove("CHROMEDRIVER")
+        .env_remove("GECKODRIVER")
+        .env_remove("SAFARIDRIVER")
+        .env(driver_var, driver);
+        run_suite(
+            &format!("wasm components in headless {browser}"),
+            &mut cmd,
+            &mut summary,
+        );
     }
     drop(server);
 
@@ -238,8 +276,17 @@ fn test(root: &Path) -> Result {
             let db = test_dir.join("e2e.db");
             let (server, url) = start_server(
                 root,
-                &["--addr", "127.0.0.1:0", "--db", db.to_str().unwrap(), "--seed", "demo",
-                  "--static-dir", "dist", "--test-fixtures"],
+                &[
+                    "--addr",
+                    "127.0.0.1:0",
+                    "--db",
+                    db.to_str().unwrap(),
+                    "--seed",
+                    "demo",
+                    "--static-dir",
+                    "dist",
+                    "--test-fixtures",
+                ],
             )?;
             run_suite(
                 "release build in headless Chromium (e2e)",
@@ -271,7 +318,14 @@ fn test(root: &Path) -> Result {
 
 fn bench_api(root: &Path) -> Result {
     tools::ensure_wrk()?;
-    run(cargo().args(["build", "--quiet", "--profile", "native-release", "-p", "feedback-server"]))?;
+    run(cargo().args([
+        "build",
+        "--quiet",
+        "--profile",
+        "native-release",
+        "-p",
+        "feedback-server",
+    ]))?;
     let dir = root.join("target/bench-api");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
@@ -279,19 +333,39 @@ fn bench_api(root: &Path) -> Result {
     let bin = root.join("target/native-release/feedback-server");
     let (server, url) = start_server_bin(
         &bin,
-        &["--addr", "127.0.0.1:0", "--db", db.to_str().unwrap(), "--seed", "bulk:10000"],
+        &[
+            "--addr",
+            "127.0.0.1:0",
+            "--db",
+            db.to_str().unwrap(),
+            "--seed",
+            "bulk:10000",
+        ],
     )?;
     let cases = [
         ("list page 1 (20 rows, newest first)", "/api/v1/contracts"),
-        ("list page 250 (sorted by title)", "/api/v1/contracts?sort=title_asc&page=250"),
-        ("search \"pitch deck\" (substring, 10,000 rows)", "/api/v1/contracts?q=pitch%20deck"),
+        (
+            "list page 250 (sorted by title)",
+            "/api/v1/contracts?sort=title_asc&page=250",
+        ),
+        (
+            "search \"pitch deck\" (substring, 10,000 rows)",
+            "/api/v1/contracts?q=pitch%20deck",
+        ),
         ("contract details", "/api/v1/contracts/5000"),
     ];
     println!("\nfeedback-server (profile native-release), 10,000 contracts for one user; wrk -t2 -c32 -d10s on the same 2-core machine\n");
     println!("| request | requests/s | p50 | p99 |\n|---|---|---|---|");
     for (name, path) in cases {
         let out = Command::new("wrk")
-            .args(["-t2", "-c32", "-d10s", "--latency", "-H", "Authorization: Bearer demo-bulk"])
+            .args([
+                "-t2",
+                "-c32",
+                "-d10s",
+                "--latency",
+                "-H",
+                "Authorization: Bearer demo-bulk",
+            ])
             .arg(format!("{url}{path}"))
             .output()
             .map_err(|e| format!("wrk: {e}"))?;

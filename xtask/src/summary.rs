@@ -10,7 +10,10 @@ pub struct Outcome {
 impl Outcome {
     /// A suite that could not run (or crashed without reporting) counts as one failure.
     pub fn broken() -> Self {
-        Self { passed: 0, failed: 1 }
+        Self {
+            passed: 0,
+            failed: 1,
+        }
     }
 
     /// Sums cargo's `test result: … N passed; M failed` lines, or reads node's TAP
@@ -61,7 +64,10 @@ impl Summary {
         let mut s = String::from("Summary:\n");
         let (mut p, mut f) = (0, 0);
         for (name, o) in &self.suites {
-            s.push_str(&format!("  {name}: {} passed, {} failed\n", o.passed, o.failed));
+            s.push_str(&format!(
+                "  {name}: {} passed, {} failed\n",
+                o.passed, o.failed
+            ));
             p += o.passed;
             f += o.failed;
         }
@@ -78,26 +84,53 @@ mod tests {
     fn sums_cargo_test_result_lines() {
         let out = "test result: ok. 37 passed; 0 failed; 0 ignored\n\
                    test result: FAILED. 3 passed; 2 failed; 1 ignored; 0 measured";
-        assert_eq!(Outcome::parse(out, false), Outcome { passed: 40, failed: 2 });
+        assert_eq!(
+            Outcome::parse(out, false),
+            Outcome {
+                passed: 40,
+                failed: 2
+            }
+        );
     }
 
     #[test]
     fn reads_node_tap_counts() {
         let out = "ok 1 - boots\n# tests 3\n# pass 2\n# fail 1\n";
-        assert_eq!(Outcome::parse(out, false), Outcome { passed: 2, failed: 1 });
+        assert_eq!(
+            Outcome::parse(out, false),
+            Outcome {
+                passed: 2,
+                failed: 1
+            }
+        );
     }
 
     #[test]
     fn a_failed_run_that_reported_nothing_counts_as_a_failure() {
-        assert_eq!(Outcome::parse("error: could not compile", false), Outcome::broken());
+        assert_eq!(
+            Outcome::parse("error: could not compile", false),
+            Outcome::broken()
+        );
         assert_eq!(Outcome::parse("", true), Outcome::default());
     }
 
     #[test]
     fn the_report_ends_with_the_plain_closing_line() {
         let mut s = Summary::default();
-        s.add("a", Outcome { passed: 3, failed: 0 });
-        s.add("b", Outcome { passed: 1, failed: 2 });
+        s.add(
+            "a",
+            Outcome {
+                passed: 3,
+                failed: 0,
+            },
+        );
+        s.add(
+            "b",
+            Outcome {
+                passed: 1,
+                failed: 2,
+            },
+        );
         assert!(s.report().ends_with("\n4 passed, 2 failed"));
         assert!(!s.all_passed());
     }

@@ -40,7 +40,8 @@ pub fn path_with_node_bin(root: &Path) -> String {
 
 /// The wasm-bindgen version Cargo.lock pins (the CLI must match it exactly).
 pub fn locked_wasm_bindgen(root: &Path) -> Result<String> {
-    let lock = std::fs::read_to_string(root.join("Cargo.lock")).map_err(|e| format!("Cargo.lock: {e}"))?;
+    let lock =
+        std::fs::read_to_string(root.join("Cargo.lock")).map_err(|e| format!("Cargo.lock: {e}"))?;
     lock_version(&lock, "wasm-bindgen").ok_or_else(|| "wasm-bindgen is not in Cargo.lock".into())
 }
 
@@ -48,7 +49,11 @@ fn lock_version(lock: &str, package: &str) -> Option<String> {
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
         if line.trim() == format!("name = \"{package}\"") {
-            let v = lines.next()?.trim().strip_prefix("version = \"")?.strip_suffix('"')?;
+            let v = lines
+                .next()?
+                .trim()
+                .strip_prefix("version = \"")?
+                .strip_suffix('"')?;
             return Some(v.to_string());
         }
     }
@@ -84,9 +89,8 @@ fn cargo_install(args: &[&str], fast: bool) -> Result {
 
 /// A tool's version line, looking in cargo's bin dir as well as PATH.
 fn tool_version(name: &str) -> Option<String> {
-    output(name, &["--version"]).or_else(|| {
-        output(cargo_bin_dir().join(name).to_str()?, &["--version"])
-    })
+    output(name, &["--version"])
+        .or_else(|| output(cargo_bin_dir().join(name).to_str()?, &["--version"]))
 }
 
 pub fn chromedriver() -> String {
@@ -120,8 +124,11 @@ pub fn ensure_all(root: &Path) -> Result {
     }
 
     // 4. trunk 0.21.14 (0.22 needs a newer rustc; a plain `cargo install trunk` fails).
-    if !tool_version("trunk").is_some_and(|v| v == format!("trunk {TRUNK_VERSION}")) {
-        cargo_install(&["--locked", "trunk", "--version", TRUNK_VERSION, "--force"], true)?;
+    if tool_version("trunk").is_none_or(|v| v != format!("trunk {TRUNK_VERSION}")) {
+        cargo_install(
+            &["--locked", "trunk", "--version", TRUNK_VERSION, "--force"],
+            true,
+        )?;
     }
 
     // 5. Browsers and their drivers from Debian; geckodriver from crates.io.
@@ -138,8 +145,11 @@ pub fn ensure_all(root: &Path) -> Result {
     if !apt.is_empty() {
         apt_install(&apt)?;
     }
-    if !tool_version("geckodriver").is_some_and(|v| v.contains(GECKODRIVER_VERSION)) {
-        cargo_install(&["geckodriver", "--version", GECKODRIVER_VERSION, "--force"], true)?;
+    if tool_version("geckodriver").is_none_or(|v| !v.contains(GECKODRIVER_VERSION)) {
+        cargo_install(
+            &["geckodriver", "--version", GECKODRIVER_VERSION, "--force"],
+            true,
+        )?;
     }
     Ok(())
 }
@@ -159,7 +169,10 @@ fn npm_packages_match(root: &Path) -> bool {
         let (Some(name), Some(version)) = (parts.get(1), parts.get(3)) else {
             return true;
         };
-        let installed = root.join("e2e/node_modules").join(name).join("package.json");
+        let installed = root
+            .join("e2e/node_modules")
+            .join(name)
+            .join("package.json");
         std::fs::read_to_string(installed)
             .is_ok_and(|p| p.contains(&format!("\"version\": \"{version}\"")))
     })
@@ -179,8 +192,14 @@ mod tests {
     #[test]
     fn reads_a_package_version_from_a_lock_file() {
         let lock = "[[package]]\nname = \"wasm-bindgen\"\nversion = \"0.2.130\"\n\n[[package]]\nname = \"wasm-bindgen-futures\"\nversion = \"0.4.1\"\n";
-        assert_eq!(lock_version(lock, "wasm-bindgen").as_deref(), Some("0.2.130"));
-        assert_eq!(lock_version(lock, "wasm-bindgen-futures").as_deref(), Some("0.4.1"));
+        assert_eq!(
+            lock_version(lock, "wasm-bindgen").as_deref(),
+            Some("0.2.130")
+        );
+        assert_eq!(
+            lock_version(lock, "wasm-bindgen-futures").as_deref(),
+            Some("0.4.1")
+        );
         assert_eq!(lock_version(lock, "trunk"), None);
     }
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::{ReportCategory, ReportStatus, RemovalStatus};
+use crate::{RemovalStatus, ReportCategory, ReportStatus};
 
 pub type ContractId = i64;
 
@@ -419,7 +419,9 @@ impl HistoryQuery {
                         .parse()
                         .ok()
                         .filter(|p| (1..=MAX_PAGE).contains(p))
-                        .ok_or_else(|| err("page", format!("a whole number from 1 to {MAX_PAGE}")))?
+                        .ok_or_else(|| {
+                            err("page", format!("a whole number from 1 to {MAX_PAGE}"))
+                        })?
                 }
                 "per_page" => {
                     q.per_page = v
@@ -427,7 +429,10 @@ impl HistoryQuery {
                         .ok()
                         .filter(|p| (1..=MAX_PER_PAGE).contains(p))
                         .ok_or_else(|| {
-                            err("per_page", format!("a whole number from 1 to {MAX_PER_PAGE}"))
+                            err(
+                                "per_page",
+                                format!("a whole number from 1 to {MAX_PER_PAGE}"),
+                            )
                         })?
                 }
                 _ => {}
@@ -508,7 +513,9 @@ mod tests {
         assert!(HistoryQuery::parse_strict([("sort", "price")]).is_err());
         let long = "x".repeat(MAX_QUERY_CHARS + 1);
         assert_eq!(
-            HistoryQuery::parse_strict([("q", long.as_str())]).unwrap_err().field,
+            HistoryQuery::parse_strict([("q", long.as_str())])
+                .unwrap_err()
+                .field,
             "q"
         );
     }

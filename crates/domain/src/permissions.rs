@@ -94,7 +94,9 @@ pub enum FeedbackBadge {
     /// No feedback from the freelancer yet.
     NoFeedback,
     /// Written feedback that can still be answered.
-    ToAnswer { remaining: Duration },
+    ToAnswer {
+        remaining: Duration,
+    },
     Answered,
     Reported(ReportStatus),
     /// Feedback received; nothing to do (rating only, or the window closed unanswered).
@@ -112,7 +114,10 @@ impl FeedbackBadge {
         if f.responded {
             return Self::Answered;
         }
-        match (can_respond(f.has_comment, false, c.ended_at, now), window_state(c.ended_at, now)) {
+        match (
+            can_respond(f.has_comment, false, c.ended_at, now),
+            window_state(c.ended_at, now),
+        ) {
             (Ok(()), WindowState::Open { remaining }) => Self::ToAnswer { remaining },
             _ => Self::Received,
         }
@@ -123,7 +128,10 @@ impl FeedbackBadge {
         match self {
             Self::NoFeedback => "No feedback yet".into(),
             Self::ToAnswer { .. } => {
-                format!("Feedback to answer — {}", crate::describe_window(ended_at, now))
+                format!(
+                    "Feedback to answer — {}",
+                    crate::describe_window(ended_at, now)
+                )
             }
             Self::Answered => "Answered".into(),
             Self::Reported(s) => format!("Reported — {}", s.describe()),
@@ -226,7 +234,10 @@ mod tests {
                 remaining: Duration::days(3)
             }
         );
-        assert_eq!(badge.label(c.ended_at, now), "Feedback to answer — 3 days left");
+        assert_eq!(
+            badge.label(c.ended_at, now),
+            "Feedback to answer — 3 days left"
+        );
         assert_eq!(
             FeedbackBadge::for_contract(&contract(f(true, true, None)), now),
             FeedbackBadge::Answered

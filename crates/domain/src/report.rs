@@ -138,17 +138,32 @@ mod tests {
         let names: Vec<_> = ReportCategory::ALL.iter().map(|c| c.as_str()).collect();
         assert_eq!(
             names,
-            ["manipulation", "inappropriate", "irrelevant", "conflict_of_interest", "fraud"]
+            [
+                "manipulation",
+                "inappropriate",
+                "irrelevant",
+                "conflict_of_interest",
+                "fraud"
+            ]
         );
         for c in ReportCategory::ALL {
-            assert_eq!(serde_json::to_string(&c).unwrap(), format!("\"{}\"", c.as_str()));
+            assert_eq!(
+                serde_json::to_string(&c).unwrap(),
+                format!("\"{}\"", c.as_str())
+            );
             assert_eq!(ReportCategory::parse(c.as_str()), Some(c));
         }
         for s in ReportStatus::ALL {
-            assert_eq!(serde_json::to_string(&s).unwrap(), format!("\"{}\"", s.as_str()));
+            assert_eq!(
+                serde_json::to_string(&s).unwrap(),
+                format!("\"{}\"", s.as_str())
+            );
             assert_eq!(ReportStatus::parse(s.as_str()), Some(s));
         }
-        assert_eq!(RemovalStatus::parse("requested"), Some(RemovalStatus::Requested));
+        assert_eq!(
+            RemovalStatus::parse("requested"),
+            Some(RemovalStatus::Requested)
+        );
     }
 
     #[test]

@@ -42,7 +42,9 @@ pub fn window_state(ended_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Wind
             remaining: closes - now,
         }
     } else {
-        WindowState::Closed { since: now - closes }
+        WindowState::Closed {
+            since: now - closes,
+        }
     }
 }
 
@@ -171,7 +173,10 @@ mod tests {
         let left = |d: Duration| describe_window(Some(end), window_closes_at(end) - d);
         assert_eq!(left(Duration::days(3) + Duration::hours(5)), "3 days left");
         assert_eq!(left(Duration::days(1)), "1 day left");
-        assert_eq!(left(Duration::hours(23) + Duration::minutes(59)), "23 hours left");
+        assert_eq!(
+            left(Duration::hours(23) + Duration::minutes(59)),
+            "23 hours left"
+        );
         assert_eq!(left(Duration::hours(5)), "5 hours left");
         assert_eq!(left(Duration::hours(1)), "1 hour left");
         assert_eq!(left(Duration::minutes(12)), "12 minutes left");
@@ -195,11 +200,11 @@ mod tests {
         let end = at("2026-03-01T00:00:00Z");
         let after = |d: Duration| describe_window(Some(end), window_closes_at(end) + d);
         assert_eq!(after(Duration::zero()), "closed just now");
-        assert_eq!(after(Duration::days(2) + Duration::hours(3)), "closed 2 days ago");
-        assert_eq!(after(Duration::hours(1)), "closed 1 hour ago");
         assert_eq!(
-            describe_window(None, end),
-            "opens when the contract ends"
+            after(Duration::days(2) + Duration::hours(3)),
+            "closed 2 days ago"
         );
+        assert_eq!(after(Duration::hours(1)), "closed 1 hour ago");
+        assert_eq!(describe_window(None, end), "opens when the contract ends");
     }
 }

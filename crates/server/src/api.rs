@@ -85,13 +85,23 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
             ));
         }
         let de = &mut serde_json::Deserializer::from_slice(&bytes);
-        serde_path_to_error::deserialize(de).map(ApiJson).map_err(|e| {
-            let path = e.path().to_string();
-            let field = if path == "." { "body".to_string() } else { path };
-            let message = e.inner().to_string();
-            let message = message.split(" at line ").next().unwrap_or(&message).to_string();
-            ApiError::field(&field, message)
-        })
+        serde_path_to_error::deserialize(de)
+            .map(ApiJson)
+            .map_err(|e| {
+                let path = e.path().to_string();
+                let field = if path == "." {
+                    "body".to_string()
+                } else {
+                    path
+                };
+                let message = e.inner().to_string();
+                let message = message
+                    .split(" at line ")
+                    .next()
+                    .unwrap_or(&message)
+                    .to_string();
+                ApiError::field(&field, message)
+            })
     }
 }
 
@@ -124,7 +134,9 @@ pub async fn list_contracts(
     RawQuery(raw): RawQuery,
 ) -> Result<Json<ContractPage>, ApiError> {
     let raw = raw.unwrap_or_default();
-    let pairs: Vec<(String, String)> = form_urlencoded::parse(raw.as_bytes()).into_owned().collect();
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(raw.as_bytes())
+        .into_owned()
+        .collect();
     let query = HistoryQuery::parse_strict(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .map_err(|e| ApiError::field(e.field, e.message))?;
     let page = blocking(move || {
@@ -184,7 +196,9 @@ fn idempotency_key(headers: &HeaderMap, required: bool) -> Result<Option<String>
     {
         return Err(ApiError::new(
             ProblemKind::Validation,
-            format!("Idempotency-Key must be 1 to {IDEMPOTENCY_KEY_MAX_LEN} visible ASCII characters."),
+            format!(
+                "Idempotency-Key must be 1 to {IDEMPOTENCY_KEY_MAX_LEN} visible ASCII characters."
+            ),
         ));
     }
     Ok(Some(key.to_string()))
@@ -259,7 +273,10 @@ pub async fn post_response(
     let text = validate_response(&body.text)
         .map_err(|e| ApiError::field("text", e.to_string()))?
         .to_string();
-    let request = format!("response {id} {}", serde_json::to_string(&body.text).unwrap_or_default());
+    let request = format!(
+        "response {id} {}",
+        serde_json::to_string(&body.text).unwrap_or_default()
+    );
     blocking(move || {
         write_once(&state.db, user.0, key, request, |tx| {
             let now = Utc::now();
@@ -315,7 +332,10 @@ pub async fn post_report(
         .to_string();
     let evidence = validate_evidence_links(&body.evidence)
         .map_err(|e| ApiError::field("evidence", e.to_string()))?;
-    let request = format!("report {id} {}", serde_json::to_string(&body).unwrap_or_default());
+    let request = format!(
+        "report {id} {}",
+        serde_json::to_string(&body).unwrap_or_default()
+    );
     blocking(move || {
         write_once(&state.db, user.0, key, request, |tx| {
             let now = Utc::now();
@@ -330,7 +350,15 @@ pub async fn post_report(
             can_report(row.reported)
                 .map_err(|b| ApiError::new(ProblemKind::AlreadyReported, b.to_string()))?;
             let status = ReportStatus::Submitted;
-            db::insert_report(tx, row.feedback_id, body.category, &description, &evidence, status, now)?;
+            db::insert_report(
+                tx,
+                row.feedback_id,
+                body.category,
+                &description,
+                &evidence,
+                status,
+                now,
+            )?;
             Ok(Report {
                 category: body.category,
                 description,
@@ -373,11 +401,16 @@ pub async fn post_removal_request(
             let row = db::given_for_write(tx, user.0, id)?
                 .ok_or_else(ApiError::not_found)?
                 .ok_or_else(|| {
-                    ApiError::new(ProblemKind::NotFound, "You have not left feedback on this contract.")
+                    ApiError::new(
+                        ProblemKind::NotFound,
+                        "You have not left feedback on this contract.",
+                    )
                 })?;
             can_request_removal(row.author_id == user.0, row.removal_requested).map_err(|b| {
                 let kind = match b {
-                    feedback_domain::RemovalBlocked::NotYourFeedback => ProblemKind::NotYourFeedback,
+                    feedback_domain::RemovalBlocked::NotYourFeedback => {
+                        ProblemKind::NotYourFeedback
+                    }
                     feedback_domain::RemovalBlocked::AlreadyRequested => {
                         ProblemKind::RemovalAlreadyRequested
                     }

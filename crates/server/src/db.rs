@@ -11,10 +11,12 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, TimeZone, Utc};
 use feedback_domain::{
     ContractDetails, ContractId, ContractPage, ContractStatus, ContractSummary, FeedbackResponse,
-    FeedbackSummary, GivenFeedback, HistoryQuery, RemovalRequest, RemovalStatus, Report,
-    ReportCategory, ReportStatus, ReceivedFeedback, ResponseWindow, SortOrder, StatusFilter,
+    FeedbackSummary, GivenFeedback, HistoryQuery, ReceivedFeedback, RemovalRequest, RemovalStatus,
+    Report, ReportCategory, ReportStatus, ResponseWindow, SortOrder, StatusFilter,
 };
-use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
+use rusqlite::{
+    params, Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior,
+};
 
 /// Schema migrations, applied in order at start; `PRAGMA user_version` records how many ran.
 const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_init.sql")];
@@ -181,9 +183,7 @@ pub fn list_contracts(
         SortOrder::TitleDesc => "c.title_key DESC, c.id DESC",
     };
     let offset = i64::from(q.page - 1) * i64::from(q.per_page);
-    let count_sql = format!(
-        "SELECT COUNT(*) FROM contracts c WHERE {filter}"
-    );
+    let count_sql = format!("SELECT COUNT(*) FROM contracts c WHERE {filter}");
     let page_sql = format!(
         "SELECT {SUMMARY_COLUMNS} FROM contracts c {SUMMARY_JOINS} WHERE {filter} \
          ORDER BY {order} LIMIT ?3 OFFSET ?4"
@@ -216,7 +216,9 @@ pub fn contract_details(
             "SELECT {SUMMARY_COLUMNS}, c.description FROM contracts c {SUMMARY_JOINS} \
              WHERE c.id = ?1 AND c.client_id = ?2"
         ))?
-        .query_row(params![id, user], |r| Ok((summary_from_row(r)?, r.get::<_, String>(9)?)))
+        .query_row(params![id, user], |r| {
+            Ok((summary_from_row(r)?, r.get::<_, String>(9)?))
+        })
         .optional()?;
     let Some((contract, description)) = row else {
         return Ok(None);
@@ -358,7 +360,12 @@ pub fn insert_given(
     Ok(tx.last_insert_rowid())
 }
 
-pub fn insert_response(tx: &Connection, feedback_id: i64, text: &str, at: DateTime<Utc>) -> DbResult<()> {
+pub fn insert_response(
+    tx: &Connection,
+    feedback_id: i64,
+    text: &str,
+    at: DateTime<Utc>,
+) -> DbResult<()> {
     tx.prepare_cached("INSERT INTO responses (feedback_id, text, created_at) VALUES (?1, ?2, ?3)")?
         .execute(params![feedback_id, text, to_ms(at)])?;
     Ok(())
@@ -514,7 +521,14 @@ pub fn store_idempotent_result(
     tx.execute(
         "INSERT INTO idempotency (user_id, key, request, status, response, created_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![user, key, stored.request, stored.status, stored.response, to_ms(now)],
+        params![
+            user,
+            key,
+            stored.request,
+            stored.status,
+            stored.response,
+            to_ms(now)
+        ],
     )?;
     Ok(())
 }

@@ -23,7 +23,10 @@ impl ApiError {
     }
 
     pub fn not_found() -> Self {
-        Self::new(ProblemKind::NotFound, "There is no such contract in your history.")
+        Self::new(
+            ProblemKind::NotFound,
+            "There is no such contract in your history.",
+        )
     }
 }
 

@@ -124,13 +124,22 @@ pub fn router(state: AppState, config: &Config) -> Result<Router, Box<dyn std::e
     let mut api = Router::new()
         .route("/api/v1/contracts", get(api::list_contracts))
         .route("/api/v1/contracts/{id}", get(api::contract_details))
-        .route("/api/v1/contracts/{id}/feedback/response", post(api::post_response))
-        .route("/api/v1/contracts/{id}/feedback/report", post(api::post_report))
+        .route(
+            "/api/v1/contracts/{id}/feedback/response",
+            post(api::post_response),
+        )
+        .route(
+            "/api/v1/contracts/{id}/feedback/report",
+            post(api::post_report),
+        )
         .route(
             "/api/v1/contracts/{id}/given-feedback/removal-request",
             post(api::post_removal_request),
         )
-        .route("/api/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
+        .route(
+            "/api/openapi.json",
+            get(|| async { Json(ApiDoc::openapi()) }),
+        )
         .route("/api/health", get(|| async { "ok" }));
     if config.test_fixtures {
         api = api.route("/api/test/contracts", post(seed::create_fixture));

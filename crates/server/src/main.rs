@@ -31,9 +31,7 @@ fn parse(args: Vec<String>) -> Result<Config, String> {
     while let Some(flag) = it.next() {
         let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
         match flag.as_str() {
-            "--addr" => {
-                config.addr = value()?.parse().map_err(|e| format!("--addr: {e}"))?
-            }
+            "--addr" => config.addr = value()?.parse().map_err(|e| format!("--addr: {e}"))?,
             "--db" => config.db = PathBuf::from(value()?),
             "--seed" => {
                 let v = value()?;

@@ -19,16 +19,27 @@ pub struct DemoUser {
 
 /// Alice has the full demo; Bob exists so tests can prove one user can't see another's data;
 /// the bulk user holds `--seed bulk:N` contracts.
-pub const ALICE: DemoUser = DemoUser { name: "Alice Client", token: "demo-alice" };
-pub const BOB: DemoUser = DemoUser { name: "Bob Client", token: "demo-bob" };
-pub const BULK: DemoUser = DemoUser { name: "Bulk Client", token: "demo-bulk" };
+pub const ALICE: DemoUser = DemoUser {
+    name: "Alice Client",
+    token: "demo-alice",
+};
+pub const BOB: DemoUser = DemoUser {
+    name: "Bob Client",
+    token: "demo-bob",
+};
+pub const BULK: DemoUser = DemoUser {
+    name: "Bulk Client",
+    token: "demo-bulk",
+};
 
 fn ensure_user(tx: &Connection, u: &DemoUser) -> DbResult<i64> {
     tx.execute(
         "INSERT INTO users (name, token) VALUES (?1, ?2) ON CONFLICT(token) DO NOTHING",
         params![u.name, u.token],
     )?;
-    tx.query_row("SELECT id FROM users WHERE token = ?1", [u.token], |r| r.get(0))
+    tx.query_row("SELECT id FROM users WHERE token = ?1", [u.token], |r| {
+        r.get(0)
+    })
 }
 
 /// One demo contract; every optional part is a state the UI must show.
@@ -133,16 +144,43 @@ fn demos() -> Vec<Demo<'static>> {
 
 /// Filler contracts so the history has several pages.
 const FILLER_TITLES: &[&str] = &[
-    "Newsletter template", "Pitch deck design", "API integration with Stripe", "Blog post series",
-    "Unit test coverage", "Video explainer", "Onboarding emails", "Python scraper", "Icon set",
-    "Legal terms review", "Shopify theme tweaks", "Database tuning", "Illustrations for the app",
-    "Press release", "Kubernetes setup", "UX research interviews", "Infographic", "Resume rewrite",
-    "Excel dashboard", "Voice-over recording", "CI pipeline", "Packaging design", "Grant proposal",
-    "Chrome extension", "Email deliverability audit",
+    "Newsletter template",
+    "Pitch deck design",
+    "API integration with Stripe",
+    "Blog post series",
+    "Unit test coverage",
+    "Video explainer",
+    "Onboarding emails",
+    "Python scraper",
+    "Icon set",
+    "Legal terms review",
+    "Shopify theme tweaks",
+    "Database tuning",
+    "Illustrations for the app",
+    "Press release",
+    "Kubernetes setup",
+    "UX research interviews",
+    "Infographic",
+    "Resume rewrite",
+    "Excel dashboard",
+    "Voice-over recording",
+    "CI pipeline",
+    "Packaging design",
+    "Grant proposal",
+    "Chrome extension",
+    "Email deliverability audit",
 ];
 const FREELANCERS: &[&str] = &[
-    "Ava Johnson", "Liam Smith", "Zoe Martin", "Ethan Clark", "Sofia Rossi", "Yuki Tanaka",
-    "Omar Haddad", "Ines Costa", "Ravi Patel", "Elena Petrova",
+    "Ava Johnson",
+    "Liam Smith",
+    "Zoe Martin",
+    "Ethan Clark",
+    "Sofia Rossi",
+    "Yuki Tanaka",
+    "Omar Haddad",
+    "Ines Costa",
+    "Ravi Patel",
+    "Elena Petrova",
 ];
 
 pub fn seed_demo(db: &Db) -> DbResult<()> {
@@ -162,13 +200,25 @@ pub fn seed_demo(db: &Db) -> DbResult<()> {
                 freelancer: FREELANCERS[i % FREELANCERS.len()],
                 description: "A past project.",
                 ended_ago: ended.map(|e| now - e),
-                received: ended.map(|_| (3.0 + (i % 5) as f32 * 0.5, (i % 3 != 0).then_some("Good collaboration."))),
+                received: ended.map(|_| {
+                    (
+                        3.0 + (i % 5) as f32 * 0.5,
+                        (i % 3 != 0).then_some("Good collaboration."),
+                    )
+                }),
                 given: ended.map(|_| (4.0, Some("Reliable work."))),
                 ..Default::default()
             };
             insert_demo(tx, alice, &demo, now)?;
         }
-        for (i, title) in ["Bob's private contract", "Bob's second contract", "Bob's active contract"].iter().enumerate() {
+        for (i, title) in [
+            "Bob's private contract",
+            "Bob's second contract",
+            "Bob's active contract",
+        ]
+        .iter()
+        .enumerate()
+        {
             let demo = Demo {
                 key: ["bob-1", "bob-2", "bob-3"][i],
                 title,
@@ -186,7 +236,11 @@ pub fn seed_demo(db: &Db) -> DbResult<()> {
 
 fn insert_demo(tx: &Connection, client: i64, d: &Demo, now: DateTime<Utc>) -> DbResult<()> {
     let exists: Option<i64> = tx
-        .query_row("SELECT id FROM contracts WHERE seed_key = ?1", [d.key], |r| r.get(0))
+        .query_row(
+            "SELECT id FROM contracts WHERE seed_key = ?1",
+            [d.key],
+            |r| r.get(0),
+        )
         .optional()?;
     if exists.is_some() {
         return Ok(());
@@ -243,10 +297,7 @@ pub fn seed_bulk(db: &Db, n: u32) -> DbResult<()> {
             |r| r.get(0),
         )?;
         for i in have as u32..n {
-            let title = format!(
-                "{} #{i}",
-                FILLER_TITLES[i as usize % FILLER_TITLES.len()]
-            );
+            let title = format!("{} #{i}", FILLER_TITLES[i as usize % FILLER_TITLES.len()]);
             let ended = (i % 7 != 0).then(|| now - Duration::hours(i64::from(i) * 5 + 1));
             let id = db::insert_contract(
                 tx,
@@ -331,7 +382,15 @@ pub async fn create_fixture(
                     db::insert_response(tx, fid, text, now)?;
                 }
                 if let Some(status) = f.report_status {
-                    db::insert_report(tx, fid, ReportCategory::Fraud, "Created by a test fixture for status display.", &[], status, now)?;
+                    db::insert_report(
+                        tx,
+                        fid,
+                        ReportCategory::Fraud,
+                        "Created by a test fixture for status display.",
+                        &[],
+                        status,
+                        now,
+                    )?;
                 }
             }
             if let Some(rating) = f.given_rating {

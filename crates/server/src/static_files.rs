@@ -20,7 +20,9 @@ pub fn inline_script_hashes(html: &str) -> Vec<String> {
         let Some(tag_end) = rest.find('>') else { break };
         let tag = &rest[..tag_end];
         let body_start = tag_end + 1;
-        let Some(close) = rest[body_start..].find("</script>") else { break };
+        let Some(close) = rest[body_start..].find("</script>") else {
+            break;
+        };
         let body = &rest[body_start..body_start + close];
         if !tag.contains(" src=") && !body.trim().is_empty() {
             let digest = Sha256::digest(body.as_bytes());
@@ -48,10 +50,17 @@ pub fn content_security_policy(index_html: &str, frame_ancestors: &[String]) -> 
     )
 }
 
-pub fn router(dir: &Path, frame_ancestors: &[String]) -> Result<Router, Box<dyn std::error::Error>> {
+pub fn router(
+    dir: &Path,
+    frame_ancestors: &[String],
+) -> Result<Router, Box<dyn std::error::Error>> {
     let index = dir.join("index.html");
-    let html = std::fs::read_to_string(&index)
-        .map_err(|e| format!("--static-dir {}: cannot read index.html: {e}", dir.display()))?;
+    let html = std::fs::read_to_string(&index).map_err(|e| {
+        format!(
+            "--static-dir {}: cannot read index.html: {e}",
+            dir.display()
+        )
+    })?;
     let csp = HeaderValue::from_str(&content_security_policy(&html, frame_ancestors))?;
     // Unknown paths are client-side routes: answer with the app shell.
     let service = ServeDir::new(dir).fallback(ServeFile::new(index));
@@ -73,7 +82,8 @@ mod tests {
 
     #[test]
     fn hashes_only_inline_scripts() {
-        let html = r#"<script src="/a.js"></script><script type="module">import x from '/x.js';</script>"#;
+        let html =
+            r#"<script src="/a.js"></script><script type="module">import x from '/x.js';</script>"#;
         let h = inline_script_hashes(html);
         assert_eq!(h.len(), 1);
         let expected = base64::engine::general_purpose::STANDARD

@@ -40,7 +40,13 @@ impl Drop for TempDir {
 
 fn spawn(db: &Path, extra: &[&str]) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_feedback-server"))
-        .args(["--addr", "127.0.0.1:0", "--db", db.to_str().unwrap(), "--test-fixtures"])
+        .args([
+            "--addr",
+            "127.0.0.1:0",
+            "--db",
+            db.to_str().unwrap(),
+            "--test-fixtures",
+        ])
         .args(extra)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -64,7 +70,12 @@ impl Server {
         let dir = TempDir::new("srv");
         let db = dir.0.join("test.db");
         let (child, base) = spawn(&db, extra);
-        Self { child, base, db, _dir: dir }
+        Self {
+            child,
+            base,
+            db,
+            _dir: dir,
+        }
     }
 
     fn url(&self, path: &str) -> String {
@@ -150,7 +161,12 @@ impl Reply {
         let content_type = resp.header("content-type").unwrap_or("").to_string();
         let text = resp.into_string().unwrap_or_default();
         let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
-        Self { status, content_type, headers, body }
+        Self {
+            status,
+            content_type,
+            headers,
+            body,
+        }
     }
 
     fn header(&self, name: &str) -> Option<&str> {
@@ -163,7 +179,12 @@ impl Reply {
     fn assert_problem(&self, status: u16, slug: &str) {
         assert_eq!(self.status, status, "{:?}", self.body);
         assert_eq!(self.content_type, "application/problem+json");
-        assert_eq!(self.body["type"], format!("/problems/{slug}"), "{:?}", self.body);
+        assert_eq!(
+            self.body["type"],
+            format!("/problems/{slug}"),
+            "{:?}",
+            self.body
+        );
         assert_eq!(self.body["status"], status);
         assert!(self.body["title"].is_string() && self.body["detail"].is_string());
     }
@@ -179,8 +200,10 @@ fn find_demo(s: &Server, q: &str) -> Value {
 #[test]
 fn missing_or_bad_token_is_401_and_another_users_contract_is_404() {
     let s = Server::start(&[]);
-    s.get("/api/v1/contracts", None).assert_problem(401, "unauthorized");
-    s.get("/api/v1/contracts", Some("nope")).assert_problem(401, "unauthorized");
+    s.get("/api/v1/contracts", None)
+        .assert_problem(401, "unauthorized");
+    s.get("/api/v1/contracts", Some("nope"))
+        .assert_problem(401, "unauthorized");
     let alice_contract = find_demo(&s, "logo")["id"].as_i64().unwrap();
     s.get(&format!("/api/v1/contracts/{alice_contract}"), Some(BOB))
         .assert_problem(404, "not-found");
@@ -198,8 +221,10 @@ fn missing_or_bad_token_is_401_and_another_users_contract_is_404() {
         .unwrap()
         .iter()
         .all(|c| c["title"].as_str().unwrap().starts_with("Bob's")));
-    s.get("/api/v1/contracts/abc", Some(ALICE)).assert_problem(404, "not-found");
-    s.get("/api/v1/nothing", Some(ALICE)).assert_problem(404, "not-found");
+    s.get("/api/v1/contracts/abc", Some(ALICE))
+        .assert_problem(404, "not-found");
+    s.get("/api/v1/nothing", Some(ALICE))
+        .assert_problem(404, "not-found");
 }
 
 #[test]
@@ -213,33 +238,55 @@ fn history_searches_filters_sorts_and_pages() {
     // Search matches title or freelancer name, case-insensitively; LIKE wildcards are literal.
     assert_eq!(find_demo(&s, "LOGO")["freelancer_name"], "Jonas Weber");
     assert_eq!(find_demo(&s, "jonas")["title"], "Logo and brand guidelines");
-    assert_eq!(s.get("/api/v1/contracts?q=%25", Some(ALICE)).body["total"], 0);
-    assert_eq!(find_demo(&s, "%E4%BD%90%E8%97%A4")["freelancer_name"], "佐藤 花子");
+    assert_eq!(
+        s.get("/api/v1/contracts?q=%25", Some(ALICE)).body["total"],
+        0
+    );
+    assert_eq!(
+        find_demo(&s, "%E4%BD%90%E8%97%A4")["freelancer_name"],
+        "佐藤 花子"
+    );
 
     let active = s.get("/api/v1/contracts?status=active&per_page=100", Some(ALICE));
     let ended = s.get("/api/v1/contracts?status=ended&per_page=100", Some(ALICE));
-    let (a, e) = (active.body["total"].as_u64().unwrap(), ended.body["total"].as_u64().unwrap());
+    let (a, e) = (
+        active.body["total"].as_u64().unwrap(),
+        ended.body["total"].as_u64().unwrap(),
+    );
     assert!(a > 0 && e > 0 && a + e == total);
-    assert!(active.body["items"].as_array().unwrap().iter().all(|c| c["ended_at"].is_null()));
+    assert!(active.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["ended_at"].is_null()));
 
     let titles = |sort: &str| -> Vec<String> {
-        s.get(&format!("/api/v1/contracts?status=ended&sort={sort}&per_page=100"), Some(ALICE))
-            .body["items"]
+        s.get(
+            &format!("/api/v1/contracts?status=ended&sort={sort}&per_page=100"),
+            Some(ALICE),
+        )
+        .body["items"]
             .as_array()
             .unwrap()
             .iter()
-            .map(|c| c["ended_at"].as_str().unwrap().to_string() + "|" + c["title"].as_str().unwrap())
+            .map(|c| {
+                c["ended_at"].as_str().unwrap().to_string() + "|" + c["title"].as_str().unwrap()
+            })
             .collect()
     };
     let desc = titles("ended_desc");
     let mut asc = titles("ended_asc");
-    assert!(desc.windows(2).all(|w| w[0] >= w[1]), "ended_desc is sorted");
+    assert!(
+        desc.windows(2).all(|w| w[0] >= w[1]),
+        "ended_desc is sorted"
+    );
     asc.reverse();
     assert_eq!(
         desc.iter().map(|t| &t[..24]).collect::<Vec<_>>(),
         asc.iter().map(|t| &t[..24]).collect::<Vec<_>>()
     );
-    let by_title: Vec<String> = s.get("/api/v1/contracts?sort=title_asc&per_page=100", Some(ALICE))
+    let by_title: Vec<String> = s
+        .get("/api/v1/contracts?sort=title_asc&per_page=100", Some(ALICE))
         .body["items"]
         .as_array()
         .unwrap()
@@ -264,11 +311,15 @@ fn per_page_page_and_query_are_bounded() {
     let r = s.get("/api/v1/contracts?per_page=101", Some(ALICE));
     r.assert_problem(422, "validation");
     assert!(r.body["errors"]["per_page"].is_array());
-    s.get("/api/v1/contracts?page=0", Some(ALICE)).assert_problem(422, "validation");
-    s.get("/api/v1/contracts?page=10001", Some(ALICE)).assert_problem(422, "validation");
-    s.get("/api/v1/contracts?status=deleted", Some(ALICE)).assert_problem(422, "validation");
+    s.get("/api/v1/contracts?page=0", Some(ALICE))
+        .assert_problem(422, "validation");
+    s.get("/api/v1/contracts?page=10001", Some(ALICE))
+        .assert_problem(422, "validation");
+    s.get("/api/v1/contracts?status=deleted", Some(ALICE))
+        .assert_problem(422, "validation");
     let long = "x".repeat(201);
-    s.get(&format!("/api/v1/contracts?q={long}"), Some(ALICE)).assert_problem(422, "validation");
+    s.get(&format!("/api/v1/contracts?q={long}"), Some(ALICE))
+        .assert_problem(422, "validation");
     let far = s.get("/api/v1/contracts?page=10000", Some(ALICE));
     assert_eq!(far.status, 200);
     assert_eq!(far.body["items"].as_array().unwrap().len(), 0);
@@ -279,14 +330,25 @@ fn details_show_feedback_both_ways_and_the_window() {
     let s = Server::start(&[]);
     let id = find_demo(&s, "bookkeeping")["id"].as_i64().unwrap();
     let d = s.get(&format!("/api/v1/contracts/{id}"), Some(ALICE)).body;
-    assert_eq!(d["received"]["response"]["text"], "Thanks Fatima, it was a pleasure.");
+    assert_eq!(
+        d["received"]["response"]["text"],
+        "Thanks Fatima, it was a pleasure."
+    );
     assert_eq!(d["given"]["removal_request"]["status"], "requested");
-    let closes = chrono::DateTime::parse_from_rfc3339(d["response_window"]["closes_at"].as_str().unwrap()).unwrap();
-    let ended = chrono::DateTime::parse_from_rfc3339(d["contract"]["ended_at"].as_str().unwrap()).unwrap();
+    let closes =
+        chrono::DateTime::parse_from_rfc3339(d["response_window"]["closes_at"].as_str().unwrap())
+            .unwrap();
+    let ended =
+        chrono::DateTime::parse_from_rfc3339(d["contract"]["ended_at"].as_str().unwrap()).unwrap();
     assert_eq!(closes - ended, Span::days(28));
     assert_eq!(d["response_window"]["open"], true);
 
-    for (q, status) in [("translation", "submitted"), ("social", "under_review"), ("podcast", "removed"), ("market", "kept")] {
+    for (q, status) in [
+        ("translation", "submitted"),
+        ("social", "under_review"),
+        ("podcast", "removed"),
+        ("market", "kept"),
+    ] {
         let id = find_demo(&s, q)["id"].as_i64().unwrap();
         let d = s.get(&format!("/api/v1/contracts/{id}"), Some(ALICE)).body;
         assert_eq!(d["received"]["report"]["status"], status, "{q}");
@@ -294,9 +356,15 @@ fn details_show_feedback_both_ways_and_the_window() {
     // Untrusted text comes back exactly as stored: escaping is the renderer's job.
     let id = find_demo(&s, "bold")["id"].as_i64().unwrap();
     let d = s.get(&format!("/api/v1/contracts/{id}"), Some(ALICE)).body;
-    assert!(d["received"]["comment"].as_str().unwrap().starts_with("<script>"));
+    assert!(d["received"]["comment"]
+        .as_str()
+        .unwrap()
+        .starts_with("<script>"));
     let active = find_demo(&s, "seo")["id"].as_i64().unwrap();
-    assert!(s.get(&format!("/api/v1/contracts/{active}"), Some(ALICE)).body["response_window"].is_null());
+    assert!(s
+        .get(&format!("/api/v1/contracts/{active}"), Some(ALICE))
+        .body["response_window"]
+        .is_null());
 }
 
 #[test]
@@ -306,27 +374,57 @@ fn responding_follows_every_rule() {
     let text = json!({"text": "Thank you; for the record, the scope was agreed in writing."});
 
     let rating_only = find_demo(&s, "retouching")["id"].as_i64().unwrap();
-    s.post(&path(rating_only), ALICE, Some("a"), &text).assert_problem(422, "no-written-comment");
+    s.post(&path(rating_only), ALICE, Some("a"), &text)
+        .assert_problem(422, "no-written-comment");
     let closed = find_demo(&s, "wordpress")["id"].as_i64().unwrap();
-    s.post(&path(closed), ALICE, Some("b"), &text).assert_problem(409, "window-not-open");
+    s.post(&path(closed), ALICE, Some("b"), &text)
+        .assert_problem(409, "window-not-open");
     let active = find_demo(&s, "seo")["id"].as_i64().unwrap();
-    s.post(&path(active), ALICE, Some("c"), &text).assert_problem(422, "no-written-comment");
+    s.post(&path(active), ALICE, Some("c"), &text)
+        .assert_problem(422, "no-written-comment");
 
     let open = s.written_feedback_ended(Span::days(1));
-    s.post(&path(open), ALICE, None, &text).assert_problem(422, "idempotency-key-missing");
+    s.post(&path(open), ALICE, None, &text)
+        .assert_problem(422, "idempotency-key-missing");
     let r = s.post(&path(open), ALICE, Some("d"), &json!({"text": "   "}));
     r.assert_problem(422, "validation");
-    assert!(r.body["errors"]["text"][0].as_str().unwrap().contains("Enter some text"));
-    let r = s.post(&path(open), ALICE, Some("e"), &json!({"text": "x".repeat(1501)}));
-    assert!(r.body["errors"]["text"][0].as_str().unwrap().contains("1500"));
-    s.post(&path(open), ALICE, Some("f"), &json!({"text": "bell\u{7}"})).assert_problem(422, "validation");
-    s.post(&path(open), ALICE, Some("g"), &json!({"text": "hi", "extra": 1})).assert_problem(422, "validation");
+    assert!(r.body["errors"]["text"][0]
+        .as_str()
+        .unwrap()
+        .contains("Enter some text"));
+    let r = s.post(
+        &path(open),
+        ALICE,
+        Some("e"),
+        &json!({"text": "x".repeat(1501)}),
+    );
+    assert!(r.body["errors"]["text"][0]
+        .as_str()
+        .unwrap()
+        .contains("1500"));
+    s.post(&path(open), ALICE, Some("f"), &json!({"text": "bell\u{7}"}))
+        .assert_problem(422, "validation");
+    s.post(
+        &path(open),
+        ALICE,
+        Some("g"),
+        &json!({"text": "hi", "extra": 1}),
+    )
+    .assert_problem(422, "validation");
 
-    let ok = s.post(&path(open), ALICE, Some("h"), &json!({"text": "  Thanks!  "}));
+    let ok = s.post(
+        &path(open),
+        ALICE,
+        Some("h"),
+        &json!({"text": "  Thanks!  "}),
+    );
     assert_eq!(ok.status, 201, "{:?}", ok.body);
     assert_eq!(ok.body["text"], "Thanks!");
-    s.post(&path(open), ALICE, Some("i"), &text).assert_problem(409, "already-responded");
-    let d = s.get(&format!("/api/v1/contracts/{open}"), Some(ALICE)).body;
+    s.post(&path(open), ALICE, Some("i"), &text)
+        .assert_problem(409, "already-responded");
+    let d = s
+        .get(&format!("/api/v1/contracts/{open}"), Some(ALICE))
+        .body;
     assert_eq!(d["received"]["response"]["text"], "Thanks!");
 }
 
@@ -338,10 +436,14 @@ fn the_window_is_decided_by_the_servers_clock_at_the_boundary() {
     let inside = s.written_feedback_ended(Span::days(28) - Span::seconds(30));
     assert_eq!(s.post(&path(inside), ALICE, Some("in"), &body).status, 201);
     let outside = s.written_feedback_ended(Span::days(28) + Span::seconds(1));
-    s.post(&path(outside), ALICE, Some("out"), &body).assert_problem(409, "window-not-open");
-    let future = s.fixture(json!({"title": "Ends later", "ended_at": Utc::now() + Span::hours(1),
-        "received_rating": 4.0, "received_comment": "Early."}));
-    s.post(&path(future), ALICE, Some("future"), &body).assert_problem(409, "window-not-open");
+    s.post(&path(outside), ALICE, Some("out"), &body)
+        .assert_problem(409, "window-not-open");
+    let future = s.fixture(
+        json!({"title": "Ends later", "ended_at": Utc::now() + Span::hours(1),
+        "received_rating": 4.0, "received_comment": "Early."}),
+    );
+    s.post(&path(future), ALICE, Some("future"), &body)
+        .assert_problem(409, "window-not-open");
 }
 
 #[test]
@@ -365,12 +467,25 @@ fn concurrent_submissions_store_exactly_one_response() {
             .collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
-    assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 1, "{statuses:?}");
-    assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 15, "{statuses:?}");
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 201).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 409).count(),
+        15,
+        "{statuses:?}"
+    );
     let fid = s.get(&format!("/api/v1/contracts/{id}"), Some(ALICE)).body["received"]["id"]
         .as_i64()
         .unwrap();
-    assert_eq!(s.count(&format!("SELECT COUNT(*) FROM responses WHERE feedback_id = {fid}")), 1);
+    assert_eq!(
+        s.count(&format!(
+            "SELECT COUNT(*) FROM responses WHERE feedback_id = {fid}"
+        )),
+        1
+    );
 }
 
 #[test]
@@ -386,8 +501,12 @@ fn idempotency_key_replays_the_same_request_and_refuses_a_different_one() {
     assert_eq!(again.header("idempotent-replayed"), Some("true"));
     s.post(&path, ALICE, Some("same-key"), &json!({"text": "Twice?"}))
         .assert_problem(422, "idempotency-key-reused");
-    assert_eq!(s.count("SELECT COUNT(*) FROM responses WHERE text = 'Once.'"), 1);
-    s.post(&path, ALICE, Some(&"k".repeat(101)), &json!({"text": "x"})).assert_problem(422, "validation");
+    assert_eq!(
+        s.count("SELECT COUNT(*) FROM responses WHERE text = 'Once.'"),
+        1
+    );
+    s.post(&path, ALICE, Some(&"k".repeat(101)), &json!({"text": "x"}))
+        .assert_problem(422, "validation");
 }
 
 #[test]
@@ -396,23 +515,51 @@ fn reporting_validates_and_happens_once() {
     let id = s.written_feedback_ended(Span::days(40));
     let path = format!("/api/v1/contracts/{id}/feedback/report");
     let desc = "The freelancer threatened a bad review unless we paid an extra fee (see messages).";
-    let r = s.post(&path, ALICE, None, &json!({"category": "spam", "description": desc}));
+    let r = s.post(
+        &path,
+        ALICE,
+        None,
+        &json!({"category": "spam", "description": desc}),
+    );
     r.assert_problem(422, "validation");
     assert!(r.body["errors"]["category"].is_array());
-    let r = s.post(&path, ALICE, None, &json!({"category": "fraud", "description": "short"}));
-    assert!(r.body["errors"]["description"][0].as_str().unwrap().contains("30"));
-    let r = s.post(&path, ALICE, None, &json!({"category": "fraud", "description": desc, "evidence": ["javascript:alert(1)"]}));
+    let r = s.post(
+        &path,
+        ALICE,
+        None,
+        &json!({"category": "fraud", "description": "short"}),
+    );
+    assert!(r.body["errors"]["description"][0]
+        .as_str()
+        .unwrap()
+        .contains("30"));
+    let r = s.post(
+        &path,
+        ALICE,
+        None,
+        &json!({"category": "fraud", "description": desc, "evidence": ["javascript:alert(1)"]}),
+    );
     assert!(r.body["errors"]["evidence"].is_array());
-    s.post(&path, ALICE, None, &json!({"category": "fraud", "description": desc, "severity": 9}))
-        .assert_problem(422, "validation");
+    s.post(
+        &path,
+        ALICE,
+        None,
+        &json!({"category": "fraud", "description": desc, "severity": 9}),
+    )
+    .assert_problem(422, "validation");
 
     let ok = s.post(&path, ALICE, Some("rep-1"), &json!({"category": "manipulation", "description": desc, "evidence": ["https://example.com/a.png", " "]}));
     assert_eq!(ok.status, 201, "{:?}", ok.body);
     assert_eq!(ok.body["status"], "submitted");
     assert_eq!(ok.body["evidence"], json!(["https://example.com/a.png"]));
     // Reporting has no time limit (the contract ended 40 days ago), but happens once.
-    s.post(&path, ALICE, None, &json!({"category": "fraud", "description": desc}))
-        .assert_problem(409, "already-reported");
+    s.post(
+        &path,
+        ALICE,
+        None,
+        &json!({"category": "fraud", "description": desc}),
+    )
+    .assert_problem(409, "already-reported");
     let d = s.get(&format!("/api/v1/contracts/{id}"), Some(ALICE)).body;
     assert_eq!(d["received"]["report"]["category"], "manipulation");
     assert_eq!(s.count("SELECT COUNT(*) FROM reports WHERE category = 'manipulation' AND description LIKE 'The freelancer threatened%'"), 1);
@@ -426,10 +573,16 @@ fn removal_can_be_requested_once() {
     let r = s.post(&path, ALICE, Some("rm"), &json!({}));
     assert_eq!(r.status, 201, "{:?}", r.body);
     assert_eq!(r.body["status"], "requested");
-    s.post(&path, ALICE, Some("rm2"), &json!({})).assert_problem(409, "removal-already-requested");
+    s.post(&path, ALICE, Some("rm2"), &json!({}))
+        .assert_problem(409, "removal-already-requested");
     let no_given = s.fixture(json!({"title": "No given feedback", "ended_at": Utc::now()}));
-    s.post(&format!("/api/v1/contracts/{no_given}/given-feedback/removal-request"), ALICE, None, &json!({}))
-        .assert_problem(404, "not-found");
+    s.post(
+        &format!("/api/v1/contracts/{no_given}/given-feedback/removal-request"),
+        ALICE,
+        None,
+        &json!({}),
+    )
+    .assert_problem(404, "not-found");
 }
 
 #[test]
@@ -443,7 +596,11 @@ fn oversized_bodies_are_413() {
         &json!({"text": "x".repeat(20_000)}),
     );
     r.assert_problem(413, "payload-too-large");
-    assert_eq!(s.count("SELECT COUNT(*) FROM responses"), 2, "only the demo's responses");
+    assert_eq!(
+        s.count("SELECT COUNT(*) FROM responses"),
+        2,
+        "only the demo's responses"
+    );
 }
 
 #[test]
@@ -455,13 +612,22 @@ fn cors_allows_only_listed_origins_and_the_needed_headers() {
                 .request("OPTIONS", &s.url("/api/v1/contracts"))
                 .set("Origin", origin)
                 .set("Access-Control-Request-Method", "POST")
-                .set("Access-Control-Request-Headers", "authorization,idempotency-key,content-type")
+                .set(
+                    "Access-Control-Request-Headers",
+                    "authorization,idempotency-key,content-type",
+                )
                 .call(),
         )
     };
     let ok = preflight("https://host.example");
-    assert_eq!(ok.header("access-control-allow-origin"), Some("https://host.example"));
-    let allowed = ok.header("access-control-allow-headers").unwrap().to_lowercase();
+    assert_eq!(
+        ok.header("access-control-allow-origin"),
+        Some("https://host.example")
+    );
+    let allowed = ok
+        .header("access-control-allow-headers")
+        .unwrap()
+        .to_lowercase();
     for h in ["authorization", "idempotency-key", "content-type"] {
         assert!(allowed.contains(h), "{allowed}");
     }
@@ -496,7 +662,12 @@ fn static_dir_is_served_with_a_strict_csp_and_spa_fallback() {
     )
     .unwrap();
     std::fs::write(dist.0.join("app.js"), "export default function init() {}").unwrap();
-    let s = Server::start(&["--static-dir", dist.0.to_str().unwrap(), "--frame-ancestor", "https://host.example"]);
+    let s = Server::start(&[
+        "--static-dir",
+        dist.0.to_str().unwrap(),
+        "--frame-ancestor",
+        "https://host.example",
+    ]);
     let page = s.get("/contracts/12?tab=details", None);
     assert_eq!(page.status, 200);
     let csp = page.header("content-security-policy").unwrap();
@@ -506,7 +677,8 @@ fn static_dir_is_served_with_a_strict_csp_and_spa_fallback() {
     assert!(page.body.as_str().unwrap().contains("import init"));
     assert_eq!(s.get("/app.js", None).status, 200);
     // The API keeps answering JSON under the static fallback.
-    s.get("/api/v1/contracts", None).assert_problem(401, "unauthorized");
+    s.get("/api/v1/contracts", None)
+        .assert_problem(401, "unauthorized");
 }
 
 #[test]
@@ -545,8 +717,10 @@ fn a_crash_during_writes_loses_no_acknowledged_write_and_leaves_the_database_con
             agent()
                 .post(&format!("{base}/api/test/contracts"))
                 .set("Authorization", "Bearer demo-alice")
-                .send_json(json!({"title": format!("crash {i}"), "ended_at": Utc::now() - Span::days(1),
-                    "received_rating": 3.0, "received_comment": "c"})),
+                .send_json(
+                    json!({"title": format!("crash {i}"), "ended_at": Utc::now() - Span::days(1),
+                    "received_rating": 3.0, "received_comment": "c"}),
+                ),
         );
         ids.push(r.body["id"].as_i64().unwrap());
     }
@@ -570,7 +744,9 @@ fn a_crash_during_writes_loses_no_acknowledged_write_and_leaves_the_database_con
         })
     };
     // Let some writes land, then kill -9 while the writer is still going.
-    let mut acked = vec![rx.recv_timeout(Duration::from_secs(20)).expect("first write")];
+    let mut acked = vec![rx
+        .recv_timeout(Duration::from_secs(20))
+        .expect("first write")];
     while acked.len() < 10 {
         acked.push(rx.recv_timeout(Duration::from_secs(20)).unwrap());
     }
@@ -580,7 +756,9 @@ fn a_crash_during_writes_loses_no_acknowledged_write_and_leaves_the_database_con
     acked.extend(rx.try_iter());
 
     let conn = rusqlite::Connection::open(&db).unwrap();
-    let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    let check: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(check, "ok");
     drop(conn);
     let (mut again, _) = spawn(&db, &[]);

@@ -1,7 +1,9 @@
 //! The feedback the client gave the freelancer, and a request to remove it (once; feedback can
 //! be removed, never edited).
 
-use feedback_domain::{can_request_removal, ContractSummary, GivenFeedback, ProblemKind, RemovalStatus};
+use feedback_domain::{
+    can_request_removal, ContractSummary, GivenFeedback, ProblemKind, RemovalStatus,
+};
 use leptos::prelude::*;
 
 use super::respond::show_notice;
@@ -13,7 +15,11 @@ use crate::components::stars::Stars;
 use crate::format;
 
 #[component]
-pub fn GivenPanel(contract: ContractSummary, given: Option<GivenFeedback>, reload: Callback<()>) -> impl IntoView {
+pub fn GivenPanel(
+    contract: ContractSummary,
+    given: Option<GivenFeedback>,
+    reload: Callback<()>,
+) -> impl IntoView {
     let body = match given {
         None => view! { <p>"You haven't left feedback on this contract."</p> }.into_any(),
         Some(g) => {
@@ -35,7 +41,8 @@ pub fn GivenPanel(contract: ContractSummary, given: Option<GivenFeedback>, reloa
                 {g.comment.map(|c| view! { <blockquote class="fw-quote">{c}</blockquote> })}
                 <p class="fw-muted">{format!("Left on {}", format::date(g.created_at))}</p>
                 {status}
-            }.into_any()
+            }
+            .into_any()
         }
     };
     view! {
@@ -62,11 +69,18 @@ fn RemovalRequest(contract_id: i64, reload: Callback<()>) -> impl IntoView {
             confirming.set(false);
             match result {
                 Ok(_) => {
-                    show_notice(notice, "Your removal request has been sent. We'll review it and let you know.".into());
+                    show_notice(
+                        notice,
+                        "Your removal request has been sent. We'll review it and let you know."
+                            .into(),
+                    );
                     reload.run(());
                 }
                 Err(e) if e.kind() == Some(ProblemKind::RemovalAlreadyRequested) => {
-                    show_notice(notice, "You had already asked for this feedback to be removed.".into());
+                    show_notice(
+                        notice,
+                        "You had already asked for this feedback to be removed.".into(),
+                    );
                     reload.run(());
                 }
                 Err(ApiError::Aborted) => {}

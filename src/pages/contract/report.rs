@@ -56,7 +56,10 @@ fn validate(
     let description = match validate_report_description(description) {
         Ok(d) => d.to_string(),
         Err(e) => {
-            problems.push(FieldProblem { field_id: DESCRIPTION.into(), message: format!("Description: {e}") });
+            problems.push(FieldProblem {
+                field_id: DESCRIPTION.into(),
+                message: format!("Description: {e}"),
+            });
             String::new()
         }
     };
@@ -74,26 +77,39 @@ fn validate(
                 .filter(|(_, l)| !l.trim().is_empty())
                 .nth(index - 1)
                 .map_or(0, |(i, _)| i);
-            problems.push(FieldProblem { field_id: link_id(field), message: e.to_string() });
+            problems.push(FieldProblem {
+                field_id: link_id(field),
+                message: e.to_string(),
+            });
             Vec::new()
         }
     };
     match (category, problems.is_empty()) {
-        (Some(category), true) => Ok(NewReport { category, description, evidence }),
+        (Some(category), true) => Ok(NewReport {
+            category,
+            description,
+            evidence,
+        }),
         _ => Err(problems),
     }
 }
 
 #[component]
-pub fn ReportPanel(contract_id: i64, feedback: ReceivedFeedback, reload: Callback<()>) -> impl IntoView {
+pub fn ReportPanel(
+    contract_id: i64,
+    feedback: ReceivedFeedback,
+    reload: Callback<()>,
+) -> impl IntoView {
     let body = match (&feedback.report, can_report(feedback.report.is_some())) {
         (Some(r), _) => view! {
             <p class="fw-status-line">
                 {format!("You reported this feedback on {} ({}). Status: {}.",
                     format::date(r.created_at), r.category.label(), r.status.describe())}
             </p>
-        }.into_any(),
-        _ => view! { <ReportForm contract_id=contract_id feedback_id=feedback.id reload=reload/> }.into_any(),
+        }
+        .into_any(),
+        _ => view! { <ReportForm contract_id=contract_id feedback_id=feedback.id reload=reload/> }
+            .into_any(),
     };
     view! {
         <section class="fw-card fw-report" aria-labelledby="fw-report-title">
@@ -113,7 +129,11 @@ fn ReportForm(contract_id: i64, feedback_id: i64, reload: Callback<()>) -> impl 
     let expanded = RwSignal::new(has_draft);
     let category = RwSignal::new(saved.category);
     let description = RwSignal::new(saved.description);
-    let links = RwSignal::new(if saved.links.is_empty() { vec![String::new()] } else { saved.links });
+    let links = RwSignal::new(if saved.links.is_empty() {
+        vec![String::new()]
+    } else {
+        saved.links
+    });
     let sent = RwSignal::new(saved.sent);
     drafts::autosave(storage_key.clone(), move || ReportDraft {
         category: category.get(),
@@ -125,7 +145,13 @@ fn ReportForm(contract_id: i64, feedback_id: i64, reload: Callback<()>) -> impl 
 
     let problems = RwSignal::new(Vec::<FieldProblem>::new());
     let error_for = move |id: String| {
-        Signal::derive(move || problems.get().into_iter().find(|p| p.field_id == id).map(|p| p.message))
+        Signal::derive(move || {
+            problems
+                .get()
+                .into_iter()
+                .find(|p| p.field_id == id)
+                .map(|p| p.message)
+        })
     };
     let confirming = RwSignal::new(false);
     let failure = RwSignal::new(None::<String>);
@@ -135,7 +161,9 @@ fn ReportForm(contract_id: i64, feedback_id: i64, reload: Callback<()>) -> impl 
     let send_report = Action::new_local(move |req: &KeyedBody| {
         let (api, ab, req) = (api.clone(), aborter.get_value(), req.clone());
         async move {
-            let Ok(report) = serde_json::from_str::<NewReport>(&req.body) else { return };
+            let Ok(report) = serde_json::from_str::<NewReport>(&req.body) else {
+                return;
+            };
             let result = api.report(contract_id, &report, &req.key, &ab).await;
             confirming.set(false);
             match result {
@@ -157,7 +185,10 @@ fn ReportForm(contract_id: i64, feedback_id: i64, reload: Callback<()>) -> impl 
                             "evidence" => link_id(0),
                             _ => category_id(ReportCategory::ALL[0]),
                         };
-                        list.extend(msgs.into_iter().map(|m| FieldProblem { field_id: id.clone(), message: m }));
+                        list.extend(msgs.into_iter().map(|m| FieldProblem {
+                            field_id: id.clone(),
+                            message: m,
+                        }));
                     }
                     problems.set(list);
                     focus_summary(SUMMARY);
@@ -177,7 +208,13 @@ fn ReportForm(contract_id: i64, feedback_id: i64, reload: Callback<()>) -> impl 
             send_report.dispatch_local(req);
         }
     };
-    let checked = move || validate(category.get_untracked(), &description.get_untracked(), &links.get_untracked());
+    let checked = move || {
+        validate(
+            category.get_untracked(),
+            &description.get_untracked(),
+            &links.get_untracked(),
+        )
+    };
     let on_continue = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         failure.set(None);

@@ -38,11 +38,13 @@ pub fn RespondPanel(
     reload: Callback<()>,
 ) -> impl IntoView {
     let body = if let Some(r) = feedback.response.clone() {
-        view! { <PostedResponse response=r freelancer=contract.freelancer_name.clone()/> }.into_any()
+        view! { <PostedResponse response=r freelancer=contract.freelancer_name.clone()/> }
+            .into_any()
     } else if feedback.comment.is_none() {
         view! { <p>{RespondBlocked::NoWrittenComment.to_string()}</p> }.into_any()
     } else if let Some(window) = window {
-        view! { <Editor contract=contract feedback_id=feedback.id window=window reload=reload/> }.into_any()
+        view! { <Editor contract=contract feedback_id=feedback.id window=window reload=reload/> }
+            .into_any()
     } else {
         view! { <p>{RespondBlocked::ContractActive.to_string()}</p> }.into_any()
     };
@@ -104,7 +106,8 @@ fn Editor(
     let aborter = StoredValue::new_local(Aborter::default());
     on_cleanup(move || aborter.with_value(Aborter::abort_all));
     let storage_key = StoredValue::new(storage_key);
-    let posted_notice = format!("Your response has been posted. It now appears on {freelancer}'s work history.");
+    let posted_notice =
+        format!("Your response has been posted. It now appears on {freelancer}'s work history.");
     let post = Action::new_local(move |req: &KeyedBody| {
         let (api, ab, req) = (api.clone(), aborter.get_value(), req.clone());
         let posted_notice = posted_notice.clone();
@@ -128,9 +131,19 @@ fn Editor(
                         reload.run(());
                     }
                     Some(ProblemKind::Validation) => {
-                        let msgs = e.field_errors().remove("text").unwrap_or_else(|| vec![e.to_string()]);
+                        let msgs = e
+                            .field_errors()
+                            .remove("text")
+                            .unwrap_or_else(|| vec![e.to_string()]);
                         text_error.set(msgs.first().cloned());
-                        problems.set(msgs.into_iter().map(|m| FieldProblem { field_id: FIELD.into(), message: m }).collect());
+                        problems.set(
+                            msgs.into_iter()
+                                .map(|m| FieldProblem {
+                                    field_id: FIELD.into(),
+                                    message: m,
+                                })
+                                .collect(),
+                        );
                         focus_summary(SUMMARY);
                     }
                     _ if matches!(e, ApiError::Aborted) => {}
@@ -157,7 +170,10 @@ fn Editor(
         match validate_response(&text.get_untracked()) {
             Err(e) => {
                 text_error.set(Some(e.to_string()));
-                problems.set(vec![FieldProblem { field_id: FIELD.into(), message: e.to_string() }]);
+                problems.set(vec![FieldProblem {
+                    field_id: FIELD.into(),
+                    message: e.to_string(),
+                }]);
                 focus_summary(SUMMARY);
             }
             Ok(_) => {
@@ -168,10 +184,18 @@ fn Editor(
         }
     };
     let on_post = move |_| {
-        let Ok(body) = validate_response(&text.get_untracked()).map(str::to_string) else { return };
+        let Ok(body) = validate_response(&text.get_untracked()).map(str::to_string) else {
+            return;
+        };
         let req = key_for(sent.get_untracked(), body);
         sent.set(Some(req.clone()));
-        drafts::save(&storage_key.get_value(), &ResponseDraft { text: text.get_untracked(), sent: Some(req.clone()) });
+        drafts::save(
+            &storage_key.get_value(),
+            &ResponseDraft {
+                text: text.get_untracked(),
+                sent: Some(req.clone()),
+            },
+        );
         send(req);
     };
     let on_retry = move |_| {
@@ -182,7 +206,11 @@ fn Editor(
 
     let deadline = format::deadline(window.closes_at);
     let closed_on = format::date_time(window.closes_at);
-    let preview = move || validate_response(&text.get()).map(str::to_string).unwrap_or_default();
+    let preview = move || {
+        validate_response(&text.get())
+            .map(str::to_string)
+            .unwrap_or_default()
+    };
     view! {
         <div hidden=move || !open.get()>
             <div class="fw-rules" id="fw-respond-rules">
