@@ -10,8 +10,10 @@ use feedback_domain::{
     NewResponse, Problem, ProblemKind, RemovalRequest, Report, API_PREFIX, IDEMPOTENCY_KEY_HEADER,
 };
 use gloo_net::http::{Request, RequestBuilder, Response};
+use send_wrapper::SendWrapper;
 use serde::de::DeserializeOwned;
 use thiserror::Error;
+use wasm_bindgen::JsCast;
 use web_sys::AbortController;
 
 /// How long any request may take before it is abandoned.
@@ -84,15 +86,49 @@ impl Aborter {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
+/// Where the access token comes from: fixed, or asked of the host before each request (so a
+/// host can hand out short-lived tokens).
+#[derive(Clone)]
+pub enum TokenSource {
+    None,
+    Static(String),
+    Provider(SendWrapper<js_sys::Function>),
+}
+
+impl TokenSource {
+    pub fn provider(f: js_sys::Function) -> Self {
+        Self::Provider(SendWrapper::new(f))
+    }
+
+    async fn current(&self) -> Option<String> {
+        match self {
+            Self::None => None,
+            Self::Static(t) => Some(t.clone()),
+            Self::Provider(f) => {
+                let v = f.call0(&wasm_bindgen::JsValue::NULL).ok()?;
+                let v = match v.dyn_into::<js_sys::Promise>() {
+                    Ok(p) => wasm_bindgen_futures::JsFuture::from(p).await.ok()?,
+                    Err(v) => v,
+                };
+                v.as_string()
+            }
+        }
+    }
+}
+
+#[derive(Clone)]
 pub struct ApiClient {
     /// Prefix before `/api/v1`, e.g. "" (same origin) or "https://api.example.com".
     pub base: String,
-    pub token: Option<String>,
+    token: TokenSource,
 }
 
 impl ApiClient {
     pub fn new(base: impl Into<String>, token: Option<String>) -> Self {
+        Self::with_token(base, token.map_or(TokenSource::None, TokenSource::Static))
+    }
+
+    pub fn with_token(base: impl Into<String>, token: TokenSource) -> Self {
         Self {
             base: base.into().trim_end_matches('/').to_string(),
             token,
@@ -103,8 +139,8 @@ impl ApiClient {
         format!("{}{API_PREFIX}{path}", self.base)
     }
 
-    fn authorize(&self, b: RequestBuilder) -> RequestBuilder {
-        match &self.token {
+    async fn authorize(&self, b: RequestBuilder) -> RequestBuilder {
+        match self.token.current().await {
             Some(t) => b.header("Authorization", &format!("Bearer {t}")),
             None => b,
         }
@@ -181,7 +217,7 @@ impl ApiClient {
     async fn get_json<T: DeserializeOwned>(&self, path: &str, ab: &Aborter) -> Result<T, ApiError> {
         let mut delay = 300;
         for attempt in 1..=GET_ATTEMPTS {
-            let req = self.authorize(Request::get(&self.url(path)));
+            let req = self.authorize(Request::get(&self.url(path))).await;
             match send(req, None, ab).await {
                 Err(ApiError::Network) | Err(ApiError::Server(503)) if attempt < GET_ATTEMPTS => {
                     gloo_timers::future::TimeoutFuture::new(delay).await;
@@ -203,6 +239,7 @@ impl ApiClient {
     ) -> Result<T, ApiError> {
         let req = self
             .authorize(Request::post(&self.url(path)))
+            .await
             .header(IDEMPOTENCY_KEY_HEADER, key)
             .header("Content-Type", "application/json");
         let json = serde_json::to_string(body).map_err(|_| ApiError::BadResponse)?;

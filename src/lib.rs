@@ -6,46 +6,94 @@ pub mod api;
 mod broadcast;
 pub mod clock;
 mod components;
+mod dom;
 pub mod drafts;
 pub mod format;
+pub mod nav;
 mod pages;
+pub mod widget;
 
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::components::Router;
+use leptos_router::hooks::{use_location, use_navigate};
+use leptos_router::NavigateOptions;
 
-pub use api::{ApiClient, ApiError};
+pub use api::{ApiClient, ApiError, TokenSource};
 pub use clock::ServerClock;
+use nav::{Nav, Screen};
 use pages::contract::ContractPage;
 use pages::history::HistoryPage;
 use pages::not_found::NotFound;
 
 /// Where the app finds its API and how it signs in.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone)]
 pub struct AppConfig {
     pub api: ApiClient,
 }
 
-/// The whole UI: routes for the history and a contract, inside a top-level error boundary.
+/// The app on a page of its own: the browser URL (leptos_router) is its location.
 #[component]
 pub fn App(config: AppConfig) -> impl IntoView {
-    provide_context(config.api.clone());
-    provide_context(ServerClock::new());
     view! {
         <Router>
+            <RouterShell config=config/>
+        </Router>
+    }
+}
+
+#[component]
+fn RouterShell(config: AppConfig) -> impl IntoView {
+    let location = use_location();
+    let navigate = use_navigate();
+    let current = Signal::derive(move || {
+        let search = location.search.get();
+        match search.as_str() {
+            "" => location.pathname.get(),
+            s if s.starts_with('?') => format!("{}{s}", location.pathname.get()),
+            s => format!("{}?{s}", location.pathname.get()),
+        }
+    });
+    let go = Callback::new(move |(to, replace): (String, bool)| {
+        navigate(
+            &to,
+            NavigateOptions {
+                replace,
+                scroll: false,
+                ..Default::default()
+            },
+        );
+    });
+    provide_context(Nav::new(current, go, false));
+    view! { <Shell config=config/> }
+}
+
+/// The UI itself, wherever its location comes from (expects a `Nav` in context).
+#[component]
+pub fn Shell(config: AppConfig) -> impl IntoView {
+    provide_context(config.api.clone());
+    provide_context(ServerClock::new());
+    let nav = expect_context::<Nav>();
+    let screen = Memo::new(move |_| nav.screen());
+    let content = move || match screen.get() {
+        Screen::History => view! { <HistoryPage/> }.into_any(),
+        Screen::Contract(id) => view! { <ContractPage id=id/> }.into_any(),
+        Screen::NotFound => view! { <NotFound/> }.into_any(),
+    };
+    let body = view! {
+        <ErrorBoundary fallback=|errors| view! { <pages::Crashed errors/> }>{content}</ErrorBoundary>
+    };
+    // Embedded, the host page owns the landmarks (<main>, skip links).
+    if nav.embedded() {
+        view! { <div class="fw-app" role="region" aria-label="Contract feedback">{body}</div> }
+            .into_any()
+    } else {
+        view! {
             <div class="fw-app">
                 <a class="fw-skip" href="#fw-main">"Skip to content"</a>
-                <main id="fw-main" tabindex="-1">
-                    <ErrorBoundary fallback=|errors| view! { <pages::Crashed errors/> }>
-                        <Routes fallback=|| view! { <NotFound/> }>
-                            <Route path=path!("/") view=HistoryPage/>
-                            <Route path=path!("/contracts") view=HistoryPage/>
-                            <Route path=path!("/contracts/:id") view=ContractPage/>
-                        </Routes>
-                    </ErrorBoundary>
-                </main>
+                <main id="fw-main" tabindex="-1">{body}</main>
             </div>
-        </Router>
+        }
+        .into_any()
     }
 }
 
@@ -54,7 +102,7 @@ const TOKEN_KEY: &str = "feedback-widget:token";
 /// Standalone page: the API base comes from `<meta name="feedback-api-base">`; the access token
 /// from this tab's sessionStorage (never localStorage), asked for once.
 pub fn start_standalone() {
-    console_error_panic_hook::set_once();
+    install_panic_screen();
     let document = web_sys::window().and_then(|w| w.document());
     let base = document
         .as_ref()
@@ -113,4 +161,47 @@ fn SignIn(#[prop(into)] on_token: Callback<String>) -> impl IntoView {
             </form>
         </main>
     }
+}
+
+/// On a panic, log a readable trace and replace the app with a message and a Reload link.
+/// Built with plain DOM calls and `text_content` (never HTML), and the link needs no script:
+/// after a panic (`panic = "abort"` in release) the wasm instance can't run handlers any more.
+pub fn install_panic_screen() {
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+            return;
+        };
+        let Ok(section) = doc.create_element("section") else {
+            return;
+        };
+        section.set_class_name("fw-app fw-crashed");
+        let _ = section.set_attribute("role", "alert");
+        let heading = doc.create_element("h1").ok();
+        let text = doc.create_element("p").ok();
+        let link = doc.create_element("a").ok();
+        if let (Some(h), Some(p), Some(a)) = (heading, text, link) {
+            h.set_text_content(Some("Something went wrong"));
+            p.set_text_content(Some(
+                "The page stopped working. Anything you typed in a response or report is saved on this device.",
+            ));
+            let here = web_sys::window()
+                .and_then(|w| w.location().href().ok())
+                .unwrap_or_else(|| "/".into());
+            let _ = a.set_attribute("href", &here);
+            a.set_class_name("fw-button fw-primary");
+            a.set_text_content(Some("Reload"));
+            let _ = section.append_child(&h);
+            let _ = section.append_child(&p);
+            let _ = section.append_child(&a);
+        }
+        // The collection is live: removing its first item shifts the next one into place.
+        let apps = doc.get_elements_by_class_name("fw-app");
+        while let Some(app) = apps.item(0) {
+            app.remove();
+        }
+        if let Some(body) = doc.body() {
+            let _ = body.append_child(&section);
+        }
+    }));
 }

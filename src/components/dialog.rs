@@ -4,7 +4,6 @@
 
 use leptos::html;
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 #[component]
 pub fn ModalDialog(
@@ -17,14 +16,12 @@ pub fn ModalDialog(
 ) -> impl IntoView {
     let dialog = NodeRef::<html::Dialog>::new();
     let return_to = StoredValue::new_local(None::<web_sys::HtmlElement>);
+    let root = super::use_root();
     Effect::new(move |_| {
         let Some(d) = dialog.get() else { return };
         if open.get() {
             if !d.open() {
-                let active = web_sys::window()
-                    .and_then(|w| w.document())
-                    .and_then(|doc| doc.active_element())
-                    .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+                let active = root.active_element();
                 return_to.set_value(active);
                 let _ = d.show_modal();
             }

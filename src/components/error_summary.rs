@@ -18,6 +18,7 @@ pub fn ErrorSummary(
     id: &'static str,
     #[prop(into)] problems: Signal<Vec<FieldProblem>>,
 ) -> impl IntoView {
+    let root = super::use_root();
     view! {
         <Show when=move || !problems.get().is_empty()>
             <div class="fw-error-summary" id=format!("{id}{SUMMARY_SUFFIX}") tabindex="-1"
@@ -25,12 +26,12 @@ pub fn ErrorSummary(
                 <h3 id=format!("{id}-error-summary-title")>"There is a problem"</h3>
                 <ul>
                     {move || problems.get().into_iter().map(|p| {
-                        let target = p.field_id.clone();
+                        let (target, root) = (p.field_id.clone(), root.clone());
                         view! {
                             <li>
                                 <a href=format!("#{}", p.field_id) on:click=move |ev| {
                                     ev.prevent_default();
-                                    super::focus_id(&target);
+                                    root.focus(&target);
                                 }>{p.message}</a>
                             </li>
                         }
@@ -42,6 +43,6 @@ pub fn ErrorSummary(
 }
 
 /// Focuses the summary once it has rendered.
-pub fn focus_summary(id: &'static str) {
-    super::focus_id_soon_owned(format!("{id}{SUMMARY_SUFFIX}"));
+pub fn focus_summary(root: &super::DomRoot, id: &'static str) {
+    root.focus_soon(format!("{id}{SUMMARY_SUFFIX}"));
 }

@@ -28,10 +28,10 @@ pub fn TabList(
     label: &'static str,
 ) -> impl IntoView {
     let keys: Vec<&'static str> = tabs.iter().map(|t| t.key).collect();
+    let root = super::use_root();
     let on_keydown = move |ev: KeyboardEvent| {
-        let current = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.active_element())
+        let current = root
+            .active_element()
             .map(|e| e.id())
             .and_then(|id| keys.iter().position(|k| tab_id(k) == id));
         let Some(i) = current else { return };
@@ -45,7 +45,7 @@ pub fn TabList(
         };
         if let Some(n) = next {
             ev.prevent_default();
-            super::focus_id(&tab_id(keys[n]));
+            root.focus(&tab_id(keys[n]));
         }
     };
     view! {

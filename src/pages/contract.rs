@@ -8,9 +8,6 @@ mod respond;
 
 use feedback_domain::{ContractDetails, ContractId};
 use leptos::prelude::*;
-use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
-use leptos_router::NavigateOptions;
 
 use super::LoadFailed;
 use crate::api::{Aborter, ApiClient};
@@ -18,6 +15,7 @@ use crate::clock::ServerClock;
 use crate::components::stars::Stars;
 use crate::components::tabs::{panel_id, tab_id, TabList, TabSpec};
 use crate::format;
+use crate::nav::{Link, Nav};
 
 const TABS: [TabSpec; 2] = [
     TabSpec {
@@ -35,32 +33,17 @@ const TABS: [TabSpec; 2] = [
 pub struct Notice(pub RwSignal<Option<String>>);
 
 #[component]
-pub fn ContractPage() -> impl IntoView {
+pub fn ContractPage(id: Option<ContractId>) -> impl IntoView {
     let api = expect_context::<ApiClient>();
     let clock = expect_context::<ServerClock>();
-    let params = use_params_map();
-    let id = Memo::new(move |_| {
-        params
-            .get()
-            .get("id")
-            .and_then(|s| s.parse::<ContractId>().ok())
-    });
-    let query = use_query_map();
-    let tab = Memo::new(move |_| match query.get().get("tab").as_deref() {
+    let nav = expect_context::<Nav>();
+    let tab = Memo::new(move |_| match nav.query("tab").as_deref() {
         Some("details") => "details".to_string(),
         _ => "overview".to_string(),
     });
-    let navigate = use_navigate();
     let select_tab = Callback::new(move |key: String| {
-        if let Some(id) = id.get_untracked() {
-            navigate(
-                &format!("/contracts/{id}?tab={key}"),
-                NavigateOptions {
-                    replace: true,
-                    scroll: false,
-                    ..Default::default()
-                },
-            );
+        if let Some(id) = id {
+            nav.navigate(&format!("/contracts/{id}?tab={key}"), true);
         }
     });
 
@@ -69,7 +52,6 @@ pub fn ContractPage() -> impl IntoView {
     let details = LocalResource::new(move || {
         let api = api.clone();
         let ab = aborter.get_value();
-        let id = id.get();
         async move {
             let Some(id) = id else {
                 return Err(crate::ApiError::NotFound);
@@ -83,7 +65,7 @@ pub fn ContractPage() -> impl IntoView {
     });
     // Another tab posted or reported on this contract: show the server's state.
     crate::broadcast::listen(move |changed| {
-        if Some(changed) == id.get_untracked() {
+        if Some(changed) == id {
             details.refetch();
         }
     });
@@ -93,7 +75,7 @@ pub fn ContractPage() -> impl IntoView {
 
     view! {
         <nav class="fw-breadcrumbs" aria-label="Breadcrumb">
-            <A href="/contracts">"Contract history"</A>
+            <Link href="/contracts">"Contract history"</Link>
         </nav>
         <p class="fw-notice" id="fw-notice" role="status" tabindex="-1" class:fw-hidden=move || notice.0.get().is_none()>
             {move || notice.0.get()}

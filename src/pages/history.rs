@@ -5,14 +5,12 @@ use feedback_domain::{
     ContractPage, ContractSummary, FeedbackBadge, HistoryQuery, SortOrder, StatusFilter,
 };
 use leptos::prelude::*;
-use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_query_map};
-use leptos_router::NavigateOptions;
 
 use super::LoadFailed;
 use crate::api::{Aborter, ApiClient};
 use crate::clock::ServerClock;
 use crate::format;
+use crate::nav::{Link, Nav};
 
 /// How long typing pauses before the search runs.
 const SEARCH_DEBOUNCE_MS: u64 = 300;
@@ -34,26 +32,15 @@ pub fn history_href(q: &HistoryQuery) -> String {
 pub fn HistoryPage() -> impl IntoView {
     let api = expect_context::<ApiClient>();
     let clock = expect_context::<ServerClock>();
-    let query_map = use_query_map();
+    let nav = expect_context::<Nav>();
     let query = Memo::new(move |_| {
-        let map = query_map.get();
         let values: Vec<(&str, String)> = ["q", "status", "sort", "page", "per_page"]
             .into_iter()
-            .filter_map(|k| map.get(k).map(|v| (k, v)))
+            .filter_map(|k| nav.query(k).map(|v| (k, v)))
             .collect();
         HistoryQuery::parse_lenient(values.iter().map(|(k, v)| (*k, v.as_str())))
     });
-    let navigate = use_navigate();
-    let go = move |q: HistoryQuery, replace: bool| {
-        navigate(
-            &history_href(&q),
-            NavigateOptions {
-                replace,
-                scroll: false,
-                ..Default::default()
-            },
-        );
-    };
+    let go = move |q: HistoryQuery, replace: bool| nav.navigate(&history_href(&q), replace);
 
     let aborter = StoredValue::new_local(Aborter::default());
     on_cleanup(move || aborter.with_value(Aborter::abort_all));
@@ -79,13 +66,13 @@ pub fn HistoryPage() -> impl IntoView {
         }
     });
     let debounce = StoredValue::new_local(None::<TimeoutHandle>);
-    let go_search = go.clone();
+    let go_search = go;
     let on_search_input = move |text: String| {
         search.set(text);
         if let Some(h) = debounce.get_value() {
             h.clear();
         }
-        let go = go_search.clone();
+        let go = go_search;
         let h = set_timeout_with_handle(
             move || {
                 let mut q = query.get_untracked();
@@ -106,8 +93,7 @@ pub fn HistoryPage() -> impl IntoView {
             h.clear();
         }
     });
-    let go_status = go.clone();
-    let go_sort = go.clone();
+    let (go_status, go_sort) = (go, go);
     let pending = RwSignal::new(false);
 
     view! {
@@ -192,7 +178,7 @@ fn Results(page: ContractPage, query: HistoryQuery) -> impl IntoView {
     view! {
         <p class="fw-result-count" role="status">{status}</p>
         {(empty && !query.q.is_empty()).then(|| view! {
-            <p><A href=history_href(&cleared)>"Clear the search"</A></p>
+            <p><Link href=history_href(&cleared)>"Clear the search"</Link></p>
         })}
         <ul class="fw-contracts">
             {page.items.into_iter().map(|c| view! { <ContractRow contract=c/> }).collect_view()}
@@ -227,7 +213,7 @@ fn ContractRow(contract: ContractSummary) -> impl IntoView {
     view! {
         <li class="fw-contract">
             <h2 class="fw-contract-title">
-                <A href=format!("/contracts/{}?tab=details", contract.id)>{contract.title.clone()}</A>
+                <Link href=format!("/contracts/{}?tab=details", contract.id)>{contract.title.clone()}</Link>
             </h2>
             <p class="fw-contract-meta">
                 <span class="fw-freelancer">{contract.freelancer_name.clone()}</span>
@@ -250,9 +236,9 @@ fn Pager(query: HistoryQuery, pages: u32) -> impl IntoView {
     let current = query.page;
     view! {
         <nav class="fw-pager" aria-label="Pages">
-            {(current > 1).then(|| view! { <A href=at(current - 1) attr:rel="prev">"Previous page"</A> })}
+            {(current > 1).then(|| view! { <Link href=at(current - 1) rel="prev">"Previous page"</Link> })}
             <span class="fw-pager-status">{format!("Page {current} of {pages}")}</span>
-            {(current < pages).then(|| view! { <A href=at(current + 1) attr:rel="next">"Next page"</A> })}
+            {(current < pages).then(|| view! { <Link href=at(current + 1) rel="next">"Next page"</Link> })}
         </nav>
     }
 }

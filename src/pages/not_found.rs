@@ -1,5 +1,5 @@
+use crate::nav::Link;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 #[component]
 pub fn NotFound() -> impl IntoView {
@@ -7,7 +7,7 @@ pub fn NotFound() -> impl IntoView {
         <section class="fw-panel">
             <h1>"Page not found"</h1>
             <p>"There's nothing at this address. It may have been mistyped, or the link may be out of date."</p>
-            <p><A href="/contracts">"Go to your contract history"</A></p>
+            <p><Link href="/contracts">"Go to your contract history"</Link></p>
         </section>
     }
 }

@@ -18,6 +18,8 @@ usage: cargo xtask <command>
   test         install what is missing, run every test suite, print `N passed, M failed`
   build        release build of the app into dist/
   bench-api    load benchmark of the API with 10,000 contracts (needs wrk)
+  bench-size   release wasm size for each profile variant (opt-level, lto, codegen-units, panic)
+  screenshots  README screenshots from the release build in headless Chromium
   tools        only install what is missing
 ";
 
@@ -30,7 +32,9 @@ fn main() -> ExitCode {
         Some("test") => test(&root),
         Some("build") => tools::ensure_all(&root).and_then(|_| build_release(&root)),
         Some("bench-api") => bench_api(&root),
+        Some("bench-size") => tools::ensure_all(&root).and_then(|_| bench_size(&root)),
         Some("tools") => tools::ensure_all(&root),
+        Some("screenshots") => screenshots(&root),
         _ => {
             eprint!("{USAGE}");
             return ExitCode::from(2);
@@ -388,4 +392,160 @@ fn bench_api(root: &Path) -> Result {
     }
     drop(server);
     Ok(())
+}
+
+fn gzip_size(path: &Path) -> Result<usize> {
+    let out = Command::new("gzip")
+        .args(["-9", "-c"])
+        .arg(path)
+        .output()
+        .map_err(|e| format!("gzip: {e}"))?;
+    Ok(out.stdout.len())
+}
+
+fn find_wasm(dir: &Path) -> Result<PathBuf> {
+    std::fs::read_dir(dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.extension().is_some_and(|x| x == "wasm"))
+        .ok_or_else(|| format!("no wasm in {}", dir.display()))
+}
+
+/// Builds the app once per release-profile variant (cargo's CARGO_PROFILE_RELEASE_* overrides)
+/// and prints the wasm's size after wasm-bindgen and `wasm-opt -Oz`; then, for the chosen
+/// profile, compares wasm-opt levels.
+fn bench_size(root: &Path) -> Result {
+    let variants: [(&str, [(&str, &str); 4]); 4] = [
+        (
+            "z + lto + codegen-units 1 + panic abort (chosen)",
+            [
+                ("OPT_LEVEL", "z"),
+                ("LTO", "true"),
+                ("CODEGEN_UNITS", "1"),
+                ("PANIC", "abort"),
+            ],
+        ),
+        (
+            "s + lto + codegen-units 1 + panic abort",
+            [
+                ("OPT_LEVEL", "s"),
+                ("LTO", "true"),
+                ("CODEGEN_UNITS", "1"),
+                ("PANIC", "abort"),
+            ],
+        ),
+        (
+            "z only",
+            [
+                ("OPT_LEVEL", "z"),
+                ("LTO", "false"),
+                ("CODEGEN_UNITS", "16"),
+                ("PANIC", "unwind"),
+            ],
+        ),
+        (
+            "default (3)",
+            [
+                ("OPT_LEVEL", "3"),
+                ("LTO", "false"),
+                ("CODEGEN_UNITS", "16"),
+                ("PANIC", "unwind"),
+            ],
+        ),
+    ];
+    let mut rows = Vec::new();
+    for (name, env) in variants {
+        let dist = root
+            .join("target/bench-size")
+            .join(name.split(' ').next().unwrap_or("x"));
+        let mut cmd = Command::new("trunk");
+        cmd.args(["build", "--release", "--skip-version-check", "--dist"])
+            .arg(&dist)
+            .env("PATH", tools::path_with_node_bin(root));
+        for (k, v) in env {
+            cmd.env(format!("CARGO_PROFILE_RELEASE_{k}"), v);
+        }
+        run(&mut cmd)?;
+        let wasm = find_wasm(&dist)?;
+        let raw = std::fs::metadata(&wasm).map_err(|e| e.to_string())?.len();
+        rows.push(format!(
+            "| {name} | {:.1} KB | {:.1} KB |",
+            raw as f64 / 1000.0,
+            gzip_size(&wasm)? as f64 / 1000.0
+        ));
+    }
+    // wasm-opt levels, on the chosen profile's output of wasm-bindgen.
+    run(Command::new("trunk")
+        .args(["build", "--release", "--skip-version-check"])
+        .env("PATH", tools::path_with_node_bin(root)))?;
+    let stage = root.join("target/bench-size/bindgen");
+    let _ = std::fs::remove_dir_all(&stage);
+    run(Command::new("wasm-bindgen")
+        .args(["--target", "web", "--out-dir"])
+        .arg(&stage)
+        .arg(root.join("target/wasm32-unknown-unknown/release/feedback-widget.wasm"))
+        .env("PATH", tools::path_with_node_bin(root)))?;
+    let unopt = stage.join("feedback-widget_bg.wasm");
+    let mut levels = vec![format!(
+        "| none | {:.1} KB |",
+        gzip_size(&unopt)? as f64 / 1000.0
+    )];
+    for level in ["-Os", "-Oz"] {
+        let out = stage.join(format!("opt{level}.wasm"));
+        run(Command::new("wasm-opt")
+            .args([
+                level,
+                "--enable-bulk-memory",
+                "--enable-nontrapping-float-to-int",
+                "--enable-sign-ext",
+                "--enable-mutable-globals",
+                "--enable-reference-types",
+                "-o",
+            ])
+            .arg(&out)
+            .arg(&unopt)
+            .env("PATH", tools::path_with_node_bin(root)))?;
+        levels.push(format!(
+            "| {level} | {:.1} KB |",
+            gzip_size(&out)? as f64 / 1000.0
+        ));
+    }
+    println!("\nRelease profile (wasm after wasm-bindgen and wasm-opt -Oz):\n\n| profile | wasm raw | wasm gzip -9 |\n|---|---|---|");
+    for r in rows {
+        println!("{r}");
+    }
+    println!("\nwasm-opt level (chosen profile):\n\n| wasm-opt | wasm gzip -9 |\n|---|---|");
+    for l in levels {
+        println!("{l}");
+    }
+    Ok(())
+}
+
+fn screenshots(root: &Path) -> Result {
+    tools::ensure_all(root)?;
+    build_release(root)?;
+    let dir = root.join("target/screenshots");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(root.join("docs/screenshots")).map_err(|e| e.to_string())?;
+    let db = dir.join("shots.db");
+    let (_server, url) = start_server(
+        root,
+        &[
+            "--addr",
+            "127.0.0.1:0",
+            "--db",
+            db.to_str().unwrap(),
+            "--seed",
+            "demo",
+            "--static-dir",
+            "dist",
+            "--test-fixtures",
+        ],
+    )?;
+    run(Command::new("node")
+        .arg("screenshots.mjs")
+        .current_dir(root.join("e2e"))
+        .env("APP_URL", &url)
+        .env("TMPDIR", &dir))
 }

@@ -10,9 +10,10 @@ use super::respond::show_notice;
 use super::Notice;
 use crate::api::{new_idempotency_key, Aborter, ApiClient, ApiError};
 use crate::components::dialog::ModalDialog;
-use crate::components::focus_id_soon;
 use crate::components::stars::Stars;
+use crate::components::use_root;
 use crate::format;
+use crate::widget::use_host;
 
 #[component]
 pub fn GivenPanel(
@@ -57,6 +58,7 @@ pub fn GivenPanel(
 fn RemovalRequest(contract_id: i64, reload: Callback<()>) -> impl IntoView {
     let api = expect_context::<ApiClient>();
     let notice = expect_context::<Notice>();
+    let (root, host) = (use_root(), use_host());
     let confirming = RwSignal::new(false);
     let failure = RwSignal::new(None::<String>);
     let key = StoredValue::new(new_idempotency_key());
@@ -64,12 +66,14 @@ fn RemovalRequest(contract_id: i64, reload: Callback<()>) -> impl IntoView {
     on_cleanup(move || aborter.with_value(Aborter::abort_all));
     let request = Action::new_local(move |_: &()| {
         let (api, ab, key) = (api.clone(), aborter.get_value(), key.get_value());
+        let (root, host) = (root.clone(), host.clone());
         async move {
             let result = api.request_removal(contract_id, &key, &ab).await;
             confirming.set(false);
             match result {
                 Ok(_) => {
                     show_notice(
+                        &root,
                         notice,
                         "Your removal request has been sent. We'll review it and let you know."
                             .into(),
@@ -78,6 +82,7 @@ fn RemovalRequest(contract_id: i64, reload: Callback<()>) -> impl IntoView {
                 }
                 Err(e) if e.kind() == Some(ProblemKind::RemovalAlreadyRequested) => {
                     show_notice(
+                        &root,
                         notice,
                         "You had already asked for this feedback to be removed.".into(),
                     );
@@ -86,7 +91,8 @@ fn RemovalRequest(contract_id: i64, reload: Callback<()>) -> impl IntoView {
                 Err(ApiError::Aborted) => {}
                 Err(e) => {
                     failure.set(Some(super::flow::failure_message(&e, "request")));
-                    focus_id_soon("fw-removal-failure");
+                    host.emit("error", &[("message", e.to_string().into())]);
+                    root.focus_soon("fw-removal-failure");
                 }
             }
         }

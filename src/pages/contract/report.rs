@@ -17,9 +17,10 @@ use crate::api::{Aborter, ApiClient, ApiError};
 use crate::components::char_count::CharCountTextarea;
 use crate::components::dialog::ModalDialog;
 use crate::components::error_summary::{focus_summary, ErrorSummary, FieldProblem};
-use crate::components::{focus_id_soon, focus_id_soon_owned};
+use crate::components::use_root;
 use crate::drafts::{self, DraftKind};
 use crate::format;
+use crate::widget::use_host;
 
 const SUMMARY: &str = "fw-report";
 const DESCRIPTION: &str = "fw-report-description";
@@ -123,6 +124,8 @@ pub fn ReportPanel(
 fn ReportForm(contract_id: i64, feedback_id: i64, reload: Callback<()>) -> impl IntoView {
     let api = expect_context::<ApiClient>();
     let notice = expect_context::<Notice>();
+    let root = use_root();
+    let host = use_host();
     let storage_key = drafts::key(DraftKind::Report, contract_id, feedback_id);
     let saved: ReportDraft = drafts::load(&storage_key).unwrap_or_default();
     let has_draft = saved.category.is_some() || !saved.description.trim().is_empty();
@@ -158,8 +161,10 @@ fn ReportForm(contract_id: i64, feedback_id: i64, reload: Callback<()>) -> impl 
     let aborter = StoredValue::new_local(Aborter::default());
     on_cleanup(move || aborter.with_value(Aborter::abort_all));
 
+    let action_root = root.clone();
     let send_report = Action::new_local(move |req: &KeyedBody| {
         let (api, ab, req) = (api.clone(), aborter.get_value(), req.clone());
+        let (root, host) = (action_root.clone(), host.clone());
         async move {
             let Ok(report) = serde_json::from_str::<NewReport>(&req.body) else {
                 return;
@@ -170,11 +175,15 @@ fn ReportForm(contract_id: i64, feedback_id: i64, reload: Callback<()>) -> impl 
                 Ok(_) => {
                     drafts::clear(&storage_key.get_value());
                     crate::broadcast::announce_change(contract_id);
-                    show_notice(notice, "Your report has been sent. We'll review it; its status is shown on this page.".into());
+                    host.emit(
+                        "report-submitted",
+                        &[("contractId", (contract_id as f64).into())],
+                    );
+                    show_notice(&root, notice, "Your report has been sent. We'll review it; its status is shown on this page.".into());
                     reload.run(());
                 }
                 Err(e) if e.kind() == Some(ProblemKind::AlreadyReported) => {
-                    show_notice(notice, "This feedback was already reported, perhaps from another tab. Its status is shown below.".into());
+                    show_notice(&root, notice, "This feedback was already reported, perhaps from another tab. Its status is shown below.".into());
                     reload.run(());
                 }
                 Err(e) if e.kind() == Some(ProblemKind::Validation) => {
@@ -191,12 +200,13 @@ fn ReportForm(contract_id: i64, feedback_id: i64, reload: Callback<()>) -> impl 
                         }));
                     }
                     problems.set(list);
-                    focus_summary(SUMMARY);
+                    focus_summary(&root, SUMMARY);
                 }
                 Err(ApiError::Aborted) => {}
                 Err(e) => {
                     failure.set(Some(failure_message(&e, "report")));
-                    focus_id_soon("fw-report-failure");
+                    host.emit("error", &[("message", e.to_string().into())]);
+                    root.focus_soon("fw-report-failure");
                 }
             }
         }
@@ -225,7 +235,7 @@ fn ReportForm(contract_id: i64, feedback_id: i64, reload: Callback<()>) -> impl 
             }
             Err(p) => {
                 problems.set(p);
-                focus_summary(SUMMARY);
+                focus_summary(&root, SUMMARY);
             }
         }
     };
@@ -296,7 +306,7 @@ fn ReportForm(contract_id: i64, feedback_id: i64, reload: Callback<()>) -> impl 
                                 {(i > 0).then(|| view! {
                                     <button type="button" class="fw-button fw-link-button" on:click=move |_| {
                                         links.update(|l| { l.remove(i); });
-                                        focus_id_soon_owned(link_id(i - 1));
+                                        root.focus_soon(link_id(i - 1));
                                     }>{format!("Remove link {}", i + 1)}</button>
                                 })}
                             </div>
@@ -306,7 +316,7 @@ fn ReportForm(contract_id: i64, feedback_id: i64, reload: Callback<()>) -> impl 
                         <button type="button" class="fw-button" on:click=move |_| {
                             let n = links.with(|l| l.len());
                             links.update(|l| l.push(String::new()));
-                            focus_id_soon_owned(link_id(n));
+                            root.focus_soon(link_id(n));
                         }>"Add another link"</button>
                     </Show>
                 </fieldset>

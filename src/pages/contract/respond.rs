@@ -16,9 +16,10 @@ use crate::clock::ServerClock;
 use crate::components::char_count::CharCountTextarea;
 use crate::components::dialog::ModalDialog;
 use crate::components::error_summary::{focus_summary, ErrorSummary, FieldProblem};
-use crate::components::focus_id_soon;
+use crate::components::{use_root, DomRoot};
 use crate::drafts::{self, DraftKind};
 use crate::format;
+use crate::widget::use_host;
 
 const FIELD: &str = "fw-response-text";
 const SUMMARY: &str = "fw-respond";
@@ -77,6 +78,8 @@ fn Editor(
     let api = expect_context::<ApiClient>();
     let clock = expect_context::<ServerClock>();
     let notice = expect_context::<Notice>();
+    let root = use_root();
+    let host = use_host();
     let ended_at = contract.ended_at;
     let contract_id = contract.id;
     let freelancer = contract.freelancer_name.clone();
@@ -108,9 +111,11 @@ fn Editor(
     let storage_key = StoredValue::new(storage_key);
     let posted_notice =
         format!("Your response has been posted. It now appears on {freelancer}'s work history.");
+    let action_root = root.clone();
     let post = Action::new_local(move |req: &KeyedBody| {
         let (api, ab, req) = (api.clone(), aborter.get_value(), req.clone());
         let posted_notice = posted_notice.clone();
+        let (root, host) = (action_root.clone(), host.clone());
         async move {
             let result = api.respond(contract_id, &req.body, &req.key, &ab).await;
             confirming.set(false);
@@ -118,16 +123,20 @@ fn Editor(
                 Ok(_) => {
                     drafts::clear(&storage_key.get_value());
                     crate::broadcast::announce_change(contract_id);
-                    show_notice(notice, posted_notice);
+                    host.emit(
+                        "response-posted",
+                        &[("contractId", (contract_id as f64).into())],
+                    );
+                    show_notice(&root, notice, posted_notice);
                     reload.run(());
                 }
                 Err(e) => match e.kind() {
                     Some(ProblemKind::AlreadyResponded) => {
-                        show_notice(notice, "A response to this feedback was already posted, perhaps from another tab or device. It's shown below; your draft was not sent.".into());
+                        show_notice(&root, notice, "A response to this feedback was already posted, perhaps from another tab or device. It's shown below; your draft was not sent.".into());
                         reload.run(());
                     }
                     Some(ProblemKind::WindowNotOpen) | Some(ProblemKind::NoWrittenComment) => {
-                        show_notice(notice, format!("Your response was not posted: {e}"));
+                        show_notice(&root, notice, format!("Your response was not posted: {e}"));
                         reload.run(());
                     }
                     Some(ProblemKind::Validation) => {
@@ -144,12 +153,13 @@ fn Editor(
                                 })
                                 .collect(),
                         );
-                        focus_summary(SUMMARY);
+                        focus_summary(&root, SUMMARY);
                     }
                     _ if matches!(e, ApiError::Aborted) => {}
                     _ => {
                         failure.set(Some(failure_message(&e, "response")));
-                        focus_id_soon("fw-respond-failure");
+                        host.emit("error", &[("message", e.to_string().into())]);
+                        root.focus_soon("fw-respond-failure");
                     }
                 },
             }
@@ -174,7 +184,7 @@ fn Editor(
                     field_id: FIELD.into(),
                     message: e.to_string(),
                 }]);
-                focus_summary(SUMMARY);
+                focus_summary(&root, SUMMARY);
             }
             Ok(_) => {
                 text_error.set(None);
@@ -266,7 +276,7 @@ fn Editor(
     }
 }
 
-pub fn show_notice(notice: Notice, message: String) {
+pub fn show_notice(root: &DomRoot, notice: Notice, message: String) {
     notice.0.set(Some(message));
-    focus_id_soon("fw-notice");
+    root.focus_soon("fw-notice");
 }

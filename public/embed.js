@@ -1,0 +1,47 @@
+// The feedback widget's loader: one small module next to the wasm. It defines the
+// <contract-feedback> element and re-exports `mount` for hosts that prefer a JS call.
+//
+//   <script type="module" src="https://your-cdn.example/widget/embed.js"></script>
+//   <contract-feedback api-base="https://api.example.com" contract-id="123"></contract-feedback>
+//
+// Pass the access token as a `token` attribute, or (better) set `element.getToken = async () => …`
+// before the element is connected. The widget never reads the host's cookies or storage.
+import init, { mount as mountWasm } from './feedback-widget.js';
+
+const ready = init({ module_or_path: new URL('./feedback-widget_bg.wasm', import.meta.url) });
+const styleUrl = new URL('./main.css', import.meta.url).href;
+
+/** mount(element, { apiBase, token | getToken, contractId, locale }) → Promise<{ unmount() }> */
+export async function mount(element, options = {}) {
+  await ready;
+  return mountWasm(element, { styleUrl, ...options });
+}
+
+class ContractFeedback extends HTMLElement {
+  async connectedCallback() {
+    const generation = (this._generation = (this._generation ?? 0) + 1);
+    await ready;
+    // Disconnected (or re-connected) while the wasm was loading: that later call wins.
+    if (!this.isConnected || generation !== this._generation || this._handle) return;
+    const contractId = this.getAttribute('contract-id');
+    this._handle = mountWasm(this, {
+      styleUrl,
+      apiBase: this.getAttribute('api-base') ?? '',
+      token: this.getAttribute('token') ?? undefined,
+      getToken: typeof this.getToken === 'function' ? this.getToken : undefined,
+      contractId: contractId ? Number(contractId) : undefined,
+      locale: this.getAttribute('locale') ?? undefined,
+    });
+  }
+
+  disconnectedCallback() {
+    this._generation = (this._generation ?? 0) + 1;
+    this._handle?.unmount();
+    this._handle?.free();
+    this._handle = undefined;
+  }
+}
+
+if (!customElements.get('contract-feedback')) {
+  customElements.define('contract-feedback', ContractFeedback);
+}

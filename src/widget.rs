@@ -1,0 +1,141 @@
+//! Embedding: `mount(element, options)` puts the UI into a shadow root on any host element, and
+//! the `<contract-feedback>` custom element (defined by `embed.js`) calls it. Each instance has
+//! its own state, location, clock and requests; `unmount()` tears all of it down.
+
+use feedback_domain::ContractId;
+use leptos::mount::{mount_to, UnmountHandle};
+use leptos::prelude::*;
+use leptos::tachys::view::any_view::AnyViewState;
+use send_wrapper::SendWrapper;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::api::{ApiClient, TokenSource};
+use crate::dom::DomRoot;
+use crate::nav::Nav;
+use crate::{AppConfig, Shell};
+
+/// The host element, for the DOM events the widget sends (`response-posted`,
+/// `report-submitted`, `error`). They bubble and cross the shadow boundary.
+#[derive(Clone)]
+pub struct Host(SendWrapper<Option<web_sys::HtmlElement>>);
+
+impl Host {
+    pub fn none() -> Self {
+        Self(SendWrapper::new(None))
+    }
+
+    pub fn emit(&self, name: &str, detail: &[(&str, JsValue)]) {
+        let Some(el) = self.0.as_ref() else { return };
+        let obj = js_sys::Object::new();
+        for (k, v) in detail {
+            let _ = js_sys::Reflect::set(&obj, &JsValue::from_str(k), v);
+        }
+        let init = web_sys::CustomEventInit::new();
+        init.set_bubbles(true);
+        init.set_composed(true);
+        init.set_detail(&obj);
+        if let Ok(ev) = web_sys::CustomEvent::new_with_event_init_dict(name, &init) {
+            let _ = el.dispatch_event(&ev);
+        }
+    }
+}
+
+pub fn use_host() -> Host {
+    use_context::<Host>().unwrap_or_else(Host::none)
+}
+
+/// What `mount` returns to the host.
+#[wasm_bindgen]
+pub struct WidgetHandle {
+    inner: Option<UnmountHandle<AnyViewState>>,
+    shadow: web_sys::ShadowRoot,
+}
+
+#[wasm_bindgen]
+impl WidgetHandle {
+    /// Removes the UI and stops everything it started: timers, listeners, requests.
+    pub fn unmount(&mut self) {
+        if self.inner.take().is_some() {
+            while let Some(child) = self.shadow.first_child() {
+                let _ = self.shadow.remove_child(&child);
+            }
+        }
+    }
+}
+
+fn option(options: &JsValue, key: &str) -> Option<JsValue> {
+    js_sys::Reflect::get(options, &JsValue::from_str(key))
+        .ok()
+        .filter(|v| !v.is_undefined() && !v.is_null())
+}
+
+/// Mounts the widget in `element`'s shadow root. Options: `apiBase` (string), `token` (string)
+/// or `getToken` (function returning a string or a promise of one, called before each
+/// request), `contractId` (number; omit for the whole history), `locale` (BCP 47 tag for the
+/// `lang` attribute; the texts are English), `styleUrl` (the widget's CSS; `embed.js` sets it).
+#[wasm_bindgen]
+pub fn mount(element: web_sys::HtmlElement, options: JsValue) -> Result<WidgetHandle, JsValue> {
+    console_error_panic_hook::set_once();
+    let api_base = option(&options, "apiBase")
+        .and_then(|v| v.as_string())
+        .unwrap_or_default();
+    let token = match (
+        option(&options, "getToken").and_then(|v| v.dyn_into::<js_sys::Function>().ok()),
+        option(&options, "token").and_then(|v| v.as_string()),
+    ) {
+        (Some(f), _) => TokenSource::provider(f),
+        (None, Some(t)) => TokenSource::Static(t),
+        (None, None) => TokenSource::None,
+    };
+    let contract: Option<ContractId> = option(&options, "contractId")
+        .and_then(|v| v.as_f64().or_else(|| v.as_string()?.trim().parse().ok()))
+        .map(|f| f as ContractId);
+    let locale = option(&options, "locale")
+        .and_then(|v| v.as_string())
+        .unwrap_or_else(|| "en".into());
+    let style_url = option(&options, "styleUrl").and_then(|v| v.as_string());
+
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or_else(|| JsValue::from_str("no document"))?;
+    let shadow = match element.shadow_root() {
+        Some(s) => s,
+        None => {
+            element.attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open))?
+        }
+    };
+    while let Some(child) = shadow.first_child() {
+        shadow.remove_child(&child)?;
+    }
+    if let Some(url) = style_url {
+        let link = document.create_element("link")?;
+        link.set_attribute("rel", "stylesheet")?;
+        link.set_attribute("href", &url)?;
+        shadow.append_child(&link)?;
+    }
+    let container: web_sys::HtmlElement = document.create_element("div")?.unchecked_into();
+    container.set_attribute("lang", &locale)?;
+    shadow.append_child(&container)?;
+
+    let config = AppConfig {
+        api: ApiClient::with_token(api_base, token),
+    };
+    let initial = match contract {
+        Some(id) => format!("/contracts/{id}?tab=details"),
+        None => "/contracts".to_string(),
+    };
+    let host = Host(SendWrapper::new(Some(element)));
+    let inner_shadow = shadow.clone();
+    let handle = mount_to(container, move || {
+        // Created inside the mount's owner, so unmounting disposes of it too.
+        provide_context(DomRoot::shadow(inner_shadow));
+        provide_context(host.clone());
+        provide_context(Nav::memory(initial.clone()));
+        view! { <Shell config=config.clone()/> }.into_any()
+    });
+    Ok(WidgetHandle {
+        inner: Some(handle),
+        shadow,
+    })
+}
