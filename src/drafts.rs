@@ -3,6 +3,9 @@
 //! never a token.
 
 use feedback_domain::ContractId;
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use serde::{de::DeserializeOwned, Serialize};
 
 const PREFIX: &str = "feedback-widget:draft";
@@ -53,38 +56,54 @@ pub fn clear(key: &str) {
 /// How long typing pauses before a draft is written.
 pub const AUTOSAVE_DEBOUNCE_MS: u64 = 300;
 
+/// A draft waiting to be written: its JSON and the debounce timer.
+#[derive(Default)]
+struct Pending {
+    raw: Option<String>,
+    timer: Option<leptos::prelude::TimeoutHandle>,
+}
+
+fn write_pending(key: &str, pending: &RefCell<Pending>) {
+    let mut p = pending.borrow_mut();
+    if let Some(t) = p.timer.take() {
+        t.clear();
+    }
+    if let (Some(raw), Some(s)) = (p.raw.take(), storage()) {
+        let _ = s.set_item(key, &raw);
+    }
+}
+
 /// Keeps `value()` saved under `storage_key`: after a pause in typing, and at once when the
-/// page is hidden or closed (so the last keystrokes are not lost with the tab).
-pub fn autosave<T: Serialize + 'static>(
-    storage_key: String,
-    value: impl Fn() -> T + Copy + 'static,
-) {
+/// page is hidden or closed (so the last keystrokes are not lost with the tab) or the view
+/// goes away. The unsaved draft is kept as JSON outside the reactive graph, so the final flush
+/// reads no signal (they may already be disposed by then).
+pub fn autosave<T: Serialize + 'static>(storage_key: String, value: impl Fn() -> T + 'static) {
     use leptos::prelude::*;
-    let pending = StoredValue::new_local(None::<TimeoutHandle>);
-    let key = StoredValue::new(storage_key);
-    Effect::new(move |first: Option<()>| {
-        let v = value();
-        if first.is_none() {
-            return; // the loaded draft itself needs no saving
-        }
-        if let Some(h) = pending.get_value() {
-            h.clear();
-        }
-        let h = set_timeout_with_handle(
-            move || save(&key.get_value(), &v),
-            std::time::Duration::from_millis(AUTOSAVE_DEBOUNCE_MS),
-        )
-        .ok();
-        pending.set_value(h);
-    });
-    let flush = move || {
-        if let Some(h) = pending.get_value() {
-            h.clear();
-            pending.set_value(None);
-            save(&key.get_value(), &untrack(value));
-        }
-    };
-    let listener = window_event_listener(leptos::ev::pagehide, move |_| flush());
+    let pending = Rc::new(RefCell::new(Pending::default()));
+    let key = Rc::new(storage_key);
+    {
+        let (pending, key) = (pending.clone(), key.clone());
+        Effect::new(move |first: Option<()>| {
+            let raw = serde_json::to_string(&value()).ok();
+            if first.is_none() {
+                return; // the loaded draft itself needs no saving
+            }
+            let mut p = pending.borrow_mut();
+            if let Some(t) = p.timer.take() {
+                t.clear();
+            }
+            p.raw = raw;
+            let (pending2, key2) = (pending.clone(), key.clone());
+            p.timer = set_timeout_with_handle(
+                move || write_pending(&key2, &pending2),
+                std::time::Duration::from_millis(AUTOSAVE_DEBOUNCE_MS),
+            )
+            .ok();
+        });
+    }
+    let flush = move || write_pending(&key, &pending);
+    let on_hide = flush.clone();
+    let listener = window_event_listener(leptos::ev::pagehide, move |_| on_hide());
     // Cleanups must be Send; this app is single-threaded wasm, so the wrapper never moves.
     let flush = send_wrapper::SendWrapper::new(flush);
     on_cleanup(move || {

@@ -56,11 +56,16 @@ pub struct WidgetHandle {
 impl WidgetHandle {
     /// Removes the UI and stops everything it started: timers, listeners, requests.
     pub fn unmount(&mut self) {
-        if self.inner.take().is_some() {
-            while let Some(child) = self.shadow.first_child() {
-                let _ = self.shadow.remove_child(&child);
-            }
+        let Some(handle) = self.inner.take() else {
+            return;
+        };
+        while let Some(child) = self.shadow.first_child() {
+            let _ = self.shadow.remove_child(&child);
         }
+        // Dispose on the next task: effects already queued by the last input (a keystroke just
+        // before unmounting) run first, against live signals, instead of against disposed ones.
+        let handle = send_wrapper::SendWrapper::new(handle);
+        set_timeout(move || drop(handle.take()), std::time::Duration::ZERO);
     }
 }
 

@@ -59,11 +59,14 @@ pub fn HistoryPage() -> impl IntoView {
 
     // Search box: local text, pushed to the URL after a pause; follows the URL on back/forward.
     let search = RwSignal::new(query.get_untracked().q);
-    Effect::new(move |_| {
+    // Only a change of the URL's `q` (back/forward, a link) overwrites the box: the first run
+    // must not, or text typed before the effect first runs would be wiped.
+    Effect::new(move |previous: Option<String>| {
         let q = query.get().q;
-        if q != search.get_untracked().trim() {
-            search.set(q);
+        if previous.is_some_and(|p| p != q) && q != search.get_untracked().trim() {
+            search.set(q.clone());
         }
+        q
     });
     let debounce = StoredValue::new_local(None::<TimeoutHandle>);
     let go_search = go;

@@ -118,16 +118,23 @@ pub fn is_visible(e: &Element) -> bool {
     e.closest("[hidden]").ok().flatten().is_none()
 }
 
-/// Waits until the text of `root` contains `text`.
+/// Waits until the text of `root` contains `text`; on timeout, says what was there instead.
 pub async fn text_appears(root: &Element, text: &str) {
-    let root = root.clone();
-    wait_for(&format!("text {text:?}"), WAIT, || {
-        root.text_content()
-            .unwrap_or_default()
-            .contains(text)
-            .then_some(())
-    })
-    .await
+    let started = js_sys::Date::now();
+    loop {
+        let now = root.text_content().unwrap_or_default();
+        if now.contains(text) {
+            return;
+        }
+        if js_sys::Date::now() - started > WAIT.as_millis() as f64 {
+            let shown: String = now.chars().take(400).collect();
+            panic!(
+                "timed out waiting for text {text:?} at {}; the page said: {shown}",
+                location()
+            );
+        }
+        sleep(25).await;
+    }
 }
 
 /// Finds a visible button by its text.
