@@ -95,8 +95,9 @@ impl Nav {
     }
 }
 
-/// A link inside the app. On its own page the router handles the click; embedded, the click
-/// changes the instance's own location and the host page's URL stays as it is.
+/// A link inside the app: a plain left click moves the app's own location (through the router
+/// on a page of its own, in memory when embedded, so the host page's URL stays as it is);
+/// modified clicks (new tab, new window) are left to the browser.
 #[component]
 pub fn Link(
     #[prop(into)] href: String,
@@ -106,9 +107,7 @@ pub fn Link(
     let nav = expect_context::<Nav>();
     let target = href.clone();
     let on_click = move |ev: leptos::ev::MouseEvent| {
-        // Leave modified clicks (new tab, new window) to the browser.
-        if nav.embedded() && !(ev.ctrl_key() || ev.meta_key() || ev.shift_key() || ev.button() != 0)
-        {
+        if !(ev.ctrl_key() || ev.meta_key() || ev.shift_key() || ev.alt_key() || ev.button() != 0) {
             ev.prevent_default();
             nav.navigate(&target, false);
         }

@@ -135,3 +135,30 @@ async fn unknown_pages_and_contracts_say_not_found() {
     let app = mount_app("/contracts/abc");
     text_appears(app.root(), "Contract not found").await;
 }
+
+#[wasm_bindgen_test]
+async fn opening_a_contract_pushes_the_url_and_back_returns_to_the_same_list() {
+    let app = mount_app("/contracts?q=logo");
+    text_appears(app.root(), "Showing 1–1 of 1 contract").await;
+    query_all(app.root(), ".fw-contract-title a")[0].click();
+    text_appears(app.root(), "Feedback from Jonas Weber").await;
+    assert!(
+        location().starts_with("/contracts/") && location().ends_with("?tab=details"),
+        "{}",
+        location()
+    );
+    web_sys::window()
+        .unwrap()
+        .history()
+        .unwrap()
+        .back()
+        .unwrap();
+    text_appears(app.root(), "Showing 1–1 of 1 contract").await;
+    wait_for("the list URL", WAIT, || {
+        (location() == "/contracts?q=logo").then_some(())
+    })
+    .await;
+    let input: web_sys::HtmlInputElement =
+        wasm_bindgen::JsCast::unchecked_into(element(app.root(), "#fw-q").await);
+    assert_eq!(input.value(), "logo", "the search box follows the URL");
+}
