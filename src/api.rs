@@ -218,13 +218,15 @@ impl ApiClient {
         let mut delay = 300;
         for attempt in 1..=GET_ATTEMPTS {
             let req = self.authorize(Request::get(&self.url(path))).await;
+            let retry = attempt < GET_ATTEMPTS;
             match send(req, None, ab).await {
-                Err(ApiError::Network) | Err(ApiError::Server(503)) if attempt < GET_ATTEMPTS => {
-                    gloo_timers::future::TimeoutFuture::new(delay).await;
-                    delay *= 3;
-                }
+                // Nothing arrived, or the server said "try later": wait, then ask again.
+                Err(ApiError::Network) if retry => {}
+                Ok(r) if r.status() == 503 && retry => {}
                 other => return decode(other?).await,
             }
+            gloo_timers::future::TimeoutFuture::new(delay).await;
+            delay *= 3;
         }
         unreachable!("the last attempt returns")
     }

@@ -25,6 +25,13 @@ use pages::contract::ContractPage;
 use pages::history::HistoryPage;
 use pages::not_found::NotFound;
 
+/// Records a Performance API mark (read by the benchmark: `cargo xtask bench`).
+pub(crate) fn perf_mark(name: &str) {
+    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = p.mark(name);
+    }
+}
+
 /// Where the app finds its API and how it signs in.
 #[derive(Clone)]
 pub struct AppConfig {

@@ -162,3 +162,15 @@ async fn opening_a_contract_pushes_the_url_and_back_returns_to_the_same_list() {
         wasm_bindgen::JsCast::unchecked_into(element(app.root(), "#fw-q").await);
     assert_eq!(input.value(), "logo", "the search box follows the URL");
 }
+
+#[wasm_bindgen_test]
+async fn a_failing_load_is_retried_with_backoff_then_reported() {
+    // An unreachable server is asked 3 times, 0.3 s then 0.9 s apart, then the page says so
+    // (the e2e suite checks the other half: a 503 followed by success loads the list). The
+    // lower bound proves the backoff happened; it is not a speed assertion.
+    let started = js_sys::Date::now();
+    let app = mount_app_with("/contracts", "http://127.0.0.1:9", Some(ALICE));
+    text_appears(app.root(), "We couldn't reach the server").await;
+    let waited = js_sys::Date::now() - started;
+    assert!(waited >= 1_100.0, "retried with backoff before giving up ({waited} ms)");
+}

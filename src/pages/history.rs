@@ -173,6 +173,10 @@ fn Results(page: ContractPage, query: HistoryQuery) -> impl IntoView {
         )
     };
     let empty = page.items.is_empty();
+    if !empty {
+        // After this render reaches the screen: the rows are there.
+        request_animation_frame(|| crate::perf_mark("fw:rows-rendered"));
+    }
     let cleared = HistoryQuery {
         q: String::new(),
         page: 1,

@@ -214,6 +214,7 @@ fn Editor(
         }
     };
 
+    request_animation_frame(|| crate::perf_mark("fw:editor-ready"));
     let deadline = format::deadline(window.closes_at);
     let closed_on = format::date_time(window.closes_at);
     let preview = move || {
