@@ -172,5 +172,8 @@ async fn a_failing_load_is_retried_with_backoff_then_reported() {
     let app = mount_app_with("/contracts", "http://127.0.0.1:9", Some(ALICE));
     text_appears(app.root(), "We couldn't reach the server").await;
     let waited = js_sys::Date::now() - started;
-    assert!(waited >= 1_100.0, "retried with backoff before giving up ({waited} ms)");
+    assert!(
+        waited >= 1_100.0,
+        "retried with backoff before giving up ({waited} ms)"
+    );
 }

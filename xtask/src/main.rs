@@ -18,6 +18,7 @@ usage: cargo xtask <command>
   test         install what is missing, run every test suite, print `N passed, M failed`
   build        release build of the app into dist/
   bench-api    load benchmark of the API with 10,000 contracts (needs wrk)
+  bench        release build measured in Chromium: sizes, Lighthouse, timings -> docs/performance.md
   bench-size   release wasm size for each profile variant (opt-level, lto, codegen-units, panic)
   screenshots  README screenshots from the release build in headless Chromium
   tools        only install what is missing
@@ -32,6 +33,7 @@ fn main() -> ExitCode {
         Some("test") => test(&root),
         Some("build") => tools::ensure_all(&root).and_then(|_| build_release(&root)),
         Some("bench-api") => bench_api(&root),
+        Some("bench") => bench(&root),
         Some("bench-size") => tools::ensure_all(&root).and_then(|_| bench_size(&root)),
         Some("tools") => tools::ensure_all(&root),
         Some("screenshots") => screenshots(&root),
@@ -548,4 +550,34 @@ fn screenshots(root: &Path) -> Result {
         .current_dir(root.join("e2e"))
         .env("APP_URL", &url)
         .env("TMPDIR", &dir))
+}
+
+fn bench(root: &Path) -> Result {
+    tools::ensure_all(root)?;
+    build_release(root)?;
+    let dir = root.join("target/bench");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let db = dir.join("bench.db");
+    let (_server, url) = start_server(
+        root,
+        &[
+            "--addr",
+            "127.0.0.1:0",
+            "--db",
+            db.to_str().unwrap(),
+            "--seed",
+            "bulk:10000",
+            "--static-dir",
+            "dist",
+        ],
+    )?;
+    run(Command::new("node")
+        .arg("bench.mjs")
+        .current_dir(root.join("e2e"))
+        .env("APP_URL", &url)
+        .env("DIST", root.join("dist"))
+        .env("OUT", root.join("docs/performance.md"))
+        .env("TMPDIR", &dir)
+        .env("XDG_CONFIG_HOME", dir.join("config")))
 }

@@ -19,7 +19,10 @@ use rusqlite::{
 };
 
 /// Schema migrations, applied in order at start; `PRAGMA user_version` records how many ran.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_init.sql"),
+    include_str!("../migrations/0002_covering_indexes.sql"),
+];
 
 pub type DbResult<T> = Result<T, rusqlite::Error>;
 
@@ -160,37 +163,48 @@ fn like_pattern(q: &str) -> String {
     p
 }
 
-/// One page of a user's contracts, plus the total; two indexed queries whatever the page.
+/// One page of a user's contracts, plus the total. Both queries are answered from a covering
+/// index; the page's ids are picked first, so only the rows shown are joined with feedback.
 pub fn list_contracts(
     conn: &Connection,
     user: i64,
     q: &HistoryQuery,
     now: DateTime<Utc>,
 ) -> DbResult<ContractPage> {
-    let mut filter = String::from("c.client_id = ?1");
+    // `sort_end` is the largest integer exactly while a contract is active.
+    let mut filter = String::from("client_id = ?1");
     match q.status {
         StatusFilter::All => {}
-        StatusFilter::Active => filter.push_str(" AND c.ended_at IS NULL"),
-        StatusFilter::Ended => filter.push_str(" AND c.ended_at IS NOT NULL"),
+        StatusFilter::Active => filter.push_str(" AND sort_end = 9223372036854775807"),
+        StatusFilter::Ended => filter.push_str(" AND sort_end < 9223372036854775807"),
     }
-    // An empty search is the pattern "%%", which short-circuits the LIKE.
-    let pattern = like_pattern(&q.q);
-    filter.push_str(" AND (?2 = '%%' OR c.search_text LIKE ?2 ESCAPE '\\')");
-    let order = match q.sort {
-        SortOrder::EndedDesc => "c.sort_end DESC, c.id DESC",
-        SortOrder::EndedAsc => "c.sort_end ASC, c.id ASC",
-        SortOrder::TitleAsc => "c.title_key ASC, c.id ASC",
-        SortOrder::TitleDesc => "c.title_key DESC, c.id DESC",
+    let searching = !q.q.is_empty();
+    if searching {
+        filter.push_str(" AND search_text LIKE ?2 ESCAPE '\\'");
+    }
+    let order = |t: &str| match q.sort {
+        SortOrder::EndedDesc => format!("{t}sort_end DESC, {t}id DESC"),
+        SortOrder::EndedAsc => format!("{t}sort_end ASC, {t}id ASC"),
+        SortOrder::TitleAsc => format!("{t}title_key ASC, {t}id ASC"),
+        SortOrder::TitleDesc => format!("{t}title_key DESC, {t}id DESC"),
     };
+    let pattern = like_pattern(&q.q);
     let offset = i64::from(q.page - 1) * i64::from(q.per_page);
-    let count_sql = format!("SELECT COUNT(*) FROM contracts c WHERE {filter}");
+    let count_sql = format!("SELECT COUNT(*) FROM contracts WHERE {filter}");
     let page_sql = format!(
-        "SELECT {SUMMARY_COLUMNS} FROM contracts c {SUMMARY_JOINS} WHERE {filter} \
-         ORDER BY {order} LIMIT ?3 OFFSET ?4"
+        "SELECT {SUMMARY_COLUMNS} FROM \
+           (SELECT id FROM contracts WHERE {filter} ORDER BY {inner} LIMIT ?3 OFFSET ?4) page \
+         JOIN contracts c ON c.id = page.id {SUMMARY_JOINS} ORDER BY {outer}",
+        inner = order(""),
+        outer = order("c."),
     );
-    let total: i64 = conn
-        .prepare_cached(&count_sql)?
-        .query_row(params![user, pattern], |r| r.get(0))?;
+    let mut count = conn.prepare_cached(&count_sql)?;
+    let total: i64 = if searching {
+        count.query_row(params![user, pattern], |r| r.get(0))?
+    } else {
+        count.query_row(params![user], |r| r.get(0))?
+    };
+    // Without a search, ?2 is unused; SQLite still numbers parameters up to ?4.
     let items = conn
         .prepare_cached(&page_sql)?
         .query_map(params![user, pattern, q.per_page, offset], summary_from_row)?

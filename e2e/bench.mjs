@@ -1,0 +1,130 @@
+// `cargo xtask bench`: measures the release build and writes docs/performance.md.
+// Expects APP_URL (feedback-server with the demo data, 10,000 bulk contracts and --static-dir
+// dist) and DIST. A benchmark, not a test: it reports, it asserts nothing.
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
+import { chromium } from 'playwright-core';
+import puppeteer from 'puppeteer-core';
+import { startFlow, desktopConfig } from 'lighthouse';
+
+const APP_URL = process.env.APP_URL;
+const DIST = process.env.DIST;
+const OUT = process.env.OUT ?? '../docs/performance.md';
+const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+const kb = (n) => `${(n / 1000).toFixed(1)} KB`;
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+const ms = (x) => `${x.toFixed(0)} ms`;
+
+// 1. Bundle sizes.
+const files = readdirSync(DIST).filter((f) => /\.(wasm|js|css)$/.test(f) && !f.startsWith('embed-demo'));
+const sizes = files.map((f) => {
+  const data = readFileSync(`${DIST}/${f}`);
+  return {
+    f, raw: data.length, gz: gzipSync(data, { level: 9 }).length,
+    br: brotliCompressSync(data, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
+  };
+});
+const appFiles = sizes.filter((s) => s.f !== 'embed.js');
+const total = (k) => appFiles.reduce((a, s) => a + s[k], 0);
+
+// 2. Timings from the app's Performance API marks, in headless Chromium (5 runs, median).
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
+async function signedIn(token) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await context.addInitScript((t) => sessionStorage.setItem('feedback-widget:token', t), token);
+  return context.newPage();
+}
+async function markAfterLoad(url, mark, token = 'demo-alice') {
+  const page = await signedIn(token);
+  await page.goto(url);
+  await page.waitForFunction((m) => performance.getEntriesByName(m).length > 0, mark);
+  const t = await page.evaluate((m) => performance.getEntriesByName(m)[0].startTime, mark);
+  await page.context().close();
+  return t;
+}
+const runs = (n, f) => Array.from({ length: n }).reduce((p) => p.then(async (acc) => [...acc, await f()]), Promise.resolve([]));
+
+const contractId = await (await fetch(`${APP_URL}/api/v1/contracts?q=logo`, { headers: { Authorization: 'Bearer demo-alice' } })).json().then((p) => p.items[0].id);
+const firstRow = median(await runs(5, () => markAfterLoad(`${APP_URL}/contracts`, 'fw:rows-rendered')));
+const editor = median(await runs(5, () => markAfterLoad(`${APP_URL}/contracts/${contractId}?tab=details`, 'fw:editor-ready')));
+const firstRowBulk = median(await runs(5, () => markAfterLoad(`${APP_URL}/contracts?per_page=50`, 'fw:rows-rendered', 'demo-bulk')));
+
+// Page switches with 10,000 contracts: click "Next page" until the next 50 rows are on screen.
+const page = await signedIn('demo-bulk');
+await page.goto(`${APP_URL}/contracts?per_page=50`);
+await page.getByText('Showing 1–50 of 10,000 contracts').or(page.getByText(/Showing 1–50 of 10000 contracts/)).waitFor();
+const switches = [];
+for (let i = 1; i <= 6; i++) {
+  const from = i * 50 + 1;
+  const t = await page.evaluate(async (from) => {
+    const start = performance.now();
+    document.querySelector('a[rel=next]').click();
+    await new Promise((resolve) => {
+      const check = () => (document.querySelector('.fw-result-count')?.textContent.startsWith(`Showing ${from}–`) ? resolve() : requestAnimationFrame(check));
+      check();
+    });
+    await new Promise((r) => requestAnimationFrame(() => r()));
+    return performance.now() - start;
+  }, from);
+  switches.push(t);
+}
+await browser.close();
+
+// 3. Lighthouse (desktop preset) on the history and details pages.
+const lhBrowser = await puppeteer.launch({ executablePath: '/usr/bin/chromium', args: [...ARGS, '--headless=new'] });
+async function lighthouse(url) {
+  const p = await lhBrowser.newPage();
+  await p.evaluateOnNewDocument(() => sessionStorage.setItem('feedback-widget:token', 'demo-alice'));
+  const flow = await startFlow(p, { config: desktopConfig });
+  await flow.navigate(url);
+  const { steps } = await flow.createFlowResult();
+  const c = steps[0].lhr.categories;
+  await p.close();
+  return { perf: Math.round(c.performance.score * 100), a11y: Math.round(c.accessibility.score * 100), bp: Math.round(c['best-practices'].score * 100) };
+}
+const lhHistory = await lighthouse(`${APP_URL}/contracts`);
+const lhDetails = await lighthouse(`${APP_URL}/contracts/${contractId}?tab=details`);
+await lhBrowser.close();
+
+const report = `# Performance
+
+Measured by \`cargo xtask bench\` on ${new Date().toISOString().slice(0, 10)}, on this project's
+2-core machine: release build (\`trunk build --release\`, wasm-opt from binaryen 132) served by
+\`feedback-server --static-dir dist\` on loopback, with the demo data plus 10,000 contracts for
+the bulk user. Headless Debian Chromium. Timings are medians; they vary with machine load, so read
+them as orders of magnitude and compare runs on the same machine.
+
+## Bundle (what a browser downloads)
+
+| file | raw | gzip -9 | brotli 11 |
+|---|---|---|---|
+${sizes.map((s) => `| ${s.f} | ${kb(s.raw)} | ${kb(s.gz)} | ${kb(s.br)} |`).join('\n')}
+| **total (app: wasm + js + css)** | **${kb(total('raw'))}** | **${kb(total('gz'))}** | **${kb(total('br'))}** |
+
+Goal: total gzip ≤ 160 KB — ${total('gz') <= 160_000 ? 'met' : `**not met** (${kb(total('gz'))}); see "Where the bytes go" below`}.
+\`embed.js\` (the widget loader) is only loaded by host pages.
+
+## Lighthouse 12.2.3, desktop preset
+
+| page | performance | accessibility | best practices |
+|---|---|---|---|
+| history (\`/contracts\`) | ${lhHistory.perf} | ${lhHistory.a11y} | ${lhHistory.bp} |
+| contract details | ${lhDetails.perf} | ${lhDetails.a11y} | ${lhDetails.bp} |
+
+Goals: performance ≥ 98, accessibility 100.
+
+## Time to content (Performance API marks set by the app)
+
+| from navigation start to | median of 5 |
+|---|---|
+| first contract rows on screen (\`fw:rows-rendered\`, 20 rows) | ${ms(firstRow)} |
+| interactive response editor (\`fw:editor-ready\`) | ${ms(editor)} |
+| first 50-row page with 10,000 contracts (\`per_page=50\`) | ${ms(firstRowBulk)} |
+| switching to the next 50-row page, 10,000 contracts (click → rows painted; median of 6) | ${ms(median(switches))} |
+`;
+// Hand-written analysis lives beside the generated figures and is appended as is.
+let notes = '';
+try { notes = `\n${readFileSync(new URL('../docs/performance-notes.md', import.meta.url), 'utf8')}`; } catch { /* none yet */ }
+writeFileSync(OUT, report + notes);
+console.log(report);
