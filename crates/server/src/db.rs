@@ -22,6 +22,7 @@ use rusqlite::{
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_init.sql"),
     include_str!("../migrations/0002_covering_indexes.sql"),
+    include_str!("../migrations/0003_contract_counts.sql"),
 ];
 
 pub type DbResult<T> = Result<T, rusqlite::Error>;
@@ -198,11 +199,22 @@ pub fn list_contracts(
         inner = order(""),
         outer = order("c."),
     );
-    let mut count = conn.prepare_cached(&count_sql)?;
     let total: i64 = if searching {
-        count.query_row(params![user, pattern], |r| r.get(0))?
+        conn.prepare_cached(&count_sql)?
+            .query_row(params![user, pattern], |r| r.get(0))?
     } else {
-        count.query_row(params![user], |r| r.get(0))?
+        // Kept by triggers (migration 0003); no row yet means no contracts.
+        let column = match q.status {
+            StatusFilter::All => "active + ended",
+            StatusFilter::Active => "active",
+            StatusFilter::Ended => "ended",
+        };
+        conn.prepare_cached(&format!(
+            "SELECT {column} FROM contract_counts WHERE client_id = ?1"
+        ))?
+        .query_row(params![user], |r| r.get(0))
+        .optional()?
+        .unwrap_or(0)
     };
     // Without a search, ?2 is unused; SQLite still numbers parameters up to ?4.
     let items = conn

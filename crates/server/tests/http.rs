@@ -306,6 +306,39 @@ fn history_searches_filters_sorts_and_pages() {
 }
 
 #[test]
+fn history_totals_match_the_rows_after_writes_and_restarts() {
+    let s = Server::start(&["--seed", "bulk:300"]);
+    for ended in [true, false, true] {
+        s.fixture(
+            json!({"title": "Counted", "ended_at": if ended { Some(Utc::now()) } else { None }}),
+        );
+    }
+    let total = |path: &str, token: &str| s.get(path, Some(token)).body["total"].as_i64().unwrap();
+    for (token, user) in [(ALICE, "demo-alice"), ("demo-bulk", "demo-bulk")] {
+        let id = format!("(SELECT id FROM users WHERE token = '{user}')");
+        assert_eq!(
+            total("/api/v1/contracts", token),
+            s.count(&format!(
+                "SELECT COUNT(*) FROM contracts WHERE client_id = {id}"
+            ))
+        );
+        assert_eq!(
+            total("/api/v1/contracts?status=active", token),
+            s.count(&format!(
+                "SELECT COUNT(*) FROM contracts WHERE client_id = {id} AND ended_at IS NULL"
+            ))
+        );
+        assert_eq!(
+            total("/api/v1/contracts?status=ended", token),
+            s.count(&format!(
+                "SELECT COUNT(*) FROM contracts WHERE client_id = {id} AND ended_at IS NOT NULL"
+            ))
+        );
+    }
+    assert_eq!(total("/api/v1/contracts", "demo-bulk"), 300);
+}
+
+#[test]
 fn per_page_page_and_query_are_bounded() {
     let s = Server::start(&[]);
     let r = s.get("/api/v1/contracts?per_page=101", Some(ALICE));
