@@ -57,14 +57,16 @@ test('a response slower than the client timeout: plain message, retry does not p
   await withArtifacts(t, page, async () => {
     const id = await writtenFeedback(3);
     const contract = await new ContractScreen(page).open(id);
-    await page.route(POST, async (route) => {
-      await new Promise((r) => setTimeout(r, 11_000)); // the client gives up at 10 s
-      await route.continue().catch(() => {}); // the server may still get it, late
+    let late;
+    await page.route(POST, (route) => {
+      // The network holds the request past the client's 10 s timeout, then delivers it late.
+      late = new Promise((r) => setTimeout(r, 11_000)).then(() => route.continue()).catch(() => {});
+      return late;
     });
     await confirmAndPost(contract, 'Sent over a slow line.');
     await contract.failure().getByText("didn't answer in time").waitFor({ timeout: 15_000 });
+    await late; // whatever the late delivery did has happened before the retry
     await page.unroute(POST);
-    await new Promise((r) => setTimeout(r, 1_500)); // let the late request land, if it does
     await retryAndCheck(page, contract, id, 'Sent over a slow line.');
   });
 });
