@@ -26,7 +26,7 @@ pub fn ErrorSummary(
                 <h3 id=format!("{id}-error-summary-title")>"There is a problem"</h3>
                 <ul>
                     {move || problems.get().into_iter().map(|p| {
-                        let (target, root) = (p.field_id.clone(), root.clone());
+                        let target = p.field_id.clone();
                         view! {
                             <li>
                                 <a href=format!("#{}", p.field_id) on:click=move |ev| {

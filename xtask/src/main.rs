@@ -169,6 +169,32 @@ fn serve(root: &Path) -> Result {
     }
 }
 
+/// A fresh directory under target/ and the reference server on a free port, serving the
+/// release build in dist/ with `seed` data and the test fixtures: what the e2e suite, the
+/// screenshots and the benchmark all run against. Returns the server, its URL, the database
+/// file and the directory.
+fn serve_release(root: &Path, name: &str, seed: &str) -> Result<(Guard, String, PathBuf, PathBuf)> {
+    let dir = root.join("target").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let db = dir.join("app.db");
+    let (guard, url) = start_server(
+        root,
+        &[
+            "--addr",
+            "127.0.0.1:0",
+            "--db",
+            db.to_str().unwrap(),
+            "--seed",
+            seed,
+            "--static-dir",
+            "dist",
+            "--test-fixtures",
+        ],
+    )?;
+    Ok((guard, url, db, dir))
+}
+
 fn build_release(root: &Path) -> Result {
     run(Command::new("trunk")
         .args(["build", "--release", "--skip-version-check"])
@@ -279,21 +305,7 @@ fn test(root: &Path) -> Result {
     println!("\n=== release build ===");
     match build_release(root) {
         Ok(()) => {
-            let db = test_dir.join("e2e.db");
-            let (server, url) = start_server(
-                root,
-                &[
-                    "--addr",
-                    "127.0.0.1:0",
-                    "--db",
-                    db.to_str().unwrap(),
-                    "--seed",
-                    "demo",
-                    "--static-dir",
-                    "dist",
-                    "--test-fixtures",
-                ],
-            )?;
+            let (server, url, db, e2e_dir) = serve_release(root, "xtask-e2e", "demo")?;
             run_suite(
                 "release build in headless Chromium (e2e)",
                 Command::new("node")
@@ -302,8 +314,8 @@ fn test(root: &Path) -> Result {
                     .current_dir(root.join("e2e"))
                     .env("APP_URL", &url)
                     .env("APP_DB", &db)
-                    .env("PLAYWRIGHT_TRANSFORM_CACHE_DIR", test_dir.join("pw-cache"))
-                    .env("TMPDIR", &test_dir),
+                    .env("PLAYWRIGHT_TRANSFORM_CACHE_DIR", e2e_dir.join("pw-cache"))
+                    .env("TMPDIR", &e2e_dir),
                 &mut summary,
             );
             drop(server);
@@ -526,25 +538,8 @@ fn bench_size(root: &Path) -> Result {
 fn screenshots(root: &Path) -> Result {
     tools::ensure_all(root)?;
     build_release(root)?;
-    let dir = root.join("target/screenshots");
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     std::fs::create_dir_all(root.join("docs/screenshots")).map_err(|e| e.to_string())?;
-    let db = dir.join("shots.db");
-    let (_server, url) = start_server(
-        root,
-        &[
-            "--addr",
-            "127.0.0.1:0",
-            "--db",
-            db.to_str().unwrap(),
-            "--seed",
-            "demo",
-            "--static-dir",
-            "dist",
-            "--test-fixtures",
-        ],
-    )?;
+    let (_server, url, _db, dir) = serve_release(root, "screenshots", "demo")?;
     run(Command::new("node")
         .arg("screenshots.mjs")
         .current_dir(root.join("e2e"))
@@ -555,23 +550,7 @@ fn screenshots(root: &Path) -> Result {
 fn bench(root: &Path) -> Result {
     tools::ensure_all(root)?;
     build_release(root)?;
-    let dir = root.join("target/bench");
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    let db = dir.join("bench.db");
-    let (_server, url) = start_server(
-        root,
-        &[
-            "--addr",
-            "127.0.0.1:0",
-            "--db",
-            db.to_str().unwrap(),
-            "--seed",
-            "bulk:10000",
-            "--static-dir",
-            "dist",
-        ],
-    )?;
+    let (_server, url, _db, dir) = serve_release(root, "bench", "bulk:10000")?;
     run(Command::new("node")
         .arg("bench.mjs")
         .current_dir(root.join("e2e"))

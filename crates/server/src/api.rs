@@ -243,6 +243,24 @@ fn write_once<T: Serialize>(
     })
 }
 
+/// The feedback received on a contract of `user`'s, for a write: 404 if the contract is not
+/// theirs, `missing` if the freelancer left no feedback.
+fn received_feedback(
+    tx: &Transaction,
+    user: i64,
+    id: ContractId,
+    missing: ProblemKind,
+) -> Result<db::ReceivedRow, ApiError> {
+    db::received_for_write(tx, user, id)?
+        .ok_or_else(ApiError::not_found)?
+        .ok_or_else(|| {
+            ApiError::new(
+                missing,
+                "The freelancer has not left feedback on this contract.",
+            )
+        })
+}
+
 /// Post the one public response to the freelancer's written feedback.
 #[utoipa::path(
     post, path = "/api/v1/contracts/{id}/feedback/response", tag = "feedback",
@@ -280,14 +298,7 @@ pub async fn post_response(
     blocking(move || {
         write_once(&state.db, user.0, key, request, |tx| {
             let now = Utc::now();
-            let row = db::received_for_write(tx, user.0, id)?
-                .ok_or_else(ApiError::not_found)?
-                .ok_or_else(|| {
-                    ApiError::new(
-                        ProblemKind::NoWrittenComment,
-                        "The freelancer has not left feedback on this contract.",
-                    )
-                })?;
+            let row = received_feedback(tx, user.0, id, ProblemKind::NoWrittenComment)?;
             can_respond(row.has_comment, row.responded, row.ended_at, now)
                 .map_err(|b| ApiError::new(b.problem_kind(), b.to_string()))?;
             db::insert_response(tx, row.feedback_id, &text, now)?;
@@ -339,14 +350,7 @@ pub async fn post_report(
     blocking(move || {
         write_once(&state.db, user.0, key, request, |tx| {
             let now = Utc::now();
-            let row = db::received_for_write(tx, user.0, id)?
-                .ok_or_else(ApiError::not_found)?
-                .ok_or_else(|| {
-                    ApiError::new(
-                        ProblemKind::NotFound,
-                        "The freelancer has not left feedback on this contract.",
-                    )
-                })?;
+            let row = received_feedback(tx, user.0, id, ProblemKind::NotFound)?;
             can_report(row.reported)
                 .map_err(|b| ApiError::new(ProblemKind::AlreadyReported, b.to_string()))?;
             let status = ReportStatus::Submitted;

@@ -66,7 +66,7 @@ fn RemovalRequest(contract_id: i64, reload: Callback<()>) -> impl IntoView {
     on_cleanup(move || aborter.with_value(Aborter::abort_all));
     let request = Action::new_local(move |_: &()| {
         let (api, ab, key) = (api.clone(), aborter.get_value(), key.get_value());
-        let (root, host) = (root.clone(), host.clone());
+        let host = host.clone();
         async move {
             let result = api.request_removal(contract_id, &key, &ab).await;
             confirming.set(false);

@@ -161,10 +161,9 @@ fn ReportForm(contract_id: i64, feedback_id: i64, reload: Callback<()>) -> impl 
     let aborter = StoredValue::new_local(Aborter::default());
     on_cleanup(move || aborter.with_value(Aborter::abort_all));
 
-    let action_root = root.clone();
     let send_report = Action::new_local(move |req: &KeyedBody| {
         let (api, ab, req) = (api.clone(), aborter.get_value(), req.clone());
-        let (root, host) = (action_root.clone(), host.clone());
+        let host = host.clone();
         async move {
             let Ok(report) = serde_json::from_str::<NewReport>(&req.body) else {
                 return;

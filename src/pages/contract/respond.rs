@@ -111,11 +111,10 @@ fn Editor(
     let storage_key = StoredValue::new(storage_key);
     let posted_notice =
         format!("Your response has been posted. It now appears on {freelancer}'s work history.");
-    let action_root = root.clone();
     let post = Action::new_local(move |req: &KeyedBody| {
         let (api, ab, req) = (api.clone(), aborter.get_value(), req.clone());
         let posted_notice = posted_notice.clone();
-        let (root, host) = (action_root.clone(), host.clone());
+        let host = host.clone();
         async move {
             let result = api.respond(contract_id, &req.body, &req.key, &ab).await;
             confirming.set(false);
