@@ -537,6 +537,7 @@ fn bench_size(root: &Path) -> Result {
 
 fn screenshots(root: &Path) -> Result {
     tools::ensure_all(root)?;
+    tools::ensure_screenshot_fonts()?;
     build_release(root)?;
     std::fs::create_dir_all(root.join("docs/screenshots")).map_err(|e| e.to_string())?;
     let (_server, url, _db, dir) = serve_release(root, "screenshots", "demo")?;
