@@ -170,45 +170,51 @@ fn SignIn(#[prop(into)] on_token: Callback<String>) -> impl IntoView {
     }
 }
 
-/// On a panic, log a readable trace and replace the app with a message and a Reload link.
-/// Built with plain DOM calls and `text_content` (never HTML), and the link needs no script:
-/// after a panic (`panic = "abort"` in release) the wasm instance can't run handlers any more.
+/// On a panic, log a readable trace and show [`show_crash_screen`].
 pub fn install_panic_screen() {
     std::panic::set_hook(Box::new(|info| {
         console_error_panic_hook::hook(info);
-        let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
-            return;
-        };
-        let Ok(section) = doc.create_element("section") else {
-            return;
-        };
-        section.set_class_name("fw-app fw-crashed");
-        let _ = section.set_attribute("role", "alert");
-        let heading = doc.create_element("h1").ok();
-        let text = doc.create_element("p").ok();
-        let link = doc.create_element("a").ok();
-        if let (Some(h), Some(p), Some(a)) = (heading, text, link) {
-            h.set_text_content(Some("Something went wrong"));
-            p.set_text_content(Some(
-                "The page stopped working. Anything you typed in a response or report is saved on this device.",
-            ));
-            let here = web_sys::window()
-                .and_then(|w| w.location().href().ok())
-                .unwrap_or_else(|| "/".into());
-            let _ = a.set_attribute("href", &here);
-            a.set_class_name("fw-button fw-primary");
-            a.set_text_content(Some("Reload"));
-            let _ = section.append_child(&h);
-            let _ = section.append_child(&p);
-            let _ = section.append_child(&a);
-        }
-        // The collection is live: removing its first item shifts the next one into place.
-        let apps = doc.get_elements_by_class_name("fw-app");
-        while let Some(app) = apps.item(0) {
-            app.remove();
-        }
-        if let Some(body) = doc.body() {
-            let _ = body.append_child(&section);
-        }
+        show_crash_screen();
     }));
+}
+
+/// Replaces the app with a message and a Reload link. Built with plain DOM calls and
+/// `text_content` (never HTML), and the link needs no script: after a panic
+/// (`panic = "abort"` in release) the wasm instance can't run event handlers any more.
+pub fn show_crash_screen() {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let Ok(section) = doc.create_element("section") else {
+        return;
+    };
+    section.set_class_name("fw-app fw-crashed");
+    let _ = section.set_attribute("role", "alert");
+    if let (Ok(h), Ok(p), Ok(a)) = (
+        doc.create_element("h1"),
+        doc.create_element("p"),
+        doc.create_element("a"),
+    ) {
+        h.set_text_content(Some("Something went wrong"));
+        p.set_text_content(Some(
+            "The page stopped working. Anything you typed in a response or report is saved on this device.",
+        ));
+        let here = web_sys::window()
+            .and_then(|w| w.location().href().ok())
+            .unwrap_or_else(|| "/".into());
+        let _ = a.set_attribute("href", &here);
+        a.set_class_name("fw-button fw-primary");
+        a.set_text_content(Some("Reload"));
+        let _ = section.append_child(&h);
+        let _ = section.append_child(&p);
+        let _ = section.append_child(&a);
+    }
+    // The collection is live: removing its first item shifts the next one into place.
+    let apps = doc.get_elements_by_class_name("fw-app");
+    while let Some(app) = apps.item(0) {
+        app.remove();
+    }
+    if let Some(body) = doc.body() {
+        let _ = body.append_child(&section);
+    }
 }

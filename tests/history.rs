@@ -177,3 +177,29 @@ async fn a_failing_load_is_retried_with_backoff_then_reported() {
         "retried with backoff before giving up ({waited} ms)"
     );
 }
+
+#[wasm_bindgen_test]
+async fn the_crash_screen_replaces_the_app_with_a_reload_link() {
+    let app = mount_app("/contracts");
+    text_appears(app.root(), "Showing").await;
+    feedback_widget::show_crash_screen();
+    let section = document()
+        .query_selector("section.fw-crashed[role=alert]")
+        .unwrap()
+        .expect("crash screen");
+    assert!(section
+        .text_content()
+        .unwrap()
+        .contains("Something went wrong"));
+    let reload = section.query_selector("a").unwrap().unwrap();
+    assert_eq!(reload.text_content().unwrap(), "Reload");
+    assert_eq!(
+        reload.get_attribute("href").unwrap(),
+        web_sys::window().unwrap().location().href().unwrap()
+    );
+    assert!(
+        query(app.root(), ".fw-app").is_none(),
+        "the broken app is gone"
+    );
+    section.remove();
+}

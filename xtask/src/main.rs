@@ -98,11 +98,19 @@ fn cargo() -> Command {
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
 }
 
-/// Starts the reference server and waits for its "listening on" line.
+/// The debug server binary. `cargo test` of the server crate builds it too (its HTTP tests
+/// run it), with the features of a test build; `test` reuses that one rather than building a
+/// second variant that the next `cargo test` would rebuild again.
+fn server_bin(root: &Path, build: bool) -> Result<PathBuf> {
+    if build {
+        run(cargo().args(["build", "--quiet", "-p", "feedback-server"]))?;
+    }
+    Ok(root.join("target/debug/feedback-server"))
+}
+
+/// Builds and starts the reference server and waits for its "listening on" line.
 fn start_server(root: &Path, args: &[&str]) -> Result<(Guard, String)> {
-    run(cargo().args(["build", "--quiet", "-p", "feedback-server"]))?;
-    let bin = root.join("target/debug/feedback-server");
-    start_server_bin(&bin, args)
+    start_server_bin(&server_bin(root, true)?, args)
 }
 
 fn start_server_bin(bin: &Path, args: &[&str]) -> Result<(Guard, String)> {
@@ -173,13 +181,19 @@ fn serve(root: &Path) -> Result {
 /// release build in dist/ with `seed` data and the test fixtures: what the e2e suite, the
 /// screenshots and the benchmark all run against. Returns the server, its URL, the database
 /// file and the directory.
-fn serve_release(root: &Path, name: &str, seed: &str) -> Result<(Guard, String, PathBuf, PathBuf)> {
+fn serve_release(
+    root: &Path,
+    bin: &Path,
+    name: &str,
+    seed: &str,
+    extra: &[&str],
+) -> Result<(Guard, String, PathBuf, PathBuf)> {
     let dir = root.join("target").join(name);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let db = dir.join("app.db");
-    let (guard, url) = start_server(
-        root,
+    let (guard, url) = start_server_bin(
+        bin,
         &[
             "--addr",
             "127.0.0.1:0",
@@ -190,7 +204,10 @@ fn serve_release(root: &Path, name: &str, seed: &str) -> Result<(Guard, String, 
             "--static-dir",
             "dist",
             "--test-fixtures",
-        ],
+        ]
+        .into_iter()
+        .chain(extra.iter().copied())
+        .collect::<Vec<_>>(),
     )?;
     Ok((guard, url, db, dir))
 }
@@ -254,8 +271,8 @@ fn test(root: &Path) -> Result {
     std::fs::create_dir_all(&test_dir).map_err(|e| e.to_string())?;
     let db = test_dir.join("wasm.db");
     let origin = format!("http://127.0.0.1:{runner_port}");
-    let (server, api) = start_server(
-        root,
+    let (server, api) = start_server_bin(
+        &server_bin(root, false)?,
         &[
             "--addr",
             &format!("127.0.0.1:{api_port}"),
@@ -305,7 +322,15 @@ fn test(root: &Path) -> Result {
     println!("\n=== release build ===");
     match build_release(root) {
         Ok(()) => {
-            let (server, url, db, e2e_dir) = serve_release(root, "xtask-e2e", "demo")?;
+            // A plain host page on its own origin embeds the widget (e2e/tests/embed.test.mjs).
+            let host_port = free_port(18_950);
+            let (server, url, db, e2e_dir) = serve_release(
+                root,
+                &server_bin(root, false)?,
+                "xtask-e2e",
+                "demo",
+                &["--cors-origin", &format!("http://127.0.0.1:{host_port}")],
+            )?;
             run_suite(
                 "release build in headless Chromium (e2e)",
                 Command::new("node")
@@ -314,6 +339,7 @@ fn test(root: &Path) -> Result {
                     .current_dir(root.join("e2e"))
                     .env("APP_URL", &url)
                     .env("APP_DB", &db)
+                    .env("HOST_PORT", host_port.to_string())
                     .env("PLAYWRIGHT_TRANSFORM_CACHE_DIR", e2e_dir.join("pw-cache"))
                     .env("TMPDIR", &e2e_dir),
                 &mut summary,
@@ -540,7 +566,8 @@ fn screenshots(root: &Path) -> Result {
     tools::ensure_screenshot_fonts()?;
     build_release(root)?;
     std::fs::create_dir_all(root.join("docs/screenshots")).map_err(|e| e.to_string())?;
-    let (_server, url, _db, dir) = serve_release(root, "screenshots", "demo")?;
+    let (_server, url, _db, dir) =
+        serve_release(root, &server_bin(root, true)?, "screenshots", "demo", &[])?;
     run(Command::new("node")
         .arg("screenshots.mjs")
         .current_dir(root.join("e2e"))
@@ -551,7 +578,8 @@ fn screenshots(root: &Path) -> Result {
 fn bench(root: &Path) -> Result {
     tools::ensure_all(root)?;
     build_release(root)?;
-    let (_server, url, _db, dir) = serve_release(root, "bench", "bulk:10000")?;
+    let (_server, url, _db, dir) =
+        serve_release(root, &server_bin(root, true)?, "bench", "bulk:10000", &[])?;
     run(Command::new("node")
         .arg("bench.mjs")
         .current_dir(root.join("e2e"))

@@ -70,6 +70,12 @@ pub fn router(
             header::CONTENT_SECURITY_POLICY,
             csp,
         ))
+        // Host pages on other origins load embed.js as a module and fetch the wasm: both are
+        // CORS requests. The files are public and sent without credentials, so any origin.
+        .layer(SetResponseHeaderLayer::overriding(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        ))
         .layer(SetResponseHeaderLayer::overriding(
             HeaderName::from_static("referrer-policy"),
             HeaderValue::from_static("no-referrer"),

@@ -1,0 +1,70 @@
+// The README's snippet pasted into a plain HTML page on another origin, under exactly the CSP
+// the README documents, pointed at the reference server: the widget works, stays in its box,
+// and talks to the host only through its events.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { launch, signedInPage, withArtifacts, writtenFeedback, responsesFor, APP_URL } from './browser.mjs';
+
+const HOST_PORT = Number(process.env.HOST_PORT ?? 18950);
+const HOST = `http://127.0.0.1:${HOST_PORT}`;
+const CSP = `default-src 'self'; script-src ${APP_URL} 'wasm-unsafe-eval'; style-src ${APP_URL}; connect-src ${APP_URL}; object-src 'none'; base-uri 'none'`;
+
+const page = (contractId) => `<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><title>A plain host page</title>
+<script type="module" src="${APP_URL}/embed.js"></script></head>
+<body><main>
+<h1>A plain host page</h1>
+<p><a id="host-link" href="#host-section">A link of the host's own</a></p>
+<contract-feedback api-base="${APP_URL}" token="demo-alice"${contractId ? ` contract-id="${contractId}"` : ''}></contract-feedback>
+<h2 id="host-section">The host's own section</h2>
+</main></body></html>`;
+
+let browser;
+let host;
+before(async () => {
+  browser = await launch();
+  host = createServer((req, res) => {
+    const id = new URL(req.url, HOST).searchParams.get('contract');
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': CSP });
+    res.end(page(id));
+  });
+  await new Promise((r) => host.listen(HOST_PORT, '127.0.0.1', r));
+});
+after(async () => {
+  await browser?.close();
+  await new Promise((r) => host?.close(r));
+});
+
+test('the snippet works on another origin under the documented CSP', async (t) => {
+  const p = await signedInPage(browser, null);
+  await withArtifacts(t, p, async () => {
+    const id = await writtenFeedback(2);
+    await p.goto(`${HOST}/?contract=${id}`);
+    await p.evaluate(() => {
+      window.__events = [];
+      document.addEventListener('response-posted', (e) => window.__events.push(e.detail));
+    });
+    const widget = p.locator('contract-feedback');
+    await widget.getByRole('heading', { name: 'Your response' }).waitFor();
+    await widget.getByLabel('Write your public response').fill('Posted from a plain host page.');
+    await widget.getByRole('button', { name: 'Continue' }).click();
+    await widget.getByRole('dialog', { name: 'Check your response' }).getByRole('button', { name: 'Post response' }).click();
+    await widget.getByText('Your response has been posted.').waitFor();
+    assert.deepEqual(await p.evaluate(() => window.__events), [{ contractId: id }]);
+    assert.equal(responsesFor(id), 1);
+
+    // Inside the widget, going back to the history doesn't touch the host's URL.
+    const url = p.url();
+    await widget.getByRole('link', { name: 'Contract history' }).click();
+    await widget.getByText(/Showing 1–20 of/).waitFor();
+    assert.equal(p.url(), url);
+    // The host's own link still works as a plain link.
+    await p.locator('#host-link').click();
+    assert.equal(new URL(p.url()).hash, '#host-section');
+
+    assert.deepEqual(await p.evaluate(() => window.__csp), [], 'no CSP violations');
+    assert.deepEqual(p.problems, []);
+  });
+});
