@@ -151,7 +151,7 @@ impl ApiClient {
         q: &HistoryQuery,
         ab: &Aborter,
     ) -> Result<ContractPage, ApiError> {
-        let query: String = form_encode(&q.to_pairs());
+        let query = query_string(&q.to_pairs());
         let path = if query.is_empty() {
             "/contracts".to_string()
         } else {
@@ -249,7 +249,8 @@ impl ApiClient {
     }
 }
 
-fn form_encode(pairs: &[(&str, String)]) -> String {
+/// `k=v&k=v` with values percent-encoded: the API's query and the app's own URLs.
+pub(crate) fn query_string(pairs: &[(&str, String)]) -> String {
     pairs
         .iter()
         .map(|(k, v)| {

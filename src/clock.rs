@@ -49,12 +49,6 @@ impl ServerClock {
         let offset = self.offset_ms.get().unwrap_or(0);
         DateTime::<Utc>::from_timestamp_millis(browser + offset).unwrap_or_default()
     }
-
-    /// The same instant, without subscribing the caller to ticks.
-    pub fn now_untracked(&self) -> DateTime<Utc> {
-        let offset = self.offset_ms.get_untracked().unwrap_or(0);
-        DateTime::<Utc>::from_timestamp_millis(browser_ms() as i64 + offset).unwrap_or_default()
-    }
 }
 
 impl Default for ServerClock {

@@ -17,15 +17,10 @@ const SEARCH_DEBOUNCE_MS: u64 = 300;
 
 /// `/contracts?…` for a query (only non-default parameters appear).
 pub fn history_href(q: &HistoryQuery) -> String {
-    let pairs = q.to_pairs();
-    if pairs.is_empty() {
-        return "/contracts".into();
+    match crate::api::query_string(&q.to_pairs()) {
+        qs if qs.is_empty() => "/contracts".into(),
+        qs => format!("/contracts?{qs}"),
     }
-    let qs: Vec<String> = pairs
-        .iter()
-        .map(|(k, v)| format!("{k}={}", js_sys::encode_uri_component(v)))
-        .collect();
-    format!("/contracts?{}", qs.join("&"))
 }
 
 #[component]

@@ -22,7 +22,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::db::{self, Db, StoredResult};
-use crate::error::{problem_response, ApiError};
+use crate::error::{json_response, ApiError};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -223,7 +223,7 @@ fn write_once<T: Serialize>(
                         "This Idempotency-Key was already used for a different request; use a new key.",
                     ));
                 }
-                let mut res = problem_response(stored.status, stored.response);
+                let mut res = json_response(stored.status, stored.response);
                 res.headers_mut()
                     .insert("idempotent-replayed", "true".parse().expect("static header"));
                 return Ok(res);
@@ -239,7 +239,7 @@ fn write_once<T: Serialize>(
             };
             db::store_idempotent_result(tx, user, key, &stored, Utc::now())?;
         }
-        Ok(problem_response(201, body))
+        Ok(json_response(201, body))
     })
 }
 

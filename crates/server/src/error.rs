@@ -48,7 +48,8 @@ impl From<tokio::task::JoinError> for ApiError {
     }
 }
 
-pub fn problem_response(status: u16, body: String) -> Response {
+/// A JSON body with its status: `application/json` for success, problem+json for errors.
+pub fn json_response(status: u16, body: String) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let ct = if status.is_success() {
         "application/json"
@@ -66,6 +67,6 @@ pub fn problem_response(status: u16, body: String) -> Response {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = serde_json::to_string(&self.0).unwrap_or_default();
-        problem_response(self.0.status, body)
+        json_response(self.0.status, body)
     }
 }
