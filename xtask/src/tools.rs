@@ -185,6 +185,14 @@ pub fn ensure_wrk() -> Result {
     Ok(())
 }
 
+/// Fonts for screenshots of non-Latin demo text (not needed by the tests).
+pub fn ensure_screenshot_fonts() -> Result {
+    if !Path::new("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc").exists() {
+        apt_install(&["fonts-noto-cjk"])?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,12 +210,4 @@ mod tests {
         );
         assert_eq!(lock_version(lock, "trunk"), None);
     }
-}
-
-/// Fonts for screenshots of non-Latin demo text (not needed by the tests).
-pub fn ensure_screenshot_fonts() -> Result {
-    if !Path::new("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc").exists() {
-        apt_install(&["fonts-noto-cjk"])?;
-    }
-    Ok(())
 }
