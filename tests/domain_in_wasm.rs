@@ -39,3 +39,29 @@ fn text_is_counted_in_scalar_values_in_wasm_too() {
     assert!(validate_response(&"👍".repeat(RESPONSE_MAX_CHARS)).is_ok());
     assert!(validate_response(&"👍".repeat(RESPONSE_MAX_CHARS + 1)).is_err());
 }
+
+#[wasm_bindgen_test]
+fn dates_read_as_words_in_local_time_with_utc_beside_the_deadline() {
+    use feedback_widget::format;
+    let t = chrono::DateTime::parse_from_rfc3339("2027-03-12T16:05:00Z")
+        .unwrap()
+        .with_timezone(&Utc);
+    let offset = format::local_offset(t);
+    let local = t.with_timezone(&offset);
+    let expected_date = format!("{} March 2027", chrono::Datelike::day(&local));
+    assert_eq!(format::date(t), expected_date);
+    assert!(
+        format::deadline(t).contains("(your time) · "),
+        "{}",
+        format::deadline(t)
+    );
+    assert!(
+        format::deadline(t).ends_with("16:05 UTC"),
+        "{}",
+        format::deadline(t)
+    );
+    assert_eq!(
+        format::date_time(t),
+        format!("{expected_date}, {}", local.format("%H:%M"))
+    );
+}

@@ -490,12 +490,12 @@ impl HistoryQuery {
 }
 
 /// Rating as words for screen readers and text: "4.5 out of 5".
+/// Integer arithmetic on tenths: float formatting would add ~10 KB to the wasm for one digit.
 pub fn rating_text(rating: f32) -> String {
-    let r = (rating * 10.0).round() / 10.0;
-    if r.fract() == 0.0 {
-        format!("{r:.0} out of 5")
-    } else {
-        format!("{r:.1} out of 5")
+    let tenths = (rating * 10.0).round() as i32;
+    match (tenths / 10, tenths % 10) {
+        (whole, 0) => format!("{whole} out of 5"),
+        (whole, tenth) => format!("{whole}.{tenth} out of 5"),
     }
 }
 
@@ -568,6 +568,8 @@ mod tests {
         assert_eq!(rating_text(4.5), "4.5 out of 5");
         assert_eq!(rating_text(5.0), "5 out of 5");
         assert_eq!(rating_text(3.04), "3 out of 5");
+        assert_eq!(rating_text(4.96), "5 out of 5");
+        assert_eq!(rating_text(1.0), "1 out of 5");
     }
 
     #[test]
