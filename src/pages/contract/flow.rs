@@ -1,6 +1,7 @@
 //! What the confirm-then-send forms (response, report, removal) share: the idempotency key that
 //! follows the request body, and plain words for a failed send.
 
+use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::api::{new_idempotency_key, ApiError};
@@ -40,5 +41,26 @@ pub fn failure_message(e: &ApiError, what: &str) -> String {
             "Your session has ended, so your {what} was not sent. Sign in again; your text is kept here."
         ),
         other => format!("Your {what} was not sent: {other}"),
+    }
+}
+
+/// The alert after a failed send: what happened, and "Try again" (which resends the same
+/// body with the same key). Focus is moved here by the caller.
+#[component]
+pub fn SendFailure(
+    id: &'static str,
+    message: RwSignal<Option<String>>,
+    #[prop(into)] pending: Signal<bool>,
+    #[prop(into)] on_retry: Callback<()>,
+) -> impl IntoView {
+    view! {
+        <div id=id class="fw-alert" role="alert" tabindex="-1" class:fw-hidden=move || message.get().is_none()>
+            <p>{move || message.get()}</p>
+            <Show when=move || message.get().is_some()>
+                <button type="button" class="fw-button" on:click=move |_| on_retry.run(()) disabled=move || pending.get()>
+                    "Try again"
+                </button>
+            </Show>
+        </div>
     }
 }

@@ -10,7 +10,7 @@ use feedback_domain::{
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::flow::{failure_message, key_for, KeyedBody};
+use super::flow::{failure_message, key_for, KeyedBody, SendFailure};
 use super::respond::show_notice;
 use super::Notice;
 use crate::api::{Aborter, ApiClient, ApiError};
@@ -245,7 +245,7 @@ fn ReportForm(contract_id: i64, feedback_id: i64, reload: Callback<()>) -> impl 
         sent.set(Some(req.clone()));
         send(req);
     };
-    let on_retry = move |_| {
+    let on_retry = move |_: ()| {
         if let Some(req) = sent.get_untracked() {
             send(req);
         }
@@ -258,12 +258,7 @@ fn ReportForm(contract_id: i64, feedback_id: i64, reload: Callback<()>) -> impl 
             {move || if expanded.get() { "Hide the report form" } else { "Report this feedback" }}
         </button>
         <div id="fw-report-form" hidden=move || !expanded.get()>
-            <div id="fw-report-failure" class="fw-alert" role="alert" tabindex="-1" class:fw-hidden=move || failure.get().is_none()>
-                <p>{move || failure.get()}</p>
-                <Show when=move || failure.get().is_some()>
-                    <button type="button" class="fw-button" on:click=on_retry disabled=move || pending.get()>"Try again"</button>
-                </Show>
-            </div>
+            <SendFailure id="fw-report-failure" message=failure pending=pending on_retry=on_retry/>
             <ErrorSummary id=SUMMARY problems=problems/>
             <form on:submit=on_continue novalidate>
                 <fieldset class="fw-fieldset" aria-describedby="fw-report-category-error"

@@ -9,7 +9,7 @@ use feedback_domain::{
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::flow::{failure_message, key_for, KeyedBody};
+use super::flow::{failure_message, key_for, KeyedBody, SendFailure};
 use super::Notice;
 use crate::api::{Aborter, ApiClient, ApiError};
 use crate::clock::ServerClock;
@@ -207,7 +207,7 @@ fn Editor(
         );
         send(req);
     };
-    let on_retry = move |_| {
+    let on_retry = move |_: ()| {
         if let Some(req) = sent.get_untracked() {
             send(req);
         }
@@ -236,12 +236,7 @@ fn Editor(
                 <span class="fw-countdown">{move || describe_window(ended_at, clock.now())}</span>
             </p>
             {restored.then(|| view! { <p class="fw-muted">"We kept the draft you started earlier."</p> })}
-            <div id="fw-respond-failure" class="fw-alert" role="alert" tabindex="-1" class:fw-hidden=move || failure.get().is_none()>
-                <p>{move || failure.get()}</p>
-                <Show when=move || failure.get().is_some()>
-                    <button type="button" class="fw-button" on:click=on_retry disabled=move || pending.get()>"Try again"</button>
-                </Show>
-            </div>
+            <SendFailure id="fw-respond-failure" message=failure pending=pending on_retry=on_retry/>
             <ErrorSummary id=SUMMARY problems=problems/>
             <form on:submit=on_continue novalidate>
                 <CharCountTextarea id=FIELD label="Write your public response"
