@@ -271,24 +271,37 @@ fn test(root: &Path) -> Result {
     std::fs::create_dir_all(&test_dir).map_err(|e| e.to_string())?;
     let db = test_dir.join("wasm.db");
     let origin = format!("http://127.0.0.1:{runner_port}");
-    let (server, api) = start_server_bin(
-        &server_bin(root, false)?,
-        &[
-            "--addr",
-            &format!("127.0.0.1:{api_port}"),
-            "--db",
-            db.to_str().unwrap(),
-            "--seed",
-            "demo",
-            "--test-fixtures",
-            "--cors-origin",
-            &origin,
-        ],
-    )?;
+    // If the server can't start (say, the native build failed), the browser suites count as
+    // failed and the run still ends with its summary line.
+    let wasm_server = server_bin(root, false).and_then(|bin| {
+        start_server_bin(
+            &bin,
+            &[
+                "--addr",
+                &format!("127.0.0.1:{api_port}"),
+                "--db",
+                db.to_str().unwrap(),
+                "--seed",
+                "demo",
+                "--test-fixtures",
+                "--cors-origin",
+                &origin,
+            ],
+        )
+    });
     for (browser, driver_var, driver) in [
         ("Chromium", "CHROMEDRIVER", tools::chromedriver()),
         ("Firefox", "GECKODRIVER", tools::geckodriver()),
     ] {
+        let name = format!("wasm components in headless {browser}");
+        let api = match &wasm_server {
+            Ok((_, api)) => api.clone(),
+            Err(e) => {
+                println!("\n=== {name} ===\nnot run: {e}");
+                summary.add(&name, Outcome::broken());
+                continue;
+            }
+        };
         let mut cmd = cargo();
         cmd.args([
             "test",
@@ -310,13 +323,9 @@ fn test(root: &Path) -> Result {
         .env_remove("GECKODRIVER")
         .env_remove("SAFARIDRIVER")
         .env(driver_var, driver);
-        run_suite(
-            &format!("wasm components in headless {browser}"),
-            &mut cmd,
-            &mut summary,
-        );
+        run_suite(&name, &mut cmd, &mut summary);
     }
-    drop(server);
+    drop(wasm_server);
 
     // The release build, loaded and clicked in a real browser under the server's strict CSP.
     println!("\n=== release build ===");
@@ -324,13 +333,22 @@ fn test(root: &Path) -> Result {
         Ok(()) => {
             // A plain host page on its own origin embeds the widget (e2e/tests/embed.test.mjs).
             let host_port = free_port(18_950);
-            let (server, url, db, e2e_dir) = serve_release(
-                root,
-                &server_bin(root, false)?,
-                "xtask-e2e",
-                "demo",
-                &["--cors-origin", &format!("http://127.0.0.1:{host_port}")],
-            )?;
+            let cors = format!("http://127.0.0.1:{host_port}");
+            let served = server_bin(root, false).and_then(|bin| {
+                serve_release(root, &bin, "xtask-e2e", "demo", &["--cors-origin", &cors])
+            });
+            let (server, url, db, e2e_dir) = match served {
+                Ok(s) => s,
+                Err(e) => {
+                    println!("not run: {e}");
+                    summary.add(
+                        "release build in headless Chromium (e2e)",
+                        Outcome::broken(),
+                    );
+                    println!("\n{}", summary.report());
+                    return Err("some tests failed".into());
+                }
+            };
             run_suite(
                 "release build in headless Chromium (e2e)",
                 Command::new("node")
