@@ -64,13 +64,11 @@ pub fn HistoryPage() -> impl IntoView {
         q
     });
     let debounce = StoredValue::new_local(None::<TimeoutHandle>);
-    let go_search = go;
     let on_search_input = move |text: String| {
         search.set(text);
         if let Some(h) = debounce.get_value() {
             h.clear();
         }
-        let go = go_search;
         let h = set_timeout_with_handle(
             move || {
                 let mut q = query.get_untracked();
@@ -91,7 +89,6 @@ pub fn HistoryPage() -> impl IntoView {
             h.clear();
         }
     });
-    let (go_status, go_sort) = (go, go);
     let pending = RwSignal::new(false);
 
     view! {
@@ -111,7 +108,7 @@ pub fn HistoryPage() -> impl IntoView {
                         let mut q = query.get_untracked();
                         q.status = StatusFilter::parse(&event_target_value(&ev)).unwrap_or_default();
                         q.page = 1;
-                        go_status(q, false);
+                        go(q, false);
                     }>
                         {StatusFilter::ALL.into_iter().map(|f| view! {
                             <option value=f.as_str() selected=move || query.get().status == f>{f.label()}</option>
@@ -124,7 +121,7 @@ pub fn HistoryPage() -> impl IntoView {
                         let mut q = query.get_untracked();
                         q.sort = SortOrder::parse(&event_target_value(&ev)).unwrap_or_default();
                         q.page = 1;
-                        go_sort(q, false);
+                        go(q, false);
                     }>
                         {SortOrder::ALL.into_iter().map(|s| view! {
                             <option value=s.as_str() selected=move || query.get().sort == s>{s.label()}</option>

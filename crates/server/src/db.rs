@@ -444,19 +444,29 @@ pub struct ReceivedRow {
 }
 
 /// `Ok(None)`: not the user's contract; `Ok(Some(None))`: theirs, but no feedback received.
+/// `Some(ended_at)` when `contract` is `user`'s, `None` otherwise: the ownership check every
+/// write starts with.
+fn owned_contract_end(
+    tx: &Connection,
+    user: i64,
+    contract: ContractId,
+) -> DbResult<Option<Option<i64>>> {
+    tx.query_row(
+        "SELECT ended_at FROM contracts WHERE id = ?1 AND client_id = ?2",
+        params![contract, user],
+        |r| r.get(0),
+    )
+    .optional()
+}
+
 pub fn received_for_write(
     tx: &Connection,
     user: i64,
     contract: ContractId,
 ) -> DbResult<Option<Option<ReceivedRow>>> {
-    let ended: Option<Option<i64>> = tx
-        .query_row(
-            "SELECT ended_at FROM contracts WHERE id = ?1 AND client_id = ?2",
-            params![contract, user],
-            |r| r.get(0),
-        )
-        .optional()?;
-    let Some(ended) = ended else { return Ok(None) };
+    let Some(ended) = owned_contract_end(tx, user, contract)? else {
+        return Ok(None);
+    };
     let row = tx
         .query_row(
             "SELECT rf.id, rf.comment IS NOT NULL, \
@@ -489,14 +499,7 @@ pub fn given_for_write(
     user: i64,
     contract: ContractId,
 ) -> DbResult<Option<Option<GivenRow>>> {
-    let exists: Option<i64> = tx
-        .query_row(
-            "SELECT id FROM contracts WHERE id = ?1 AND client_id = ?2",
-            params![contract, user],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if exists.is_none() {
+    if owned_contract_end(tx, user, contract)?.is_none() {
         return Ok(None);
     }
     tx.query_row(
