@@ -82,6 +82,8 @@ test('pages, filters and sorting live in the URL; back and forward restore them'
     await page.getByLabel('Sort by').selectOption('title_asc');
     await page.waitForURL(/sort=title_asc/);
     assert.doesNotMatch(page.url(), /page=2/, 'a new sort starts at page 1');
+    // The previous page stays on screen while the new one loads: wait for the new one.
+    await page.getByText(/Showing 1–10 of/).waitFor();
     const titles = await history.rows().locator('.fw-contract-title').allTextContents();
     assert.deepEqual(titles, [...titles].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase())));
     await page.goBack();
