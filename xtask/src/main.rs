@@ -206,11 +206,16 @@ fn serve_release(
             "--test-fixtures",
         ]
         .into_iter()
+        .chain(UNLIMITED_RATES)
         .chain(extra.iter().copied())
         .collect::<Vec<_>>(),
     )?;
     Ok((guard, url, db, dir))
 }
+
+/// Test and benchmark servers take many requests from one demo user in a short time; the rate
+/// limits have tests of their own (crates/server/tests/hardening.rs).
+const UNLIMITED_RATES: [&str; 4] = ["--read-rate", "off", "--write-rate", "off"];
 
 fn build_release(root: &Path) -> Result {
     run(Command::new("trunk")
@@ -286,7 +291,10 @@ fn test(root: &Path) -> Result {
                 "--test-fixtures",
                 "--cors-origin",
                 &origin,
-            ],
+            ]
+            .into_iter()
+            .chain(UNLIMITED_RATES)
+            .collect::<Vec<_>>(),
         )
     });
     for (browser, driver_var, driver) in [
@@ -402,7 +410,10 @@ fn bench_api(root: &Path) -> Result {
             db.to_str().unwrap(),
             "--seed",
             "bulk:10000",
-        ],
+        ]
+        .into_iter()
+        .chain(UNLIMITED_RATES)
+        .collect::<Vec<_>>(),
     )?;
     let cases = [
         ("list page 1 (20 rows, newest first)", "/api/v1/contracts"),

@@ -17,6 +17,41 @@ pub const IDEMPOTENCY_KEY_HEADER: &str = "Idempotency-Key";
 /// Longest accepted idempotency key.
 pub const IDEMPOTENCY_KEY_MAX_LEN: usize = 100;
 
+/// An acceptable idempotency key: 1 to [`IDEMPOTENCY_KEY_MAX_LEN`] visible ASCII characters.
+pub fn is_valid_idempotency_key(key: &str) -> bool {
+    (1..=IDEMPOTENCY_KEY_MAX_LEN).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic())
+}
+
+/// The same rule as a regular expression, for the OpenAPI document.
+pub fn idempotency_key_pattern() -> String {
+    format!("^[!-~]{{1,{IDEMPOTENCY_KEY_MAX_LEN}}}$")
+}
+
+/// Most bytes one counted character can take in a JSON body: an astral character (one scalar
+/// value) written as two `\uXXXX` escapes of a surrogate pair.
+pub const JSON_BYTES_PER_CHAR_MAX: usize = 12;
+/// Room for field names, quotes, commas, a category name and formatting whitespace.
+pub const JSON_ENVELOPE_BYTES: usize = 1024;
+
+const fn max(a: usize, b: usize) -> usize {
+    if a > b {
+        a
+    } else {
+        b
+    }
+}
+
+/// Largest request body the API accepts: the largest legal body (a report with the longest
+/// description and the most, longest evidence links, every character in its worst JSON
+/// encoding), plus the envelope. Derived, so it follows the text limits.
+pub const MAX_REQUEST_BODY_BYTES: usize = JSON_ENVELOPE_BYTES
+    + JSON_BYTES_PER_CHAR_MAX
+        * max(
+            crate::RESPONSE_MAX_CHARS,
+            crate::REPORT_DESCRIPTION_MAX_CHARS
+                + crate::REPORT_EVIDENCE_MAX_LINKS * crate::EVIDENCE_LINK_MAX_CHARS,
+        );
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -155,6 +190,13 @@ pub struct NewReport {
     pub evidence: Vec<String>,
 }
 
+/// Body of `POST …/given-feedback/removal-request`: empty, or `{}`. There is nothing to say
+/// beyond "please remove it"; unknown fields are refused so a client can't believe it sent one.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewRemovalRequest {}
+
 /// An RFC 9457 problem document: every error the API returns.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -184,11 +226,17 @@ pub enum ProblemKind {
     IdempotencyKeyMissing,
     IdempotencyKeyReused,
     PayloadTooLarge,
+    MethodNotAllowed,
+    RequestTimeout,
+    UriTooLong,
+    HeadersTooLarge,
+    TooManyRequests,
+    Unavailable,
     Internal,
 }
 
 impl ProblemKind {
-    pub const ALL: [ProblemKind; 13] = [
+    pub const ALL: [ProblemKind; 19] = [
         Self::Unauthorized,
         Self::NotFound,
         Self::Validation,
@@ -201,6 +249,12 @@ impl ProblemKind {
         Self::IdempotencyKeyMissing,
         Self::IdempotencyKeyReused,
         Self::PayloadTooLarge,
+        Self::MethodNotAllowed,
+        Self::RequestTimeout,
+        Self::UriTooLong,
+        Self::HeadersTooLarge,
+        Self::TooManyRequests,
+        Self::Unavailable,
         Self::Internal,
     ];
 
@@ -218,6 +272,12 @@ impl ProblemKind {
             Self::IdempotencyKeyMissing => "idempotency-key-missing",
             Self::IdempotencyKeyReused => "idempotency-key-reused",
             Self::PayloadTooLarge => "payload-too-large",
+            Self::MethodNotAllowed => "method-not-allowed",
+            Self::RequestTimeout => "request-timeout",
+            Self::UriTooLong => "uri-too-long",
+            Self::HeadersTooLarge => "headers-too-large",
+            Self::TooManyRequests => "too-many-requests",
+            Self::Unavailable => "unavailable",
             Self::Internal => "internal",
         }
     }
@@ -244,6 +304,12 @@ impl ProblemKind {
             | Self::AlreadyReported
             | Self::RemovalAlreadyRequested => 409,
             Self::PayloadTooLarge => 413,
+            Self::MethodNotAllowed => 405,
+            Self::RequestTimeout => 408,
+            Self::UriTooLong => 414,
+            Self::HeadersTooLarge => 431,
+            Self::TooManyRequests => 429,
+            Self::Unavailable => 503,
             Self::Internal => 500,
         }
     }
@@ -262,6 +328,12 @@ impl ProblemKind {
             Self::IdempotencyKeyMissing => "Idempotency-Key header required",
             Self::IdempotencyKeyReused => "Idempotency-Key reused with a different request",
             Self::PayloadTooLarge => "Request too large",
+            Self::MethodNotAllowed => "Method not allowed",
+            Self::RequestTimeout => "The request took too long to arrive",
+            Self::UriTooLong => "Address too long",
+            Self::HeadersTooLarge => "Request headers too large",
+            Self::TooManyRequests => "Too many requests",
+            Self::Unavailable => "Busy right now",
             Self::Internal => "Something went wrong on our side",
         }
     }
@@ -388,17 +460,35 @@ pub struct QueryError {
 }
 
 impl HistoryQuery {
-    /// Strict parse (the server): unknown values are errors, numbers must be in range.
+    /// Strict parse (the server): unknown values are errors, numbers must be in range, and a
+    /// parameter given twice is an error (which one would win is not the caller's guess to make).
+    /// Unknown parameters are ignored, so clients may add their own (cache busters).
     pub fn parse_strict<'a>(
         pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> Result<Self, QueryError> {
         let mut q = Self::default();
+        let mut seen: Vec<&str> = Vec::new();
         for (k, v) in pairs {
             let err = |field: &'static str, message: String| QueryError { field, message };
-            match k {
+            let field = match k {
+                "q" => "q",
+                "status" => "status",
+                "sort" => "sort",
+                "page" => "page",
+                "per_page" => "per_page",
+                _ => continue,
+            };
+            if seen.contains(&field) {
+                return Err(err(field, "give this parameter once".into()));
+            }
+            seen.push(field);
+            match field {
                 "q" => {
                     if v.chars().count() > MAX_QUERY_CHARS {
                         return Err(err("q", format!("at most {MAX_QUERY_CHARS} characters")));
+                    }
+                    if v.chars().any(char::is_control) {
+                        return Err(err("q", "must not contain control characters".into()));
                     }
                     q.q = v.trim().to_string();
                 }
@@ -415,18 +505,14 @@ impl HistoryQuery {
                     })?
                 }
                 "page" => {
-                    q.page = v
-                        .parse()
-                        .ok()
+                    q.page = parse_canonical_u32(v)
                         .filter(|p| (1..=MAX_PAGE).contains(p))
                         .ok_or_else(|| {
                             err("page", format!("a whole number from 1 to {MAX_PAGE}"))
                         })?
                 }
-                "per_page" => {
-                    q.per_page = v
-                        .parse()
-                        .ok()
+                _ => {
+                    q.per_page = parse_canonical_u32(v)
                         .filter(|p| (1..=MAX_PER_PAGE).contains(p))
                         .ok_or_else(|| {
                             err(
@@ -435,7 +521,6 @@ impl HistoryQuery {
                             )
                         })?
                 }
-                _ => {}
             }
         }
         Ok(q)
@@ -489,6 +574,23 @@ impl HistoryQuery {
     }
 }
 
+/// Decimal digits only, no sign and no leading zero: one spelling per number, so `01` and `+3`
+/// don't name the same thing as `1` and `3`.
+fn canonical_digits(s: &str) -> Option<&str> {
+    let ok =
+        !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && (s == "0" || !s.starts_with('0'));
+    ok.then_some(s)
+}
+
+fn parse_canonical_u32(s: &str) -> Option<u32> {
+    canonical_digits(s)?.parse().ok()
+}
+
+/// A contract id as it appears in a path: its canonical decimal spelling only.
+pub fn parse_contract_id(s: &str) -> Option<ContractId> {
+    canonical_digits(s)?.parse().ok()
+}
+
 /// Rating as words for screen readers and text: "4.5 out of 5".
 /// Integer arithmetic on tenths: float formatting would add ~10 KB to the wasm for one digit.
 pub fn rating_text(rating: f32) -> String {
@@ -518,6 +620,59 @@ mod tests {
                 .field,
             "q"
         );
+    }
+
+    #[test]
+    fn strict_query_parsing_refuses_repeats_controls_and_odd_numbers() {
+        let e = HistoryQuery::parse_strict([("page", "2"), ("page", "3")]).unwrap_err();
+        assert_eq!(e.field, "page");
+        assert_eq!(
+            HistoryQuery::parse_strict([("q", "a\u{0}b")])
+                .unwrap_err()
+                .field,
+            "q"
+        );
+        for odd in ["+2", "02", " 2", "2.0", "-1", ""] {
+            assert!(
+                HistoryQuery::parse_strict([("page", odd)]).is_err(),
+                "{odd:?}"
+            );
+        }
+        // Unknown parameters are ignored, even repeated.
+        assert!(HistoryQuery::parse_strict([("x", "1"), ("x", "2")]).is_ok());
+    }
+
+    #[test]
+    fn contract_ids_have_one_spelling() {
+        assert_eq!(parse_contract_id("3"), Some(3));
+        assert_eq!(parse_contract_id("0"), Some(0));
+        for odd in [
+            "03",
+            "+3",
+            "-3",
+            " 3",
+            "3 ",
+            "",
+            "3a",
+            "99999999999999999999",
+        ] {
+            assert_eq!(parse_contract_id(odd), None, "{odd:?}");
+        }
+    }
+
+    #[test]
+    fn the_body_limit_fits_the_largest_legal_report_in_its_worst_encoding() {
+        use crate::*;
+        // An astral character escaped as a surrogate pair: 12 bytes for one counted character.
+        let worst = serde_json::to_string("😀")
+            .unwrap()
+            .len()
+            .max("\\ud83d\\ude00".len());
+        assert_eq!(worst, JSON_BYTES_PER_CHAR_MAX);
+        let chars =
+            REPORT_DESCRIPTION_MAX_CHARS + REPORT_EVIDENCE_MAX_LINKS * EVIDENCE_LINK_MAX_CHARS;
+        assert!(MAX_REQUEST_BODY_BYTES >= chars * 12 + 100);
+        assert!(MAX_REQUEST_BODY_BYTES < chars * 12 + 4096);
     }
 
     #[test]

@@ -3,6 +3,15 @@
 //! Length is counted in **Unicode scalar values (Rust `char`s) after trimming leading and trailing
 //! whitespace** — the same count in the browser (this code, compiled to wasm) and on the server.
 //! An emoji such as "👍" is one; a flag such as "🇫🇷" (two regional indicators) is two.
+//!
+//! **Invisible text.** Format characters (Unicode category Cf: zero-width space, BOM, word
+//! joiner, …) count as blank when deciding whether text is empty, so "\u{200b}\u{feff}" is
+//! refused as empty in the browser and on the server alike. **Bidi controls** that open an
+//! embedding, override or isolate (U+202A–U+202E, U+2066–U+2069) are refused: a person never
+//! types them, and they can make text read differently from what it says ("Trojan source").
+//! The marks LRM, RLM and ALM, which right-to-left keyboards do insert, stay allowed. Whatever
+//! is stored is still rendered isolated (`dir="auto"`, `unicode-bidi: isolate`), so text from
+//! any backend can't reorder the page around it.
 
 use thiserror::Error;
 
@@ -28,6 +37,48 @@ pub enum TextError {
     TooLong { max: usize, actual: usize },
     #[error("Contains an invisible control character; remove it and try again.")]
     ControlCharacter,
+    #[error("Contains an invisible text-direction control; remove it and try again.")]
+    BidiControl,
+}
+
+/// Unicode 15.1 general category Cf (format characters), as inclusive ranges.
+const FORMAT_CHARS: &[(char, char)] = &[
+    ('\u{ad}', '\u{ad}'),
+    ('\u{600}', '\u{605}'),
+    ('\u{61c}', '\u{61c}'),
+    ('\u{6dd}', '\u{6dd}'),
+    ('\u{70f}', '\u{70f}'),
+    ('\u{890}', '\u{891}'),
+    ('\u{8e2}', '\u{8e2}'),
+    ('\u{180e}', '\u{180e}'),
+    ('\u{200b}', '\u{200f}'),
+    ('\u{202a}', '\u{202e}'),
+    ('\u{2060}', '\u{2064}'),
+    ('\u{2066}', '\u{206f}'),
+    ('\u{feff}', '\u{feff}'),
+    ('\u{fff9}', '\u{fffb}'),
+    ('\u{110bd}', '\u{110bd}'),
+    ('\u{110cd}', '\u{110cd}'),
+    ('\u{13430}', '\u{1343f}'),
+    ('\u{1bca0}', '\u{1bca3}'),
+    ('\u{1d173}', '\u{1d17a}'),
+    ('\u{e0001}', '\u{e0001}'),
+    ('\u{e0020}', '\u{e007f}'),
+];
+
+/// A format character (category Cf): invisible on its own.
+pub fn is_format_char(c: char) -> bool {
+    FORMAT_CHARS.iter().any(|&(lo, hi)| (lo..=hi).contains(&c))
+}
+
+/// An explicit bidi embedding, override or isolate control (refused in new text).
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Blank for the emptiness rule: whitespace or a format character.
+fn is_blank(c: char) -> bool {
+    c.is_whitespace() || is_format_char(c)
 }
 
 /// The length as the rules count it: scalar values of the trimmed text.
@@ -38,7 +89,7 @@ pub fn counted_len(text: &str) -> usize {
 /// Checks `text` against `min..=max` counted characters; returns the trimmed text to store.
 pub fn validate_text(text: &str, min: usize, max: usize) -> Result<&str, TextError> {
     let trimmed = text.trim();
-    if trimmed.is_empty() {
+    if trimmed.chars().all(is_blank) {
         return Err(TextError::Empty);
     }
     // Newline, carriage return (part of a CRLF) and tab are ordinary typing; other controls are not.
@@ -47,6 +98,9 @@ pub fn validate_text(text: &str, min: usize, max: usize) -> Result<&str, TextErr
         .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
     {
         return Err(TextError::ControlCharacter);
+    }
+    if trimmed.chars().any(is_bidi_control) {
+        return Err(TextError::BidiControl);
     }
     let actual = trimmed.chars().count();
     if actual < min {
@@ -172,6 +226,54 @@ mod tests {
             validate_response("esc\u{1b}[31m"),
             Err(TextError::ControlCharacter)
         );
+    }
+
+    #[test]
+    fn text_made_only_of_format_characters_is_empty() {
+        assert_eq!(validate_response("\u{200b}\u{feff}"), Err(TextError::Empty));
+        assert_eq!(
+            validate_response(" \u{2060}\n\u{200d} \u{ad}"),
+            Err(TextError::Empty)
+        );
+        // Format characters inside visible text are kept (ZWJ joins emoji sequences).
+        assert_eq!(validate_response("👩\u{200d}💻 ok"), Ok("👩\u{200d}💻 ok"));
+    }
+
+    #[test]
+    fn bidi_overrides_are_refused_but_direction_marks_are_not() {
+        for c in [
+            '\u{202a}', '\u{202b}', '\u{202c}', '\u{202d}', '\u{202e}', '\u{2066}', '\u{2067}',
+            '\u{2068}', '\u{2069}',
+        ] {
+            assert_eq!(
+                validate_response(&format!("abc{c}def")),
+                Err(TextError::BidiControl),
+                "U+{:04X}",
+                c as u32
+            );
+        }
+        assert!(validate_response("שלום\u{200f} ok\u{200e}").is_ok());
+        assert!(validate_response("مرحبا\u{61c}").is_ok());
+    }
+
+    #[test]
+    fn format_char_table_matches_known_members() {
+        // Independent spot checks from the Unicode character database (category Cf).
+        for c in [
+            '\u{ad}',
+            '\u{200b}',
+            '\u{200c}',
+            '\u{200d}',
+            '\u{2060}',
+            '\u{feff}',
+            '\u{e0001}',
+            '\u{e007f}',
+        ] {
+            assert!(is_format_char(c), "U+{:04X}", c as u32);
+        }
+        for c in ['a', ' ', '\u{200a}', '\u{2028}', '\u{3000}', 'é', '👍'] {
+            assert!(!is_format_char(c), "U+{:04X}", c as u32);
+        }
     }
 
     #[test]

@@ -4,18 +4,20 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::{FromRequest, FromRequestParts, Path, RawQuery, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use feedback_domain::{
-    can_report, can_request_removal, can_respond, validate_evidence_links,
-    validate_report_description, validate_response, ContractDetails, ContractId, ContractPage,
-    FeedbackResponse, HistoryQuery, NewReport, NewResponse, Problem, ProblemKind, RemovalRequest,
-    RemovalStatus, Report, ReportStatus, IDEMPOTENCY_KEY_HEADER, IDEMPOTENCY_KEY_MAX_LEN,
+    can_report, can_request_removal, can_respond, is_valid_idempotency_key, parse_contract_id,
+    validate_evidence_links, validate_report_description, validate_response, ContractDetails,
+    ContractId, ContractPage, FeedbackResponse, HistoryQuery, NewRemovalRequest, NewReport,
+    NewResponse, Problem, ProblemKind, RemovalRequest, RemovalStatus, Report, ReportStatus,
+    IDEMPOTENCY_KEY_HEADER, IDEMPOTENCY_KEY_MAX_LEN,
 };
 use rusqlite::Transaction;
 use serde::de::DeserializeOwned;
@@ -29,6 +31,31 @@ pub struct AppState {
     pub db: Db,
     /// Bearer token → user id. Users only come from seeding, so this is loaded once at start.
     pub tokens: Arc<HashMap<String, i64>>,
+    /// How long a stored idempotent result is replayed.
+    pub idempotency_retention: Duration,
+    /// How long a request body may take to arrive.
+    pub body_timeout: Duration,
+}
+
+impl AppState {
+    /// The user a request's `Authorization` header names, if the token is known.
+    pub fn user_for(&self, headers: &HeaderMap) -> Option<i64> {
+        bearer_token(headers).and_then(|t| self.tokens.get(t).copied())
+    }
+}
+
+/// The token of `Authorization: Bearer <token>`. The scheme is case-insensitive (RFC 9110).
+pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    let value = headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .trim();
+    let (scheme, token) = value.split_once([' ', '\t'])?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|t| !t.is_empty())
 }
 
 /// The signed-in user, from `Authorization: Bearer <token>`.
@@ -38,14 +65,8 @@ impl FromRequestParts<AppState> for AuthUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim);
-        match token.and_then(|t| state.tokens.get(t)) {
-            Some(id) => Ok(AuthUser(*id)),
+        match state.user_for(&parts.headers) {
+            Some(id) => Ok(AuthUser(id)),
             None => Err(ApiError::new(
                 ProblemKind::Unauthorized,
                 "Sign in to see your contracts: the request had no valid access token.",
@@ -54,55 +75,104 @@ impl FromRequestParts<AppState> for AuthUser {
     }
 }
 
-/// JSON body whose every rejection is a problem document naming the field at fault.
+/// JSON body whose every rejection is a problem document naming the field at fault. Exactly one
+/// JSON object is accepted: not an array (serde would read one into a struct), not an object
+/// followed by anything but whitespace.
 pub struct ApiJson<T>(pub T);
 
 impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
-        let is_json = req
-            .headers()
-            .get(axum::http::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("application/json"));
-        let bytes = axum::body::Bytes::from_request(req, state)
-            .await
-            .map_err(|rejection| {
-                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    ApiError::new(
-                        ProblemKind::PayloadTooLarge,
-                        format!("Request bodies are limited to {} bytes.", crate::BODY_LIMIT),
-                    )
-                } else {
-                    ApiError::new(ProblemKind::Validation, rejection.body_text())
-                }
-            })?;
+        let is_json = is_json(req.headers());
+        let bytes = read_body(req, state).await?;
         if !is_json {
             return Err(ApiError::new(
                 ProblemKind::Validation,
                 "Send a JSON body with Content-Type: application/json.",
             ));
         }
-        let de = &mut serde_json::Deserializer::from_slice(&bytes);
-        serde_path_to_error::deserialize(de)
-            .map(ApiJson)
-            .map_err(|e| {
-                let path = e.path().to_string();
-                let field = if path == "." {
-                    "body".to_string()
-                } else {
-                    path
-                };
-                let message = e.inner().to_string();
-                let message = message
-                    .split(" at line ")
-                    .next()
-                    .unwrap_or(&message)
-                    .to_string();
-                ApiError::field(&field, message)
-            })
+        parse_object(&bytes).map(ApiJson)
     }
+}
+
+/// An optional JSON body: empty means `T::default()`; anything else is read like [`ApiJson`].
+pub struct OptionalApiJson<T>(pub T);
+
+impl<T: DeserializeOwned + Default> FromRequest<AppState> for OptionalApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
+        let is_json = is_json(req.headers());
+        let bytes = read_body(req, state).await?;
+        if bytes.is_empty() {
+            return Ok(Self(T::default()));
+        }
+        if !is_json {
+            return Err(ApiError::new(
+                ProblemKind::Validation,
+                "Send no body, or a JSON body with Content-Type: application/json.",
+            ));
+        }
+        parse_object(&bytes).map(OptionalApiJson)
+    }
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"))
+}
+
+/// The whole body, within the size limit and the body timeout (a client that stalls mid-body
+/// holds a connection for at most that long).
+async fn read_body(req: Request, state: &AppState) -> Result<axum::body::Bytes, ApiError> {
+    let read = axum::body::Bytes::from_request(req, state);
+    match tokio::time::timeout(state.body_timeout, read).await {
+        Err(_) => Err(ApiError::new(
+            ProblemKind::RequestTimeout,
+            "The request body did not arrive in time.",
+        )),
+        Ok(Err(rejection)) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            Err(ApiError::new(
+                ProblemKind::PayloadTooLarge,
+                format!("Request bodies are limited to {} bytes.", crate::BODY_LIMIT),
+            ))
+        }
+        Ok(Err(rejection)) => Err(ApiError::new(
+            ProblemKind::Validation,
+            rejection.body_text(),
+        )),
+        Ok(Ok(bytes)) => Ok(bytes),
+    }
+}
+
+fn parse_object<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if first != Some(&b'{') {
+        return Err(ApiError::field("body", "expected a JSON object"));
+    }
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    let value: T = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path == "." {
+            "body".to_string()
+        } else {
+            path
+        };
+        let message = e.inner().to_string();
+        let message = message
+            .split(" at line ")
+            .next()
+            .unwrap_or(&message)
+            .to_string();
+        ApiError::field(&field, message)
+    })?;
+    de.end()
+        .map_err(|_| ApiError::field("body", "nothing may follow the JSON object"))?;
+    Ok(value)
 }
 
 async fn blocking<T: Send + 'static>(
@@ -142,14 +212,17 @@ pub async fn list_contracts(
     let page = blocking(move || {
         Ok(state
             .db
-            .read(|c| db::list_contracts(c, user.0, &query, Utc::now()))?)
+            .read(|c| db::list_contracts(c, user.0, &query, db::now()))?)
     })
     .await?;
     Ok(Json(page))
 }
 
+/// The `{id}` of a path: its canonical decimal spelling only (`01` and `+3` are refused rather
+/// than reaching contract 3 by another path).
 fn contract_id(raw: &str) -> Result<ContractId, ApiError> {
-    raw.parse().map_err(|_| ApiError::not_found())
+    parse_contract_id(raw)
+        .ok_or_else(|| ApiError::field("id", "a contract id: decimal digits, no leading zero"))
 }
 
 /// One contract with its feedback, response window and the server's clock.
@@ -172,7 +245,7 @@ pub async fn contract_details(
     let details = blocking(move || {
         Ok(state
             .db
-            .read(|c| db::contract_details(c, user.0, id, Utc::now()))?)
+            .read(|c| db::contract_details(c, user.0, id, db::now()))?)
     })
     .await?;
     details.map(Json).ok_or_else(ApiError::not_found)
@@ -190,10 +263,7 @@ fn idempotency_key(headers: &HeaderMap, required: bool) -> Result<Option<String>
         };
     };
     let key = value.to_str().unwrap_or("").trim();
-    if key.is_empty()
-        || key.len() > IDEMPOTENCY_KEY_MAX_LEN
-        || !key.bytes().all(|b| b.is_ascii_graphic())
-    {
+    if !is_valid_idempotency_key(key) {
         return Err(ApiError::new(
             ProblemKind::Validation,
             format!(
@@ -209,14 +279,17 @@ fn idempotency_key(headers: &HeaderMap, required: bool) -> Result<Option<String>
 /// in the same transaction, so there is never one without the other.
 fn write_once<T: Serialize>(
     db: &Db,
+    retention: Duration,
     user: i64,
     key: Option<String>,
     request: String,
-    op: impl FnOnce(&Transaction) -> Result<T, ApiError>,
+    op: impl FnOnce(&Transaction, DateTime<Utc>) -> Result<T, ApiError>,
 ) -> Result<Response, ApiError> {
     db.write(|tx| {
+        let now = db::now();
         if let Some(key) = &key {
-            if let Some(stored) = db::idempotent_result(tx, user, key)? {
+            let fresh_since = db::expiry_cutoff(now, retention);
+            if let Some(stored) = db::idempotent_result(tx, user, key, fresh_since)? {
                 if stored.request != request {
                     return Err(ApiError::new(
                         ProblemKind::IdempotencyKeyReused,
@@ -229,7 +302,7 @@ fn write_once<T: Serialize>(
                 return Ok(res);
             }
         }
-        let value = op(tx)?;
+        let value = op(tx, now)?;
         let body = serde_json::to_string(&value).expect("API types serialize");
         if let Some(key) = &key {
             let stored = StoredResult {
@@ -237,7 +310,7 @@ fn write_once<T: Serialize>(
                 status: 201,
                 response: body.clone(),
             };
-            db::store_idempotent_result(tx, user, key, &stored, Utc::now())?;
+            db::store_idempotent_result(tx, user, key, &stored, now)?;
         }
         Ok(json_response(201, body))
     })
@@ -295,9 +368,9 @@ pub async fn post_response(
         "response {id} {}",
         serde_json::to_string(&body.text).unwrap_or_default()
     );
+    let retention = state.idempotency_retention;
     blocking(move || {
-        write_once(&state.db, user.0, key, request, |tx| {
-            let now = Utc::now();
+        write_once(&state.db, retention, user.0, key, request, |tx, now| {
             let row = received_feedback(tx, user.0, id, ProblemKind::NoWrittenComment)?;
             can_respond(row.has_comment, row.responded, row.ended_at, now)
                 .map_err(|b| ApiError::new(b.problem_kind(), b.to_string()))?;
@@ -347,9 +420,9 @@ pub async fn post_report(
         "report {id} {}",
         serde_json::to_string(&body).unwrap_or_default()
     );
+    let retention = state.idempotency_retention;
     blocking(move || {
-        write_once(&state.db, user.0, key, request, |tx| {
-            let now = Utc::now();
+        write_once(&state.db, retention, user.0, key, request, |tx, now| {
             let row = received_feedback(tx, user.0, id, ProblemKind::NotFound)?;
             can_report(row.reported)
                 .map_err(|b| ApiError::new(ProblemKind::AlreadyReported, b.to_string()))?;
@@ -382,6 +455,7 @@ pub async fn post_report(
         ("id" = i64, Path, description = "Contract id"),
         ("Idempotency-Key" = Option<String>, Header, description = "Optional; makes a retry safe"),
     ),
+    request_body(content = Option<NewRemovalRequest>, description = "Empty, or `{}`: there is nothing else to send"),
     responses(
         (status = 201, body = RemovalRequest),
         (status = 401, body = Problem, content_type = "application/problem+json"),
@@ -395,13 +469,14 @@ pub async fn post_removal_request(
     user: AuthUser,
     Path(id): Path<String>,
     headers: HeaderMap,
+    OptionalApiJson(NewRemovalRequest {}): OptionalApiJson<NewRemovalRequest>,
 ) -> Result<Response, ApiError> {
     let id = contract_id(&id)?;
     let key = idempotency_key(&headers, false)?;
     let request = format!("removal {id}");
+    let retention = state.idempotency_retention;
     blocking(move || {
-        write_once(&state.db, user.0, key, request, |tx| {
-            let now = Utc::now();
+        write_once(&state.db, retention, user.0, key, request, |tx, now| {
             let row = db::given_for_write(tx, user.0, id)?
                 .ok_or_else(ApiError::not_found)?
                 .ok_or_else(|| {
@@ -429,6 +504,14 @@ pub async fn post_removal_request(
         })
     })
     .await
+}
+
+/// A known path with a method it does not take.
+pub async fn method_not_allowed() -> impl IntoResponse {
+    ApiError::new(
+        ProblemKind::MethodNotAllowed,
+        "This endpoint does not take that method; see the Allow header.",
+    )
 }
 
 /// Unknown `/api` paths get a problem document too, not the app's HTML.

@@ -23,9 +23,25 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_init.sql"),
     include_str!("../migrations/0002_covering_indexes.sql"),
     include_str!("../migrations/0003_contract_counts.sql"),
+    include_str!("../migrations/0004_idempotency_expiry.sql"),
 ];
 
 pub type DbResult<T> = Result<T, rusqlite::Error>;
+
+/// The server's clock at the precision it stores (milliseconds), so a time returned by a POST,
+/// its replay and a later GET are the same string.
+pub fn now() -> DateTime<Utc> {
+    use chrono::SubsecRound;
+    Utc::now().trunc_subsecs(3)
+}
+
+/// `now` minus a retention period: records stored before it have expired.
+pub fn expiry_cutoff(now: DateTime<Utc>, retention: std::time::Duration) -> DateTime<Utc> {
+    chrono::Duration::from_std(retention)
+        .ok()
+        .and_then(|d| now.checked_sub_signed(d))
+        .unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
 
 pub fn to_ms(t: DateTime<Utc>) -> i64 {
     t.timestamp_millis()
@@ -525,10 +541,18 @@ pub struct StoredResult {
     pub response: String,
 }
 
-pub fn idempotent_result(tx: &Connection, user: i64, key: &str) -> DbResult<Option<StoredResult>> {
+/// The stored result for `key`, if it was stored at or after `fresh_since` (older ones have
+/// expired, even if the sweep has not deleted them yet).
+pub fn idempotent_result(
+    tx: &Connection,
+    user: i64,
+    key: &str,
+    fresh_since: DateTime<Utc>,
+) -> DbResult<Option<StoredResult>> {
     tx.query_row(
-        "SELECT request, status, response FROM idempotency WHERE user_id = ?1 AND key = ?2",
-        params![user, key],
+        "SELECT request, status, response FROM idempotency \
+         WHERE user_id = ?1 AND key = ?2 AND created_at >= ?3",
+        params![user, key, to_ms(fresh_since)],
         |r| {
             Ok(StoredResult {
                 request: r.get(0)?,
@@ -547,8 +571,9 @@ pub fn store_idempotent_result(
     stored: &StoredResult,
     now: DateTime<Utc>,
 ) -> DbResult<()> {
+    // REPLACE: an expired record for the same key may not have been swept yet.
     tx.execute(
-        "INSERT INTO idempotency (user_id, key, request, status, response, created_at) \
+        "INSERT OR REPLACE INTO idempotency (user_id, key, request, status, response, created_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![
             user,
@@ -560,4 +585,18 @@ pub fn store_idempotent_result(
         ],
     )?;
     Ok(())
+}
+
+/// Deletes idempotency records stored before `before`, at most `batch` of them (short write
+/// transactions: the sweep never holds the writer for long). Returns how many it deleted.
+pub fn delete_expired_idempotency(
+    tx: &Connection,
+    before: DateTime<Utc>,
+    batch: usize,
+) -> DbResult<usize> {
+    tx.execute(
+        "DELETE FROM idempotency WHERE rowid IN \
+         (SELECT rowid FROM idempotency WHERE created_at < ?1 LIMIT ?2)",
+        params![to_ms(before), batch as i64],
+    )
 }

@@ -67,6 +67,14 @@ pub fn json_response(status: u16, body: String) -> Response {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = serde_json::to_string(&self.0).unwrap_or_default();
-        json_response(self.0.status, body)
+        let mut res = json_response(self.0.status, body);
+        if self.0.status == 401 {
+            // RFC 9110 §11.6.1: a 401 names the scheme that would work.
+            res.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"contract-feedback\""),
+            );
+        }
+        res
     }
 }

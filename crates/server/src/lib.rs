@@ -3,13 +3,16 @@
 pub mod api;
 pub mod db;
 pub mod error;
+pub mod limits;
 pub mod seed;
+pub mod serve;
 mod static_files;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderName, HeaderValue, Method};
@@ -22,9 +25,9 @@ use utoipa::{Modify, OpenApi};
 
 use crate::api::AppState;
 
-/// Largest accepted request body. The longest valid body (a report with 3,000 characters of
-/// 4-byte text and 5 links) is about 15 KB.
-pub const BODY_LIMIT: usize = 16 * 1024;
+/// Largest accepted request body: derived in the domain crate from the text limits and the
+/// worst-case JSON encoding of a character.
+pub const BODY_LIMIT: usize = feedback_domain::MAX_REQUEST_BODY_BYTES;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -75,6 +78,46 @@ pub struct Config {
     pub cors_origins: Vec<String>,
     pub frame_ancestors: Vec<String>,
     pub test_fixtures: bool,
+    pub limits: Limits,
+}
+
+/// Every limit the server enforces, with defaults for a public deployment.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Time to send a request's headers; also the idle keep-alive timeout.
+    pub header_timeout: Duration,
+    /// Time to send a request body once the headers are in.
+    pub body_timeout: Duration,
+    /// Open connections (lowered to fit `ulimit -n`).
+    pub max_connections: usize,
+    /// Requests being handled at once.
+    pub max_in_flight: usize,
+    /// Per caller: GET requests.
+    pub read_rate: limits::Rate,
+    /// Per caller: POST requests.
+    pub write_rate: limits::Rate,
+    /// How long an idempotent result is replayed (and then deleted).
+    pub idempotency_retention: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(10),
+            max_connections: 4096,
+            max_in_flight: 512,
+            read_rate: limits::Rate {
+                per_minute: 600,
+                burst: 120,
+            },
+            write_rate: limits::Rate {
+                per_minute: 60,
+                burst: 20,
+            },
+            idempotency_retention: Duration::from_secs(24 * 3600),
+        }
+    }
 }
 
 /// Dev origins allowed by default: `trunk serve` on its default port.
@@ -102,6 +145,8 @@ pub fn open_and_seed(config: &Config) -> Result<AppState, Box<dyn std::error::Er
     Ok(AppState {
         db,
         tokens: Arc::new(tokens),
+        idempotency_retention: config.limits.idempotency_retention,
+        body_timeout: config.limits.body_timeout,
     })
 }
 
@@ -119,7 +164,16 @@ pub fn router(state: AppState, config: &Config) -> Result<Router, Box<dyn std::e
             header::CONTENT_TYPE,
             HeaderName::from_static("idempotency-key"),
         ])
+        // Scripts may read these: the widget waits out a 429/503 and tells a replay apart.
+        .expose_headers([
+            header::RETRY_AFTER,
+            HeaderName::from_static("idempotent-replayed"),
+        ])
         .max_age(std::time::Duration::from_secs(600));
+    let rates = Arc::new(limits::RateLimits {
+        reads: limits::Limiter::new(config.limits.read_rate),
+        writes: limits::Limiter::new(config.limits.write_rate),
+    });
 
     let mut api = Router::new()
         .route("/api/v1/contracts", get(api::list_contracts))
@@ -145,7 +199,13 @@ pub fn router(state: AppState, config: &Config) -> Result<Router, Box<dyn std::e
         api = api.route("/api/test/contracts", post(seed::create_fixture));
     }
     let api = api
+        .route("/api", axum::routing::any(api::api_not_found))
         .route("/api/{*rest}", axum::routing::any(api::api_not_found))
+        .method_not_allowed_fallback(api::method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(
+            (state.clone(), rates),
+            limits::rate_limit,
+        ))
         .layer(cors)
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
@@ -153,20 +213,54 @@ pub fn router(state: AppState, config: &Config) -> Result<Router, Box<dyn std::e
         ))
         .with_state(state);
 
-    let mut app = api;
-    if let Some(dir) = &config.static_dir {
-        app = app.merge(static_files::router(dir, &config.frame_ancestors)?);
-    }
+    let app = match &config.static_dir {
+        Some(dir) => api.merge(static_files::router(dir, &config.frame_ancestors)?),
+        // Without the app, every path is an API path: unknown ones get a problem document.
+        None => api.fallback(api::api_not_found),
+    };
+    let in_flight = Arc::new(tokio::sync::Semaphore::new(config.limits.max_in_flight));
     Ok(app
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(
+            in_flight,
+            limits::shed_load,
+        ))
+        .layer(axum::middleware::from_fn(limits::head_limits))
         .layer(SetResponseHeaderLayer::overriding(
             HeaderName::from_static("x-content-type-options"),
             HeaderValue::from_static("nosniff"),
         )))
 }
 
+/// Rows one sweep transaction deletes at most.
+const SWEEP_BATCH: usize = 1000;
+
+/// Deletes expired idempotency records now and then, in small batches.
+fn sweep_idempotency(db: db::Db, retention: Duration) {
+    let every = (retention / 2).clamp(Duration::from_millis(100), Duration::from_secs(600));
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            let db = db.clone();
+            let swept = tokio::task::spawn_blocking(move || loop {
+                let cutoff = db::expiry_cutoff(db::now(), retention);
+                match db.write(|tx| db::delete_expired_idempotency(tx, cutoff, SWEEP_BATCH)) {
+                    Ok(SWEEP_BATCH) => continue, // maybe more
+                    other => break other,
+                }
+            })
+            .await;
+            if let Ok(Err(e)) = swept {
+                eprintln!("idempotency sweep failed: {e}");
+            }
+        }
+    });
+}
+
 pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     let state = open_and_seed(&config)?;
+    sweep_idempotency(state.db.clone(), config.limits.idempotency_retention);
     let app = router(state, &config)?;
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     let addr = listener.local_addr()?;
@@ -183,9 +277,12 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         let _ = writeln!(out, "  app: http://{addr}/contracts");
     }
     let _ = out.flush();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    let conn_limits = serve::ConnLimits {
+        header_timeout: config.limits.header_timeout,
+        max_connections: serve::fitting_connection_cap(config.limits.max_connections),
+        max_head_bytes: limits::MAX_URI_BYTES + limits::MAX_HEADER_BYTES + 32 * 1024,
+    };
+    serve::serve(listener, app, conn_limits, shutdown_signal()).await;
     Ok(())
 }
 

@@ -1,8 +1,10 @@
 //! `feedback-server --addr 127.0.0.1:8787 --db <path> --seed demo|none|bulk:N [--static-dir dist]`
 
 use std::path::PathBuf;
+use std::time::Duration;
 
-use feedback_server::{Config, Seed, DEFAULT_CORS_ORIGINS};
+use feedback_server::limits::Rate;
+use feedback_server::{Config, Limits, Seed, DEFAULT_CORS_ORIGINS};
 
 const USAGE: &str = "\
 feedback-server: the reference API for the feedback widget
@@ -15,7 +17,21 @@ Options:
   --cors-origin ORIGIN   allow this browser origin (repeatable; default the trunk dev origin)
   --frame-ancestor SRC   allow a host page to frame the app (repeatable)
   --test-fixtures        enable POST /api/test/contracts (tests only)
+
+Limits (defaults in brackets):
+  --header-timeout-ms N  time to send request headers; also the idle keep-alive timeout [10000]
+  --body-timeout-ms N    time to send a request body [10000]
+  --max-connections N    open connections, lowered to fit ulimit -n [4096]
+  --max-in-flight N      requests handled at once; beyond it 503 + Retry-After [512]
+  --read-rate RATE       GETs per caller: N/min, N/min,BURST or off [600/min,120]
+  --write-rate RATE      POSTs per caller [60/min,20]
+  --idempotency-retention-secs N  how long an Idempotency-Key replays [86400]
 ";
+
+fn number<T: std::str::FromStr>(flag: &str, v: String) -> Result<T, String> {
+    v.parse()
+        .map_err(|_| format!("{flag}: expected a whole number, got {v}"))
+}
 
 fn parse(args: Vec<String>) -> Result<Config, String> {
     let mut config = Config {
@@ -26,6 +42,7 @@ fn parse(args: Vec<String>) -> Result<Config, String> {
         cors_origins: Vec::new(),
         frame_ancestors: Vec::new(),
         test_fixtures: false,
+        limits: Limits::default(),
     };
     let mut it = args.into_iter();
     while let Some(flag) = it.next() {
@@ -48,6 +65,25 @@ fn parse(args: Vec<String>) -> Result<Config, String> {
             "--cors-origin" => config.cors_origins.push(value()?),
             "--frame-ancestor" => config.frame_ancestors.push(value()?),
             "--test-fixtures" => config.test_fixtures = true,
+            "--header-timeout-ms" => {
+                config.limits.header_timeout = Duration::from_millis(number(&flag, value()?)?)
+            }
+            "--body-timeout-ms" => {
+                config.limits.body_timeout = Duration::from_millis(number(&flag, value()?)?)
+            }
+            "--max-connections" => config.limits.max_connections = number(&flag, value()?)?,
+            "--max-in-flight" => config.limits.max_in_flight = number(&flag, value()?)?,
+            "--read-rate" => {
+                config.limits.read_rate =
+                    Rate::parse(&value()?).map_err(|e| format!("{flag}: {e}"))?
+            }
+            "--write-rate" => {
+                config.limits.write_rate =
+                    Rate::parse(&value()?).map_err(|e| format!("{flag}: {e}"))?
+            }
+            "--idempotency-retention-secs" => {
+                config.limits.idempotency_retention = Duration::from_secs(number(&flag, value()?)?)
+            }
             "-h" | "--help" => {
                 print!("{USAGE}");
                 std::process::exit(0);
