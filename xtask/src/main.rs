@@ -213,6 +213,80 @@ fn serve_release(
     Ok((guard, url, db, dir))
 }
 
+/// Schemathesis against the OpenAPI document of a fresh server: every check but
+/// `positive_data_acceptance` (valid-looking requests are refused for reasons a schema can't say:
+/// a closed window, an answered feedback). Bounded and seeded, so every run sends the same requests.
+fn api_fuzzing(root: &Path, summary: &mut Summary) {
+    const NAME: &str = "API contract fuzzing (schemathesis)";
+    let dir = root.join("target/xtask-schemathesis");
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::create_dir_all(&dir);
+    let db = dir.join("fuzz.db");
+    let started = server_bin(root, false).and_then(|bin| {
+        start_server_bin(
+            &bin,
+            &[
+                "--addr",
+                "127.0.0.1:0",
+                "--db",
+                db.to_str().unwrap(),
+                "--seed",
+                "demo",
+            ]
+            .into_iter()
+            .chain(UNLIMITED_RATES)
+            .collect::<Vec<_>>(),
+        )
+    });
+    let (server, url) = match started {
+        Ok(s) => s,
+        Err(e) => {
+            println!("\n=== {NAME} ===\nnot run: {e}");
+            summary.add(NAME, Outcome::broken());
+            return;
+        }
+    };
+    println!("\n=== {NAME} ===");
+    let run = Command::new(tools::schemathesis(root))
+        .arg("run")
+        .arg(format!("{url}/api/openapi.json"))
+        .args(["-H", "Authorization: Bearer demo-alice"])
+        .args([
+            "--checks",
+            "all",
+            "--exclude-checks",
+            "positive_data_acceptance",
+        ])
+        .args(["--seed", "20261125", "--max-examples", "200"])
+        .args([
+            "--generation-database",
+            "none",
+            "--no-color",
+            "--workers",
+            "1",
+        ])
+        .current_dir(&dir)
+        .stderr(Stdio::inherit())
+        .output();
+    let outcome = match run {
+        Ok(out) => {
+            let text = String::from_utf8_lossy(&out.stdout).to_string();
+            print!("{text}");
+            Outcome::parse_schemathesis(&text, out.status.success())
+        }
+        Err(e) => {
+            println!("could not run: {e}");
+            Outcome::broken()
+        }
+    };
+    drop(server);
+    println!(
+        "--- {NAME}: {} passed, {} failed",
+        outcome.passed, outcome.failed
+    );
+    summary.add(NAME, outcome);
+}
+
 /// Test and benchmark servers take many requests from one demo user in a short time; the rate
 /// limits have tests of their own (crates/server/tests/hardening.rs).
 const UNLIMITED_RATES: [&str; 4] = ["--read-rate", "off", "--write-rate", "off"];
@@ -266,6 +340,8 @@ fn test(root: &Path) -> Result {
         ]),
         &mut summary,
     );
+
+    api_fuzzing(root, &mut summary);
 
     // The wasm tests talk to a real server. Its address is compiled into them, and the test
     // runner's page origin must be allowed by CORS, so both ports are fixed for the run.

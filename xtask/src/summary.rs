@@ -38,6 +38,26 @@ impl Outcome {
     }
 }
 
+impl Outcome {
+    /// Schemathesis: one test per API operation it tested ("Tested: N"), each failure it
+    /// reports on its "… generated, … passed, M failed" line as one failure.
+    pub fn parse_schemathesis(output: &str, exit_ok: bool) -> Self {
+        let mut o = Self::default();
+        for line in output.lines().map(str::trim) {
+            if let Some(n) = line.strip_prefix("Tested: ") {
+                o.passed = n.trim().parse().unwrap_or(0);
+            } else if line.contains(" generated, ") {
+                o.failed = number_before(line, " failed");
+            }
+        }
+        if o.failed > 0 || !exit_ok {
+            o.failed = o.failed.max(1);
+            o.passed = o.passed.saturating_sub(o.failed);
+        }
+        o
+    }
+}
+
 fn number_before(text: &str, marker: &str) -> u32 {
     text.find(marker)
         .and_then(|end| text[..end].rsplit([' ', '.', ';']).next())
@@ -73,6 +93,38 @@ impl Summary {
         }
         s.push_str(&format!("{p} passed, {f} failed"));
         s
+    }
+}
+
+#[cfg(test)]
+mod schemathesis_tests {
+    use super::*;
+
+    #[test]
+    fn schemathesis_counts_operations_and_failures() {
+        let ok = "API Operations:\n  Selected: 5/5\n  Tested: 5\nTest cases:\n  876 generated, 876 passed, 10 skipped\n";
+        assert_eq!(
+            Outcome::parse_schemathesis(ok, true),
+            Outcome {
+                passed: 5,
+                failed: 0
+            }
+        );
+        let bad = "  Tested: 5\n  900 generated, 897 passed, 3 failed, 10 skipped\n";
+        assert_eq!(
+            Outcome::parse_schemathesis(bad, false),
+            Outcome {
+                passed: 2,
+                failed: 3
+            }
+        );
+        assert_eq!(
+            Outcome::parse_schemathesis("crash", false),
+            Outcome {
+                passed: 0,
+                failed: 1
+            }
+        );
     }
 }
 

@@ -8,6 +8,7 @@ use crate::{run, Result};
 
 pub const TRUNK_VERSION: &str = "0.21.14";
 pub const GECKODRIVER_VERSION: &str = "0.37.1";
+pub const SCHEMATHESIS_VERSION: &str = "4.32.5";
 
 fn output(cmd: &str, args: &[&str]) -> Option<String> {
     let out = Command::new(cmd).args(args).output().ok()?;
@@ -151,7 +152,39 @@ pub fn ensure_all(root: &Path) -> Result {
             true,
         )?;
     }
+
+    // 6. schemathesis, pinned, in a venv of the project's own (never the system's Python).
+    ensure_schemathesis(root)?;
     Ok(())
+}
+
+fn schemathesis_venv(root: &Path) -> PathBuf {
+    root.join("target/schemathesis-venv")
+}
+
+/// The pinned schemathesis binary, installed into `target/schemathesis-venv` if missing.
+pub fn schemathesis(root: &Path) -> PathBuf {
+    schemathesis_venv(root).join("bin/schemathesis")
+}
+
+fn ensure_schemathesis(root: &Path) -> Result {
+    let bin = schemathesis(root);
+    let wanted = format!("version {SCHEMATHESIS_VERSION}");
+    if output(bin.to_str().unwrap_or_default(), &["--version"]).is_some_and(|v| v.contains(&wanted))
+    {
+        return Ok(());
+    }
+    let venv = schemathesis_venv(root);
+    let make_venv = || run(Command::new("python3").arg("-m").arg("venv").arg(&venv));
+    if make_venv().is_err() {
+        // Debian's python3 keeps venv in a package of its own.
+        apt_install(&["python3-venv"])?;
+        make_venv()?;
+    }
+    println!("xtask: pip install schemathesis=={SCHEMATHESIS_VERSION}");
+    run(Command::new(venv.join("bin/pip"))
+        .args(["install", "-q", "--disable-pip-version-check"])
+        .arg(format!("schemathesis=={SCHEMATHESIS_VERSION}")))
 }
 
 /// True when every package in e2e/package.json is installed at its pinned version.

@@ -4,6 +4,7 @@ pub mod api;
 pub mod db;
 pub mod error;
 pub mod limits;
+pub mod openapi;
 pub mod seed;
 pub mod serve;
 mod static_files;
@@ -20,49 +21,12 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi};
 
 use crate::api::AppState;
 
 /// Largest accepted request body: derived in the domain crate from the text limits and the
 /// worst-case JSON encoding of a character.
 pub const BODY_LIMIT: usize = feedback_domain::MAX_REQUEST_BODY_BYTES;
-
-#[derive(OpenApi)]
-#[openapi(
-    info(
-        title = "Contract feedback API",
-        description = "The API the feedback widget calls. See docs/api.md for the integrator's guide."
-    ),
-    paths(
-        api::list_contracts,
-        api::contract_details,
-        api::post_response,
-        api::post_report,
-        api::post_removal_request
-    ),
-    components(schemas(
-        feedback_domain::ReportCategory,
-        feedback_domain::ReportStatus,
-        feedback_domain::RemovalStatus,
-        feedback_domain::ContractStatus
-    )),
-    modifiers(&BearerAuth)
-)]
-pub struct ApiDoc;
-
-struct BearerAuth;
-
-impl Modify for BearerAuth {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
-        );
-    }
-}
 
 pub enum Seed {
     None,
@@ -175,6 +139,7 @@ pub fn router(state: AppState, config: &Config) -> Result<Router, Box<dyn std::e
         writes: limits::Limiter::new(config.limits.write_rate),
     });
 
+    let openapi_doc = openapi::document();
     let mut api = Router::new()
         .route("/api/v1/contracts", get(api::list_contracts))
         .route("/api/v1/contracts/{id}", get(api::contract_details))
@@ -192,7 +157,7 @@ pub fn router(state: AppState, config: &Config) -> Result<Router, Box<dyn std::e
         )
         .route(
             "/api/openapi.json",
-            get(|| async { Json(ApiDoc::openapi()) }),
+            get(move || std::future::ready(Json(openapi_doc.clone()))),
         )
         .route("/api/health", get(|| async { "ok" }));
     if config.test_fixtures {

@@ -508,6 +508,64 @@ fn openapi_document_lists_every_endpoint() {
 }
 
 #[test]
+fn openapi_document_states_the_rules_from_the_domain_constants() {
+    use feedback_domain::*;
+    let s = Server::start(&[]);
+    let doc = s.get("/api/openapi.json", None).body;
+    let list = &doc["paths"]["/api/v1/contracts"]["get"];
+    let param = |name: &str| {
+        list["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap_or_else(|| panic!("no {name}"))["schema"]
+            .clone()
+    };
+    assert_eq!(param("status")["enum"], json!(["all", "active", "ended"]));
+    assert_eq!(
+        param("sort")["enum"],
+        json!(["ended_desc", "ended_asc", "title_asc", "title_desc"])
+    );
+    assert_eq!(param("page")["minimum"], 1);
+    assert_eq!(param("page")["maximum"], MAX_PAGE);
+    assert_eq!(param("per_page")["maximum"], MAX_PER_PAGE);
+    assert_eq!(param("q")["maxLength"], MAX_QUERY_CHARS);
+    let schemas = &doc["components"]["schemas"];
+    assert_eq!(
+        schemas["NewResponse"]["properties"]["text"]["maxLength"],
+        RESPONSE_MAX_CHARS
+    );
+    let report = &schemas["NewReport"]["properties"];
+    assert_eq!(
+        report["description"]["minLength"],
+        REPORT_DESCRIPTION_MIN_CHARS
+    );
+    assert_eq!(
+        report["description"]["maxLength"],
+        REPORT_DESCRIPTION_MAX_CHARS
+    );
+    assert_eq!(report["evidence"]["maxItems"], REPORT_EVIDENCE_MAX_LINKS);
+    assert!(report["evidence"]["items"]["pattern"].is_string());
+    let respond = &doc["paths"]["/api/v1/contracts/{id}/feedback/response"]["post"];
+    let key = respond["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "Idempotency-Key")
+        .unwrap();
+    assert_eq!(key["required"], true);
+    assert_eq!(key["schema"]["maxLength"], IDEMPOTENCY_KEY_MAX_LEN);
+    for status in ["405", "408", "413", "422", "429", "503"] {
+        assert!(respond["responses"][status].is_object(), "{status}");
+    }
+    assert!(respond["responses"]["429"]["headers"]["Retry-After"].is_object());
+    let removal = &doc["paths"]["/api/v1/contracts/{id}/given-feedback/removal-request"]["post"];
+    assert_eq!(removal["requestBody"]["required"], false);
+    assert!(removal["responses"]["422"].is_object());
+}
+
+#[test]
 fn static_dir_is_served_with_a_strict_csp_and_spa_fallback() {
     let dist = TempDir::new("dist");
     std::fs::write(
