@@ -18,8 +18,10 @@ use web_sys::AbortController;
 
 /// How long any request may take before it is abandoned.
 pub const REQUEST_TIMEOUT_MS: u32 = 10_000;
-/// Attempts for a GET that meets a network error or a 503 (first try included).
+/// Attempts for a GET that meets a network error, a 503 or a 429 (first try included).
 pub const GET_ATTEMPTS: u32 = 3;
+/// The longest `Retry-After` a GET waits out by itself; beyond it the person is told.
+pub const MAX_AUTO_WAIT_SECS: u32 = 10;
 
 /// Every way a call can fail, with text a person can act on.
 #[derive(Debug, Clone, PartialEq, Error)]
@@ -40,6 +42,9 @@ pub enum ApiError {
     /// 422/413: the request was refused; `errors` maps fields to messages.
     #[error("{}", .0.detail)]
     Rejected(Problem),
+    /// 429: this user sent too many requests; the server said how long to wait.
+    #[error("Too many requests in a short time. Please wait {0} seconds, then try again.")]
+    RateLimited(u32),
     #[error("Something went wrong on our side (error {0}).")]
     Server(u16),
     #[error("The server sent an answer we couldn't read.")]
@@ -50,7 +55,10 @@ impl ApiError {
     /// True when nothing reached the server or the server failed: the same request may be
     /// sent again (with the same Idempotency-Key).
     pub fn is_retryable(&self) -> bool {
-        matches!(self, Self::Network | Self::Timeout | Self::Server(_))
+        matches!(
+            self,
+            Self::Network | Self::Timeout | Self::Server(_) | Self::RateLimited(_)
+        )
     }
 
     pub fn kind(&self) -> Option<ProblemKind> {
@@ -213,19 +221,24 @@ impl ApiClient {
         .await
     }
 
-    /// GET with retries (network errors and 503 only) and exponential backoff.
+    /// GET with retries (network errors, 503 and 429 only): exponential backoff, or the
+    /// server's `Retry-After` when it gave one (up to [`MAX_AUTO_WAIT_SECS`]).
     async fn get_json<T: DeserializeOwned>(&self, path: &str, ab: &Aborter) -> Result<T, ApiError> {
         let mut delay = 300;
         for attempt in 1..=GET_ATTEMPTS {
             let req = self.authorize(Request::get(&self.url(path))).await;
             let retry = attempt < GET_ATTEMPTS;
-            match send(req, None, ab).await {
+            let wait = match send(req, None, ab).await {
                 // Nothing arrived, or the server said "try later": wait, then ask again.
-                Err(ApiError::Network) if retry => {}
-                Ok(r) if r.status() == 503 && retry => {}
+                Err(ApiError::Network) if retry => delay,
+                Ok(r) if matches!(r.status(), 429 | 503) && retry => match retry_after(&r) {
+                    Some(secs) if secs > MAX_AUTO_WAIT_SECS => return decode(r).await,
+                    Some(secs) => secs * 1000,
+                    None => delay,
+                },
                 other => return decode(other?).await,
-            }
-            gloo_timers::future::TimeoutFuture::new(delay).await;
+            };
+            gloo_timers::future::TimeoutFuture::new(wait).await;
             delay *= 3;
         }
         unreachable!("the last attempt returns")
@@ -295,8 +308,16 @@ async fn send(
     }
 }
 
+/// The `Retry-After` seconds of a response (the delta form; the API never sends a date).
+fn retry_after(r: &Response) -> Option<u32> {
+    r.headers().get("retry-after")?.trim().parse().ok()
+}
+
 async fn decode<T: DeserializeOwned>(r: Response) -> Result<T, ApiError> {
     let status = r.status();
+    if status == 429 {
+        return Err(ApiError::RateLimited(retry_after(&r).unwrap_or(1).max(1)));
+    }
     if (200..300).contains(&status) {
         return r.json::<T>().await.map_err(|_| ApiError::BadResponse);
     }
@@ -310,10 +331,42 @@ async fn decode<T: DeserializeOwned>(r: Response) -> Result<T, ApiError> {
     })
 }
 
-/// A fresh idempotency key (random UUID v4 from the browser's crypto).
+/// A fresh idempotency key: a random UUID v4 from the browser's crypto. `randomUUID` exists
+/// only in secure contexts (https, localhost); on plain http (a LAN address) the same UUID is
+/// made from `getRandomValues`, which every context has.
 pub fn new_idempotency_key() -> String {
-    web_sys::window()
-        .and_then(|w| w.crypto().ok())
-        .map(|c| c.random_uuid())
-        .unwrap_or_else(|| format!("k-{}", js_sys::Math::random()))
+    let crypto = web_sys::window().and_then(|w| w.crypto().ok());
+    let has_random_uuid = crypto.as_ref().is_some_and(|c| {
+        js_sys::Reflect::get(c, &"randomUUID".into()).is_ok_and(|f| f.is_function())
+    });
+    match crypto {
+        Some(c) if has_random_uuid => c.random_uuid(),
+        Some(c) => {
+            let mut bytes = [0u8; 16];
+            match c.get_random_values_with_u8_array(&mut bytes) {
+                Ok(_) => uuid_v4(bytes),
+                Err(_) => uuid_v4(math_random_bytes()),
+            }
+        }
+        None => uuid_v4(math_random_bytes()),
+    }
+}
+
+fn math_random_bytes() -> [u8; 16] {
+    std::array::from_fn(|_| (js_sys::Math::random() * 256.0) as u8)
+}
+
+/// RFC 9562 version 4 layout: 16 random bytes with the version and variant bits set.
+pub fn uuid_v4(mut b: [u8; 16]) -> String {
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
 }

@@ -1,12 +1,13 @@
 //! Drafts in localStorage, so what a person typed survives a failed request, a reload and a
 //! closed tab. Keys are per contract and per form; only the person's own text is stored —
-//! never a token.
+//! never a token. A draft is removed as soon as the server confirms the send (a shared device
+//! keeps no copy), and every draft carries an expiry: [`sweep_expired`] deletes abandoned ones.
 
 use feedback_domain::ContractId;
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use serde::{de::DeserializeOwned, Serialize};
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
 const PREFIX: &str = "feedback-widget:draft";
 
@@ -14,6 +15,7 @@ const PREFIX: &str = "feedback-widget:draft";
 pub enum DraftKind {
     Response,
     Report,
+    Removal,
 }
 
 impl DraftKind {
@@ -21,6 +23,44 @@ impl DraftKind {
         match self {
             Self::Response => "response",
             Self::Report => "report",
+            Self::Removal => "removal",
+        }
+    }
+}
+
+/// How long a report or removal draft is kept when it is never sent.
+pub const DRAFT_MAX_AGE_DAYS: i64 = 30;
+
+/// What is stored: the form's fields, the request sent with them (its Idempotency-Key), and
+/// when the draft may be thrown away (milliseconds since the epoch, browser clock).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Stored<F, S> {
+    pub fields: F,
+    pub sent: Option<S>,
+    #[serde(default)]
+    pub expires_at_ms: Option<f64>,
+}
+
+/// Deletes every draft whose expiry has passed (called once when the app starts).
+pub fn sweep_expired() {
+    #[derive(Deserialize)]
+    struct Expiry {
+        expires_at_ms: Option<f64>,
+    }
+    let Some(s) = storage() else { return };
+    let now = js_sys::Date::now();
+    let len = s.length().unwrap_or(0);
+    let keys: Vec<String> = (0..len).filter_map(|i| s.key(i).ok().flatten()).collect();
+    for key in keys.into_iter().filter(|k| k.starts_with(PREFIX)) {
+        let expired = s
+            .get_item(&key)
+            .ok()
+            .flatten()
+            .and_then(|raw| serde_json::from_str::<Expiry>(&raw).ok())
+            .and_then(|e| e.expires_at_ms)
+            .is_some_and(|at| at <= now);
+        if expired {
+            let _ = s.remove_item(&key);
         }
     }
 }
@@ -56,11 +96,13 @@ pub fn clear(key: &str) {
 /// How long typing pauses before a draft is written.
 pub const AUTOSAVE_DEBOUNCE_MS: u64 = 300;
 
-/// A draft waiting to be written: its JSON and the debounce timer.
+/// A draft waiting to be written: its JSON and the debounce timer. Once discarded (the server
+/// has the text), nothing is written any more.
 #[derive(Default)]
 struct Pending {
     raw: Option<String>,
     timer: Option<leptos::prelude::TimeoutHandle>,
+    discarded: bool,
 }
 
 fn write_pending(key: &str, pending: &RefCell<Pending>) {
@@ -68,8 +110,30 @@ fn write_pending(key: &str, pending: &RefCell<Pending>) {
     if let Some(t) = p.timer.take() {
         t.clear();
     }
+    if p.discarded {
+        return;
+    }
     if let (Some(raw), Some(s)) = (p.raw.take(), storage()) {
         let _ = s.set_item(key, &raw);
+    }
+}
+
+/// Stops an [`autosave`] for good and deletes its draft: for when the server confirmed.
+#[derive(Clone)]
+pub struct Autosave {
+    key: Rc<String>,
+    pending: Rc<RefCell<Pending>>,
+}
+
+impl Autosave {
+    pub fn discard(&self) {
+        let mut p = self.pending.borrow_mut();
+        p.discarded = true;
+        p.raw = None;
+        if let Some(t) = p.timer.take() {
+            t.clear();
+        }
+        clear(&self.key);
     }
 }
 
@@ -77,7 +141,10 @@ fn write_pending(key: &str, pending: &RefCell<Pending>) {
 /// page is hidden or closed (so the last keystrokes are not lost with the tab) or the view
 /// goes away. The unsaved draft is kept as JSON outside the reactive graph, so the final flush
 /// reads no signal (they may already be disposed by then).
-pub fn autosave<T: Serialize + 'static>(storage_key: String, value: impl Fn() -> T + 'static) {
+pub fn autosave<T: Serialize + 'static>(
+    storage_key: String,
+    value: impl Fn() -> T + 'static,
+) -> Autosave {
     use leptos::prelude::*;
     let pending = Rc::new(RefCell::new(Pending::default()));
     let key = Rc::new(storage_key);
@@ -89,6 +156,9 @@ pub fn autosave<T: Serialize + 'static>(storage_key: String, value: impl Fn() ->
                 return; // the loaded draft itself needs no saving
             }
             let mut p = pending.borrow_mut();
+            if p.discarded {
+                return;
+            }
             if let Some(t) = p.timer.take() {
                 t.clear();
             }
@@ -101,6 +171,10 @@ pub fn autosave<T: Serialize + 'static>(storage_key: String, value: impl Fn() ->
             .ok();
         });
     }
+    let handle = Autosave {
+        key: key.clone(),
+        pending: pending.clone(),
+    };
     let flush = move || write_pending(&key, &pending);
     let on_hide = flush.clone();
     let listener = window_event_listener(leptos::ev::pagehide, move |_| on_hide());
@@ -110,4 +184,5 @@ pub fn autosave<T: Serialize + 'static>(storage_key: String, value: impl Fn() ->
         (*flush)();
         listener.remove();
     });
+    handle
 }

@@ -1,66 +1,111 @@
-//! Dates and times for people: the local wall clock (from the browser's time zone) with UTC
-//! beside it where a deadline matters. Formatted by hand rather than with chrono's format
-//! strings, whose parser and formatter cost ~17 KB of wasm for three patterns.
+//! Dates and times for people, formatted by the browser (`Intl.DateTimeFormat`) in the user's
+//! own time zone, which is named wherever a time is shown. UTC is added beside a deadline only
+//! when it differs from the user's time. Spaces inside a date or a time are non-breaking, so a
+//! narrow screen never splits "12 March 2027" across lines.
 
-use chrono::{DateTime, Datelike, FixedOffset, TimeZone, Timelike, Utc};
+use chrono::{DateTime, Timelike, Utc};
+use js_sys::{Array, Intl, Object, Reflect};
+use wasm_bindgen::JsValue;
 
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
+/// Text from the server placed inside a sentence of ours, between first-strong isolate and
+/// pop-isolate marks: whatever bidi controls it holds can't reorder the sentence around it.
+/// (Elements get the same from `<bdi>` or `dir="auto"`; this is for plain strings.)
+pub fn isolate(text: &str) -> String {
+    format!("\u{2068}{text}\u{2069}")
+}
+
+/// The texts are English (day before month, 24-hour clock).
+const LOCALE: &str = "en-GB";
+const NBSP: char = '\u{a0}';
+
+fn js_date(t: DateTime<Utc>) -> js_sys::Date {
+    js_sys::Date::new(&JsValue::from_f64(t.timestamp_millis() as f64))
+}
+
+fn formatter(options: &[(&str, &str)]) -> Intl::DateTimeFormat {
+    let opts = Object::new();
+    for (k, v) in options {
+        let _ = Reflect::set(&opts, &JsValue::from_str(k), &JsValue::from_str(v));
+    }
+    Intl::DateTimeFormat::new(&Array::of1(&JsValue::from_str(LOCALE)), &opts)
+}
+
+/// Formats `t` and keeps the pieces together with non-breaking spaces.
+fn format(t: DateTime<Utc>, options: &[(&str, &str)]) -> String {
+    let f = formatter(options);
+    let text = f
+        .format()
+        .call1(&f, &js_date(t))
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_default();
+    text.replace([' ', '\u{202f}'], &NBSP.to_string())
+}
+
+const DATE: [(&str, &str); 3] = [("day", "numeric"), ("month", "long"), ("year", "numeric")];
+const TIME: [(&str, &str); 3] = [
+    ("hour", "2-digit"),
+    ("minute", "2-digit"),
+    ("hourCycle", "h23"),
 ];
 
-/// The browser's UTC offset at `t` (it changes with DST, so it is per instant).
-pub fn local_offset(t: DateTime<Utc>) -> FixedOffset {
-    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(t.timestamp_millis() as f64));
-    // getTimezoneOffset is minutes *behind* UTC.
-    let east_secs = -(date.get_timezone_offset() as i32) * 60;
-    FixedOffset::east_opt(east_secs).unwrap_or(FixedOffset::east_opt(0).expect("zero offset"))
+/// The user's time zone's short name at `t` ("CET", "GMT-5", "UTC").
+pub fn zone_name(t: DateTime<Utc>) -> String {
+    let f = formatter(&[("timeZoneName", "short")]);
+    f.format_to_parts(&js_date(t))
+        .iter()
+        .find(|p| {
+            Reflect::get(p, &JsValue::from_str("type"))
+                .ok()
+                .and_then(|v| v.as_string())
+                == Some("timeZoneName".into())
+        })
+        .and_then(|p| Reflect::get(&p, &JsValue::from_str("value")).ok())
+        .and_then(|v| v.as_string())
+        .unwrap_or_else(|| "UTC".into())
 }
 
-/// "12 March"
-fn day_month<Tz: TimeZone>(t: &DateTime<Tz>) -> String {
-    format!("{} {}", t.day(), MONTHS[t.month0() as usize])
-}
-
-/// "17:05"
-fn hour_minute<Tz: TimeZone>(t: &DateTime<Tz>) -> String {
-    format!("{:02}:{:02}", t.hour(), t.minute())
+/// True when the user's clock reads UTC at `t`.
+fn local_is_utc(t: DateTime<Utc>) -> bool {
+    js_date(t).get_timezone_offset() == 0.0
 }
 
 /// "12 March 2027"
 pub fn date(t: DateTime<Utc>) -> String {
-    let local = t.with_timezone(&local_offset(t));
-    format!("{} {}", day_month(&local), local.year())
+    format(t, &DATE)
+}
+
+/// "17:00"
+fn time(t: DateTime<Utc>) -> String {
+    format(t, &TIME)
 }
 
 /// "12 March 2027, 17:00"
 pub fn date_time(t: DateTime<Utc>) -> String {
-    let local = t.with_timezone(&local_offset(t));
-    format!(
-        "{} {}, {}",
-        day_month(&local),
-        local.year(),
-        hour_minute(&local)
-    )
+    format!("{}, {}", date(t), time(t))
 }
 
-/// "12 March 2027, 17:00 (your time) · 16:00 UTC" — the UTC date is added when it differs.
+/// "12 March 2027, 17:00 CET": a time a person reads is always labelled with its zone.
+pub fn date_time_zoned(t: DateTime<Utc>) -> String {
+    format!("{}{NBSP}{}", date_time(t), zone_name(t))
+}
+
+/// "12 March 2027, 17:00 CET · 16:00 UTC": the UTC time (with its date when that differs) is
+/// added only when the user's own zone is not UTC at that instant.
 pub fn deadline(t: DateTime<Utc>) -> String {
-    let local = t.with_timezone(&local_offset(t));
-    let utc = if local.date_naive() == t.date_naive() {
-        format!("{} UTC", hour_minute(&t))
+    if local_is_utc(t) {
+        return date_time_zoned(t);
+    }
+    let utc_time = format!("{:02}:{:02}{NBSP}UTC", t.hour(), t.minute());
+    let utc_date = format(
+        t,
+        &[("day", "numeric"), ("month", "long"), ("timeZone", "UTC")],
+    );
+    let local_date = format(t, &[("day", "numeric"), ("month", "long")]);
+    let utc = if utc_date == local_date {
+        utc_time
     } else {
-        format!("{}, {} UTC", day_month(&t), hour_minute(&t))
+        format!("{utc_date}, {utc_time}")
     };
-    format!("{} (your time) · {utc}", date_time(t))
+    format!("{} · {utc}", date_time_zoned(t))
 }

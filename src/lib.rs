@@ -6,11 +6,14 @@ pub mod api;
 mod broadcast;
 pub mod clock;
 mod components;
+mod crash;
 mod dom;
 pub mod drafts;
 pub mod format;
 pub mod nav;
 mod pages;
+mod title;
+pub mod trusted_types;
 pub mod widget;
 
 use leptos::prelude::*;
@@ -80,6 +83,9 @@ pub fn Shell(config: AppConfig) -> impl IntoView {
     provide_context(config.api.clone());
     provide_context(ServerClock::new());
     let nav = expect_context::<Nav>();
+    title::provide_page_title(nav.embedded());
+    // Abandoned drafts (a window long closed, a report never sent) leave this device.
+    drafts::sweep_expired();
     let screen = Memo::new(move |_| nav.screen());
     let content = move || match screen.get() {
         Screen::History => view! { <HistoryPage/> }.into_any(),
@@ -110,6 +116,11 @@ const TOKEN_KEY: &str = "feedback-widget:token";
 /// from this tab's sessionStorage (never localStorage), asked for once.
 pub fn start_standalone() {
     install_panic_screen();
+    if let Err(e) = trusted_types::install() {
+        web_sys::console::error_1(&e.clone().into());
+        show_crash_screen();
+        return;
+    }
     let document = web_sys::window().and_then(|w| w.document());
     let base = document
         .as_ref()
@@ -144,6 +155,9 @@ pub fn start_standalone() {
 /// Asks for an access token (the host normally provides it; this is the standalone page).
 #[component]
 fn SignIn(#[prop(into)] on_token: Callback<String>) -> impl IntoView {
+    if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+        doc.set_title("Sign in");
+    }
     let value = RwSignal::new(String::new());
     let error = RwSignal::new(false);
     view! {
@@ -170,51 +184,4 @@ fn SignIn(#[prop(into)] on_token: Callback<String>) -> impl IntoView {
     }
 }
 
-/// On a panic, log a readable trace and show [`show_crash_screen`].
-pub fn install_panic_screen() {
-    std::panic::set_hook(Box::new(|info| {
-        console_error_panic_hook::hook(info);
-        show_crash_screen();
-    }));
-}
-
-/// Replaces the app with a message and a Reload link. Built with plain DOM calls and
-/// `text_content` (never HTML), and the link needs no script: after a panic
-/// (`panic = "abort"` in release) the wasm instance can't run event handlers any more.
-pub fn show_crash_screen() {
-    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
-        return;
-    };
-    let Ok(section) = doc.create_element("section") else {
-        return;
-    };
-    section.set_class_name("fw-app fw-crashed");
-    let _ = section.set_attribute("role", "alert");
-    if let (Ok(h), Ok(p), Ok(a)) = (
-        doc.create_element("h1"),
-        doc.create_element("p"),
-        doc.create_element("a"),
-    ) {
-        h.set_text_content(Some("Something went wrong"));
-        p.set_text_content(Some(
-            "The page stopped working. Anything you typed in a response or report is saved on this device.",
-        ));
-        let here = web_sys::window()
-            .and_then(|w| w.location().href().ok())
-            .unwrap_or_else(|| "/".into());
-        let _ = a.set_attribute("href", &here);
-        a.set_class_name("fw-button fw-primary");
-        a.set_text_content(Some("Reload"));
-        let _ = section.append_child(&h);
-        let _ = section.append_child(&p);
-        let _ = section.append_child(&a);
-    }
-    // The collection is live: removing its first item shifts the next one into place.
-    let apps = doc.get_elements_by_class_name("fw-app");
-    while let Some(app) = apps.item(0) {
-        app.remove();
-    }
-    if let Some(body) = doc.body() {
-        let _ = body.append_child(&section);
-    }
-}
+pub use crash::{install_panic_screen, show_crash as show_crash_screen};

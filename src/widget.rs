@@ -59,6 +59,7 @@ impl WidgetHandle {
         let Some(handle) = self.inner.take() else {
             return;
         };
+        crate::crash::unregister_root(&self.shadow);
         while let Some(child) = self.shadow.first_child() {
             let _ = self.shadow.remove_child(&child);
         }
@@ -81,7 +82,8 @@ fn option(options: &JsValue, key: &str) -> Option<JsValue> {
 /// `lang` attribute; the texts are English), `styleUrl` (the widget's CSS; `embed.js` sets it).
 #[wasm_bindgen]
 pub fn mount(element: web_sys::HtmlElement, options: JsValue) -> Result<WidgetHandle, JsValue> {
-    console_error_panic_hook::set_once();
+    crate::install_panic_screen();
+    crate::trusted_types::install().map_err(|e| JsValue::from_str(&e))?;
     let api_base = option(&options, "apiBase")
         .and_then(|v| v.as_string())
         .unwrap_or_default();
@@ -132,6 +134,7 @@ pub fn mount(element: web_sys::HtmlElement, options: JsValue) -> Result<WidgetHa
     };
     let host = Host(SendWrapper::new(Some(element)));
     let inner_shadow = shadow.clone();
+    crate::crash::register_root(&shadow);
     let handle = mount_to(container, move || {
         // Created inside the mount's owner, so unmounting disposes of it too.
         provide_context(DomRoot::shadow(inner_shadow));

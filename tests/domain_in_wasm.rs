@@ -41,27 +41,32 @@ fn text_is_counted_in_scalar_values_in_wasm_too() {
 }
 
 #[wasm_bindgen_test]
-fn dates_read_as_words_in_local_time_with_utc_beside_the_deadline() {
+fn dates_read_as_words_in_local_time_with_the_zone_named_and_utc_only_where_it_differs() {
     use feedback_widget::format;
     let t = chrono::DateTime::parse_from_rfc3339("2027-03-12T16:05:00Z")
         .unwrap()
         .with_timezone(&Utc);
-    let offset = format::local_offset(t);
-    let local = t.with_timezone(&offset);
-    let expected_date = format!("{} March 2027", chrono::Datelike::day(&local));
+    // Expected values from the browser's own Date, not from the code under test.
+    let js = js_sys::Date::new(&(t.timestamp_millis() as f64).into());
+    let nbsp = '\u{a0}';
+    let expected_date = format!("{}{nbsp}March{nbsp}2027", js.get_date());
     assert_eq!(format::date(t), expected_date);
-    assert!(
-        format::deadline(t).contains("(your time) · "),
-        "{}",
-        format::deadline(t)
-    );
-    assert!(
-        format::deadline(t).ends_with("16:05 UTC"),
-        "{}",
-        format::deadline(t)
-    );
+    let expected_time = format!("{:02}:{:02}", js.get_hours(), js.get_minutes());
     assert_eq!(
         format::date_time(t),
-        format!("{expected_date}, {}", local.format("%H:%M"))
+        format!("{expected_date}, {expected_time}")
     );
+    let zoned = format::date_time_zoned(t);
+    let zone = zoned
+        .strip_prefix(&format!("{expected_date}, {expected_time}{nbsp}"))
+        .unwrap_or_else(|| panic!("{zoned}"));
+    assert!(!zone.is_empty() && !zone.contains(' '), "zone {zone:?}");
+    let deadline = format::deadline(t);
+    assert!(deadline.starts_with(&zoned), "{deadline}");
+    assert!(!deadline.contains("your time"), "{deadline}");
+    if js.get_timezone_offset() == 0.0 {
+        assert_eq!(deadline, zoned, "a user in UTC sees the time once");
+    } else {
+        assert!(deadline.ends_with(&format!("16:05{nbsp}UTC")), "{deadline}");
+    }
 }

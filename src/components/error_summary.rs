@@ -19,6 +19,7 @@ pub fn ErrorSummary(
     #[prop(into)] problems: Signal<Vec<FieldProblem>>,
 ) -> impl IntoView {
     let root = super::use_root();
+    crate::title::use_error_title(Signal::derive(move || !problems.get().is_empty()));
     view! {
         <Show when=move || !problems.get().is_empty()>
             <div class="fw-error-summary" id=format!("{id}{SUMMARY_SUFFIX}") tabindex="-1"

@@ -5,6 +5,7 @@ mod flow;
 mod given;
 mod report;
 mod respond;
+mod use_send_flow;
 
 use feedback_domain::{ContractDetails, ContractId};
 use leptos::prelude::*;
@@ -41,7 +42,10 @@ pub fn ContractPage(id: Option<ContractId>) -> impl IntoView {
         Some("details") => "details".to_string(),
         _ => "overview".to_string(),
     });
+    let notice = Notice(RwSignal::new(None));
+    provide_context(notice);
     let select_tab = Callback::new(move |key: String| {
+        notice.0.set(None);
         if let Some(id) = id {
             nav.navigate(&format!("/contracts/{id}?tab={key}"), true);
         }
@@ -69,11 +73,30 @@ pub fn ContractPage(id: Option<ContractId>) -> impl IntoView {
             details.refetch();
         }
     });
-    let notice = Notice(RwSignal::new(None));
-    provide_context(notice);
     let reload = Callback::new(move |_: ()| details.refetch());
+    crate::title::use_title(move || match details.get() {
+        None => "Loading the contract…".into(),
+        Some(Ok(d)) => {
+            let tab = TABS
+                .iter()
+                .find(|t| t.key == tab.get())
+                .map_or("", |t| t.label);
+            format!("{} · {tab}", d.contract.title)
+        }
+        Some(Err(crate::ApiError::NotFound)) => "Contract not found".into(),
+        Some(Err(_)) => "We couldn't load this contract".into(),
+    });
+    // The last "posted" notice is about an action that is over: the next thing the person does
+    // (typing, choosing, submitting, another tab) takes it away.
+    let clear_notice = move || {
+        if notice.0.get_untracked().is_some() {
+            notice.0.set(None);
+        }
+    };
 
     view! {
+        <div class="fw-contract-page" on:input=move |_| clear_notice() on:change=move |_| clear_notice()
+            on:submit=move |_| clear_notice()>
         <nav class="fw-breadcrumbs" aria-label="Breadcrumb">
             <Link href="/contracts">"Contract history"</Link>
         </nav>
@@ -90,6 +113,7 @@ pub fn ContractPage(id: Option<ContractId>) -> impl IntoView {
                 }
             })}
         </Transition>
+        </div>
     }
 }
 
@@ -108,9 +132,9 @@ fn ContractView(
     let overview = details.clone();
     view! {
         <header class="fw-contract-header">
-            <h1>{c.title.clone()}</h1>
+            <h1 dir="auto">{c.title.clone()}</h1>
             <p class="fw-contract-meta">
-                "Freelancer: " <span class="fw-freelancer">{c.freelancer_name.clone()}</span> " · " {dates}
+                "Freelancer: " <bdi class="fw-freelancer">{c.freelancer_name.clone()}</bdi> " · " {dates}
             </p>
         </header>
         <TabList tabs=TABS.to_vec() selected=tab on_select=select_tab label="Contract"/>
@@ -131,12 +155,12 @@ fn Overview(details: ContractDetails) -> impl IntoView {
     view! {
         <h2>"Overview"</h2>
         <dl class="fw-facts">
-            <dt>"Freelancer"</dt><dd>{c.freelancer_name}</dd>
+            <dt>"Freelancer"</dt><dd dir="auto">{c.freelancer_name}</dd>
             <dt>"Started"</dt><dd>{format::date(c.started_at)}</dd>
             <dt>"Ended"</dt><dd>{c.ended_at.map(format::date).unwrap_or_else(|| "Still active".into())}</dd>
         </dl>
         <h3>"Description"</h3>
-        <p class="fw-prose">{details.description}</p>
+        <p class="fw-prose" dir="auto">{details.description}</p>
     }
 }
 
@@ -148,7 +172,7 @@ fn FeedbackSection(details: ContractDetails, reload: Callback<()>) -> impl IntoV
         <section class="fw-feedback" aria-labelledby="fw-feedback-title">
             <h2 id="fw-feedback-title">"Feedback"</h2>
             <article class="fw-card" aria-labelledby="fw-received-title">
-                <h3 id="fw-received-title">{format!("Feedback from {}", c.freelancer_name)}</h3>
+                <h3 id="fw-received-title">"Feedback from " <bdi>{c.freelancer_name.clone()}</bdi></h3>
                 {match received.clone() {
                     None => view! {
                         <p>{if c.ended_at.is_some() {
@@ -160,7 +184,7 @@ fn FeedbackSection(details: ContractDetails, reload: Callback<()>) -> impl IntoV
                     Some(f) => view! {
                         <Stars rating=f.rating/>
                         {match &f.comment {
-                            Some(text) => view! { <blockquote class="fw-quote">{text.clone()}</blockquote> }.into_any(),
+                            Some(text) => view! { <blockquote class="fw-quote" dir="auto">{text.clone()}</blockquote> }.into_any(),
                             None => view! { <p class="fw-muted">"Rating only, no written comment."</p> }.into_any(),
                         }}
                         <p class="fw-muted">{format!("Left on {}", format::date(f.created_at))}</p>

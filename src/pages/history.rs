@@ -28,6 +28,7 @@ pub fn HistoryPage() -> impl IntoView {
     let api = expect_context::<ApiClient>();
     let clock = expect_context::<ServerClock>();
     let nav = expect_context::<Nav>();
+    crate::title::use_title(|| "Contract history".into());
     let query = Memo::new(move |_| {
         let values: Vec<(&str, String)> = ["q", "status", "sort", "page", "per_page"]
             .into_iter()
@@ -212,10 +213,10 @@ fn ContractRow(contract: ContractSummary) -> impl IntoView {
     view! {
         <li class="fw-contract">
             <h2 class="fw-contract-title">
-                <Link href=format!("/contracts/{}?tab=details", contract.id)>{contract.title.clone()}</Link>
+                <Link href=format!("/contracts/{}?tab=details", contract.id)><bdi>{contract.title.clone()}</bdi></Link>
             </h2>
             <p class="fw-contract-meta">
-                <span class="fw-freelancer">{contract.freelancer_name.clone()}</span>
+                <bdi class="fw-freelancer">{contract.freelancer_name.clone()}</bdi>
                 " · "
                 <span>{dates}</span>
             </p>

@@ -3,6 +3,7 @@ use leptos::prelude::*;
 
 #[component]
 pub fn NotFound() -> impl IntoView {
+    crate::title::use_title(|| "Page not found".into());
     view! {
         <section class="fw-panel">
             <h1>"Page not found"</h1>

@@ -158,7 +158,9 @@ fn under_a_low_fd_limit_idle_connections_make_room_and_busy_ones_are_shed_with_5
         let mut buf = [0u8; 2048];
         match sock.read(&mut buf) {
             Ok(n) if n > 0 => {
-                shed = Some(String::from_utf8_lossy(&buf[..n]).to_string());
+                // The rest may come in another segment: read until the server closes.
+                let (rest, _) = read_until_closed(sock, Duration::from_secs(5));
+                shed = Some(format!("{}{rest}", String::from_utf8_lossy(&buf[..n])));
                 break;
             }
             _ => busy.push(sock),

@@ -40,12 +40,15 @@ pub fn failure_message(e: &ApiError, what: &str) -> String {
         ApiError::Unauthorized => format!(
             "Your session has ended, so your {what} was not sent. Sign in again; your text is kept here."
         ),
+        ApiError::RateLimited(secs) => format!(
+            "Too many requests just now, so your {what} was not sent yet. Your text is kept here; we'll send it again in {secs} seconds."
+        ),
         other => format!("Your {what} was not sent: {other}"),
     }
 }
 
 /// The alert after a failed send: what happened, and "Try again" (which resends the same
-/// body with the same key). Focus is moved here by the caller.
+/// body with the same key). Focus is moved here by the flow.
 #[component]
 pub fn SendFailure(
     id: &'static str,
@@ -57,10 +60,29 @@ pub fn SendFailure(
         <div id=id class="fw-alert" role="alert" tabindex="-1" class:fw-hidden=move || message.get().is_none()>
             <p>{move || message.get()}</p>
             <Show when=move || message.get().is_some()>
-                <button type="button" class="fw-button" on:click=move |_| on_retry.run(()) disabled=move || pending.get()>
-                    "Try again"
-                </button>
+                <SendButton label="Try again" pending_label="Sending…" pending=pending on_send=on_retry primary=false/>
             </Show>
         </div>
+    }
+}
+
+/// The button that sends. While the request runs it stays focusable and says so
+/// (`aria-disabled`, not `disabled`, which would drop focus to the page), clicks do nothing,
+/// and a status region announces the progress once.
+#[component]
+pub fn SendButton(
+    label: &'static str,
+    pending_label: &'static str,
+    #[prop(into)] pending: Signal<bool>,
+    #[prop(into)] on_send: Callback<()>,
+    #[prop(default = true)] primary: bool,
+) -> impl IntoView {
+    view! {
+        <button type="button" class="fw-button" class:fw-primary=primary
+            aria-disabled=move || pending.get().to_string()
+            on:click=move |_| if !pending.get_untracked() { on_send.run(()) }>
+            {move || if pending.get() { pending_label } else { label }}
+        </button>
+        <span class="fw-sr-only" role="status">{move || pending.get().then_some(pending_label)}</span>
     }
 }

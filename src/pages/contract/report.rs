@@ -7,18 +7,21 @@ use feedback_domain::{
     ProblemKind, ReceivedFeedback, ReportCategory, REPORT_DESCRIPTION_MAX_CHARS,
     REPORT_DESCRIPTION_MIN_CHARS, REPORT_EVIDENCE_MAX_LINKS,
 };
+use std::rc::Rc;
+
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::flow::{failure_message, key_for, KeyedBody, SendFailure};
+use super::flow::{SendButton, SendFailure};
 use super::respond::show_notice;
+use super::use_send_flow::{use_send_flow, SendFlowOptions};
 use super::Notice;
-use crate::api::{Aborter, ApiClient, ApiError};
+use crate::api::ApiError;
 use crate::components::char_count::CharCountTextarea;
 use crate::components::dialog::ModalDialog;
 use crate::components::error_summary::{focus_summary, ErrorSummary, FieldProblem};
 use crate::components::use_root;
-use crate::drafts::{self, DraftKind};
+use crate::drafts::{DraftKind, DRAFT_MAX_AGE_DAYS};
 use crate::format;
 use crate::widget::use_host;
 
@@ -34,11 +37,27 @@ fn link_id(i: usize) -> String {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-struct ReportDraft {
+struct ReportFields {
     category: Option<ReportCategory>,
     description: String,
     links: Vec<String>,
-    sent: Option<KeyedBody>,
+}
+
+/// The server's field errors, pointed at the form's inputs.
+fn server_problems(e: &ApiError) -> Vec<FieldProblem> {
+    let mut list = Vec::new();
+    for (field, msgs) in e.field_errors() {
+        let id = match field.as_str() {
+            "description" => DESCRIPTION.to_string(),
+            "evidence" => link_id(0),
+            _ => category_id(ReportCategory::ALL[0]),
+        };
+        list.extend(msgs.into_iter().map(|message| FieldProblem {
+            field_id: id.clone(),
+            message,
+        }));
+    }
+    list
 }
 
 /// Checks the form with the domain rules; on success, the report to send.
@@ -122,30 +141,8 @@ pub fn ReportPanel(
 
 #[component]
 fn ReportForm(contract_id: i64, feedback_id: i64, reload: Callback<()>) -> impl IntoView {
-    let api = expect_context::<ApiClient>();
     let notice = expect_context::<Notice>();
-    let root = use_root();
-    let host = use_host();
-    let storage_key = drafts::key(DraftKind::Report, contract_id, feedback_id);
-    let saved: ReportDraft = drafts::load(&storage_key).unwrap_or_default();
-    let has_draft = saved.category.is_some() || !saved.description.trim().is_empty();
-    let expanded = RwSignal::new(has_draft);
-    let category = RwSignal::new(saved.category);
-    let description = RwSignal::new(saved.description);
-    let links = RwSignal::new(if saved.links.is_empty() {
-        vec![String::new()]
-    } else {
-        saved.links
-    });
-    let sent = RwSignal::new(saved.sent);
-    drafts::autosave(storage_key.clone(), move || ReportDraft {
-        category: category.get(),
-        description: description.get(),
-        links: links.get(),
-        sent: sent.get(),
-    });
-    let storage_key = StoredValue::new(storage_key);
-
+    let (root, host) = (use_root(), use_host());
     let problems = RwSignal::new(Vec::<FieldProblem>::new());
     let error_for = move |id: String| {
         Signal::derive(move || {
@@ -156,67 +153,68 @@ fn ReportForm(contract_id: i64, feedback_id: i64, reload: Callback<()>) -> impl 
                 .map(|p| p.message)
         })
     };
-    let confirming = RwSignal::new(false);
-    let failure = RwSignal::new(None::<String>);
-    let aborter = StoredValue::new_local(Aborter::default());
-    on_cleanup(move || aborter.with_value(Aborter::abort_all));
-
-    let send_report = Action::new_local(move |req: &KeyedBody| {
-        let (api, ab, req) = (api.clone(), aborter.get_value(), req.clone());
-        let host = host.clone();
-        async move {
-            let Ok(report) = serde_json::from_str::<NewReport>(&req.body) else {
-                return;
-            };
-            let result = api.report(contract_id, &report, &req.key, &ab).await;
-            confirming.set(false);
-            match result {
-                Ok(_) => {
-                    drafts::clear(&storage_key.get_value());
-                    crate::broadcast::announce_change(contract_id);
-                    host.emit(
-                        "report-submitted",
-                        &[("contractId", (contract_id as f64).into())],
-                    );
-                    show_notice(&root, notice, "Your report has been sent. We'll review it; its status is shown on this page.".into());
-                    reload.run(());
-                }
-                Err(e) if e.kind() == Some(ProblemKind::AlreadyReported) => {
-                    show_notice(&root, notice, "This feedback was already reported, perhaps from another tab. Its status is shown below.".into());
-                    reload.run(());
-                }
-                Err(e) if e.kind() == Some(ProblemKind::Validation) => {
-                    let mut list = Vec::new();
-                    for (field, msgs) in e.field_errors() {
-                        let id = match field.as_str() {
-                            "description" => DESCRIPTION.to_string(),
-                            "evidence" => link_id(0),
-                            _ => category_id(ReportCategory::ALL[0]),
-                        };
-                        list.extend(msgs.into_iter().map(|m| FieldProblem {
-                            field_id: id.clone(),
-                            message: m,
-                        }));
-                    }
-                    problems.set(list);
-                    focus_summary(&root, SUMMARY);
-                }
-                Err(ApiError::Aborted) => {}
-                Err(e) => {
-                    failure.set(Some(failure_message(&e, "report")));
-                    host.emit("error", &[("message", e.to_string().into())]);
-                    root.focus_soon("fw-report-failure");
-                }
-            }
-        }
+    let on_sent = Callback::new(move |()| {
+        crate::broadcast::announce_change(contract_id);
+        host.emit(
+            "report-submitted",
+            &[("contractId", (contract_id as f64).into())],
+        );
+        show_notice(
+            &root,
+            notice,
+            "Your report has been sent. We'll review it; its status is shown on this page.".into(),
+        );
+        reload.run(());
     });
-    let pending = send_report.pending();
-    let send = move |req: KeyedBody| {
-        if !pending.get_untracked() {
-            failure.set(None);
-            send_report.dispatch_local(req);
+    let on_refused = Callback::new(move |e: ApiError| {
+        if e.kind() == Some(ProblemKind::Validation) {
+            problems.set(server_problems(&e));
+            focus_summary(&root, SUMMARY);
+            return;
         }
+        let message = match e.kind() {
+            Some(ProblemKind::AlreadyReported) => "This feedback was already reported, perhaps from another tab. Its status is shown below.".to_string(),
+            _ => format!("Your report was not sent: {e}"),
+        };
+        show_notice(&root, notice, message);
+        reload.run(());
+    });
+    let opts = SendFlowOptions {
+        kind: DraftKind::Report,
+        contract_id,
+        feedback_id,
+        expires_at_ms: js_sys::Date::now() + (DRAFT_MAX_AGE_DAYS * 86_400_000) as f64,
+        what: "report",
+        failure_id: "fw-report-failure",
+        allowed: Signal::stored(true),
+        request: Rc::new(move |api, req, ab| {
+            Box::pin(async move {
+                let report: NewReport =
+                    serde_json::from_str(&req.body).map_err(|_| ApiError::BadResponse)?;
+                api.report(contract_id, &report, &req.key, &ab)
+                    .await
+                    .map(drop)
+            })
+        }),
+        on_sent,
+        on_refused,
     };
+    let (saved, has_draft) = opts.load_fields::<ReportFields>();
+    let expanded = RwSignal::new(has_draft);
+    let category = RwSignal::new(saved.category);
+    let description = RwSignal::new(saved.description);
+    let links = RwSignal::new(if saved.links.is_empty() {
+        vec![String::new()]
+    } else {
+        saved.links
+    });
+    let flow = use_send_flow(opts, move || ReportFields {
+        category: category.get(),
+        description: description.get(),
+        links: links.get(),
+    });
+    let confirming = flow.confirming;
+
     let checked = move || {
         validate(
             category.get_untracked(),
@@ -226,7 +224,7 @@ fn ReportForm(contract_id: i64, feedback_id: i64, reload: Callback<()>) -> impl 
     };
     let on_continue = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        failure.set(None);
+        flow.failure.set(None);
         match checked() {
             Ok(_) => {
                 problems.set(Vec::new());
@@ -238,18 +236,13 @@ fn ReportForm(contract_id: i64, feedback_id: i64, reload: Callback<()>) -> impl 
             }
         }
     };
-    let on_send = move |_| {
-        let Ok(report) = checked() else { return };
-        let body = serde_json::to_string(&report).unwrap_or_default();
-        let req = key_for(sent.get_untracked(), body);
-        sent.set(Some(req.clone()));
-        send(req);
-    };
-    let on_retry = move |_: ()| {
-        if let Some(req) = sent.get_untracked() {
-            send(req);
+    let send = flow.send;
+    let on_send = move |()| {
+        if let Ok(report) = checked() {
+            send.run(serde_json::to_string(&report).unwrap_or_default());
         }
     };
+    let category_error = error_for(category_id(ReportCategory::ALL[0]));
 
     view! {
         <p>"If this feedback breaks the Terms of Service, tell us why. Feedback is someone's opinion, so we don't judge whether it's accurate; removal is rare and needs clear evidence of a serious violation."</p>
@@ -258,13 +251,13 @@ fn ReportForm(contract_id: i64, feedback_id: i64, reload: Callback<()>) -> impl 
             {move || if expanded.get() { "Hide the report form" } else { "Report this feedback" }}
         </button>
         <div id="fw-report-form" hidden=move || !expanded.get()>
-            <SendFailure id="fw-report-failure" message=failure pending=pending on_retry=on_retry/>
+            <SendFailure id="fw-report-failure" message=flow.failure pending=flow.pending on_retry=flow.retry/>
             <ErrorSummary id=SUMMARY problems=problems/>
             <form on:submit=on_continue novalidate>
                 <fieldset class="fw-fieldset" aria-describedby="fw-report-category-error"
-                    class:fw-field-has-error=move || error_for(category_id(ReportCategory::ALL[0])).get().is_some()>
+                    class:fw-field-has-error=move || category_error.get().is_some()>
                     <legend class="fw-label">"What is wrong with this feedback?"</legend>
-                    <p class="fw-field-error" id="fw-report-category-error">{move || error_for(category_id(ReportCategory::ALL[0])).get()}</p>
+                    <p class="fw-field-error" id="fw-report-category-error">{move || category_error.get()}</p>
                     {ReportCategory::ALL.into_iter().map(|c| {
                         let id = category_id(c);
                         let hint = format!("{id}-hint");
@@ -272,6 +265,7 @@ fn ReportForm(contract_id: i64, feedback_id: i64, reload: Callback<()>) -> impl 
                             <div class="fw-radio">
                                 <input type="radio" name="fw-report-category" id=id.clone() value=c.as_str()
                                     aria-describedby=hint.clone()
+                                    aria-invalid=move || category_error.get().is_some().to_string()
                                     prop:checked=move || category.get() == Some(c)
                                     on:change=move |_| category.set(Some(c))/>
                                 <label for=id>{c.label()}</label>
@@ -323,7 +317,7 @@ fn ReportForm(contract_id: i64, feedback_id: i64, reload: Callback<()>) -> impl 
                 <p id="fw-confirm-report-desc">"You can report this feedback only once, and you can't change the report after it is sent."</p>
                 <dl class="fw-facts">
                     <dt>"Reason"</dt><dd>{move || category.get().map(|c| c.label()).unwrap_or_default()}</dd>
-                    <dt>"Description"</dt><dd class="fw-prose">{move || description.get().trim().to_string()}</dd>
+                    <dt>"Description"</dt><dd class="fw-prose" dir="auto">{move || description.get().trim().to_string()}</dd>
                     <dt>"Evidence"</dt>
                     <dd>{move || {
                         let l: Vec<String> = links.get().into_iter().filter(|l| !l.trim().is_empty()).collect();
@@ -332,9 +326,7 @@ fn ReportForm(contract_id: i64, feedback_id: i64, reload: Callback<()>) -> impl 
                 </dl>
                 <div class="fw-actions">
                     <button type="button" class="fw-button" autofocus on:click=move |_| confirming.set(false)>"Go back and edit"</button>
-                    <button type="button" class="fw-button fw-primary" on:click=on_send disabled=move || pending.get()>
-                        {move || if pending.get() { "Sending…" } else { "Send report" }}
-                    </button>
+                    <SendButton label="Send report" pending_label="Sending your report…" pending=flow.pending on_send=on_send/>
                 </div>
             </ModalDialog>
         </div>

@@ -6,30 +6,25 @@ use feedback_domain::{
     describe_window, is_window_open, validate_response, ContractSummary, FeedbackResponse,
     ProblemKind, ReceivedFeedback, RespondBlocked, ResponseWindow, RESPONSE_MAX_CHARS,
 };
-use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
+use std::rc::Rc;
 
-use super::flow::{failure_message, key_for, KeyedBody, SendFailure};
+use leptos::prelude::*;
+
+use super::flow::{SendButton, SendFailure};
+use super::use_send_flow::{use_send_flow, SendFlowOptions};
 use super::Notice;
-use crate::api::{Aborter, ApiClient, ApiError};
+use crate::api::ApiError;
 use crate::clock::ServerClock;
 use crate::components::char_count::CharCountTextarea;
 use crate::components::dialog::ModalDialog;
 use crate::components::error_summary::{focus_summary, ErrorSummary, FieldProblem};
 use crate::components::{use_root, DomRoot};
-use crate::drafts::{self, DraftKind};
+use crate::drafts::DraftKind;
 use crate::format;
 use crate::widget::use_host;
 
 const FIELD: &str = "fw-response-text";
 const SUMMARY: &str = "fw-respond";
-
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-struct ResponseDraft {
-    text: String,
-    /// Set when the text was sent: a retry reuses the key.
-    sent: Option<KeyedBody>,
-}
 
 #[component]
 pub fn RespondPanel(
@@ -60,13 +55,17 @@ pub fn RespondPanel(
 #[component]
 fn PostedResponse(response: FeedbackResponse, freelancer: String) -> impl IntoView {
     view! {
-        <blockquote class="fw-quote fw-response">{response.text}</blockquote>
+        <blockquote class="fw-quote fw-response" dir="auto">{response.text}</blockquote>
         <p class="fw-muted">
-            {format!("Posted on {}. It appears on {freelancer}'s work history. Responses can't be edited.",
-                format::date_time(response.created_at))}
+            {format!("Posted on {}. It appears on ", format::date_time_zoned(response.created_at))}
+            <bdi>{freelancer}</bdi>"'s work history. Responses can't be edited."
         </p>
     }
 }
+
+/// An unsent response draft is kept this long after the window closes, so it can still be
+/// copied; then it is deleted.
+const CLOSED_DRAFT_GRACE_DAYS: i64 = 7;
 
 #[component]
 fn Editor(
@@ -75,30 +74,79 @@ fn Editor(
     window: ResponseWindow,
     reload: Callback<()>,
 ) -> impl IntoView {
-    let api = expect_context::<ApiClient>();
     let clock = expect_context::<ServerClock>();
     let notice = expect_context::<Notice>();
-    let root = use_root();
-    let host = use_host();
+    let (root, host) = (use_root(), use_host());
     let ended_at = contract.ended_at;
     let contract_id = contract.id;
     let freelancer = contract.freelancer_name.clone();
     let open = Memo::new(move |_| is_window_open(ended_at, clock.now()));
 
-    let storage_key = drafts::key(DraftKind::Response, contract_id, feedback_id);
-    let saved: ResponseDraft = drafts::load(&storage_key).unwrap_or_default();
-    let restored = !saved.text.trim().is_empty();
-    let text = RwSignal::new(saved.text);
-    let sent = RwSignal::new(saved.sent);
-    drafts::autosave(storage_key.clone(), move || ResponseDraft {
-        text: text.get(),
-        sent: sent.get(),
-    });
-
     let text_error = RwSignal::new(None::<String>);
     let problems = RwSignal::new(Vec::<FieldProblem>::new());
-    let confirming = RwSignal::new(false);
-    let failure = RwSignal::new(None::<String>);
+    let show_problems = move |msgs: Vec<String>| {
+        text_error.set(msgs.first().cloned());
+        problems.set(
+            msgs.into_iter()
+                .map(|message| FieldProblem {
+                    field_id: FIELD.into(),
+                    message,
+                })
+                .collect(),
+        );
+        focus_summary(&root, SUMMARY);
+    };
+    let posted_notice = format!(
+        "Your response has been posted. It now appears on {}'s work history.",
+        format::isolate(&freelancer)
+    );
+    let on_sent = Callback::new(move |()| {
+        crate::broadcast::announce_change(contract_id);
+        host.emit(
+            "response-posted",
+            &[("contractId", (contract_id as f64).into())],
+        );
+        show_notice(&root, notice, posted_notice.clone());
+        reload.run(());
+    });
+    let on_refused = Callback::new(move |e: ApiError| match e.kind() {
+        Some(ProblemKind::AlreadyResponded) => {
+            show_notice(&root, notice, "A response to this feedback was already posted, perhaps from another tab or device. It's shown below; your draft was not sent.".into());
+            reload.run(());
+        }
+        Some(ProblemKind::Validation) => show_problems(
+            e.field_errors()
+                .remove("text")
+                .unwrap_or_else(|| vec![e.to_string()]),
+        ),
+        _ => {
+            show_notice(&root, notice, format!("Your response was not posted: {e}"));
+            reload.run(());
+        }
+    });
+    let expires = window.closes_at + chrono::Duration::days(CLOSED_DRAFT_GRACE_DAYS);
+    let opts = SendFlowOptions {
+        kind: DraftKind::Response,
+        contract_id,
+        feedback_id,
+        expires_at_ms: expires.timestamp_millis() as f64,
+        what: "response",
+        failure_id: "fw-respond-failure",
+        allowed: open.into(),
+        request: Rc::new(move |api, req, ab| {
+            Box::pin(async move {
+                api.respond(contract_id, &req.body, &req.key, &ab)
+                    .await
+                    .map(drop)
+            })
+        }),
+        on_sent,
+        on_refused,
+    };
+    let (saved, restored) = opts.load_fields::<String>();
+    let text = RwSignal::new(saved);
+    let flow = use_send_flow(opts, move || text.get());
+    let confirming = flow.confirming;
     // The window closed while the page was open: no dialog may stay up to post into it.
     Effect::new(move |_| {
         if !open.get() {
@@ -106,85 +154,11 @@ fn Editor(
         }
     });
 
-    let aborter = StoredValue::new_local(Aborter::default());
-    on_cleanup(move || aborter.with_value(Aborter::abort_all));
-    let storage_key = StoredValue::new(storage_key);
-    let posted_notice =
-        format!("Your response has been posted. It now appears on {freelancer}'s work history.");
-    let post = Action::new_local(move |req: &KeyedBody| {
-        let (api, ab, req) = (api.clone(), aborter.get_value(), req.clone());
-        let posted_notice = posted_notice.clone();
-        let host = host.clone();
-        async move {
-            let result = api.respond(contract_id, &req.body, &req.key, &ab).await;
-            confirming.set(false);
-            match result {
-                Ok(_) => {
-                    drafts::clear(&storage_key.get_value());
-                    crate::broadcast::announce_change(contract_id);
-                    host.emit(
-                        "response-posted",
-                        &[("contractId", (contract_id as f64).into())],
-                    );
-                    show_notice(&root, notice, posted_notice);
-                    reload.run(());
-                }
-                Err(e) => match e.kind() {
-                    Some(ProblemKind::AlreadyResponded) => {
-                        show_notice(&root, notice, "A response to this feedback was already posted, perhaps from another tab or device. It's shown below; your draft was not sent.".into());
-                        reload.run(());
-                    }
-                    Some(ProblemKind::WindowNotOpen) | Some(ProblemKind::NoWrittenComment) => {
-                        show_notice(&root, notice, format!("Your response was not posted: {e}"));
-                        reload.run(());
-                    }
-                    Some(ProblemKind::Validation) => {
-                        let msgs = e
-                            .field_errors()
-                            .remove("text")
-                            .unwrap_or_else(|| vec![e.to_string()]);
-                        text_error.set(msgs.first().cloned());
-                        problems.set(
-                            msgs.into_iter()
-                                .map(|m| FieldProblem {
-                                    field_id: FIELD.into(),
-                                    message: m,
-                                })
-                                .collect(),
-                        );
-                        focus_summary(&root, SUMMARY);
-                    }
-                    _ if matches!(e, ApiError::Aborted) => {}
-                    _ => {
-                        failure.set(Some(failure_message(&e, "response")));
-                        host.emit("error", &[("message", e.to_string().into())]);
-                        root.focus_soon("fw-respond-failure");
-                    }
-                },
-            }
-        }
-    });
-    let pending = post.pending();
-    let send = move |req: KeyedBody| {
-        // In-flight guard: a second click while posting does nothing.
-        if !pending.get_untracked() && open.get_untracked() {
-            failure.set(None);
-            post.dispatch_local(req);
-        }
-    };
-
     let on_continue = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        failure.set(None);
+        flow.failure.set(None);
         match validate_response(&text.get_untracked()) {
-            Err(e) => {
-                text_error.set(Some(e.to_string()));
-                problems.set(vec![FieldProblem {
-                    field_id: FIELD.into(),
-                    message: e.to_string(),
-                }]);
-                focus_summary(&root, SUMMARY);
-            }
+            Err(e) => show_problems(vec![e.to_string()]),
             Ok(_) => {
                 text_error.set(None);
                 problems.set(Vec::new());
@@ -192,30 +166,16 @@ fn Editor(
             }
         }
     };
-    let on_post = move |_| {
-        let Ok(body) = validate_response(&text.get_untracked()).map(str::to_string) else {
-            return;
-        };
-        let req = key_for(sent.get_untracked(), body);
-        sent.set(Some(req.clone()));
-        drafts::save(
-            &storage_key.get_value(),
-            &ResponseDraft {
-                text: text.get_untracked(),
-                sent: Some(req.clone()),
-            },
-        );
-        send(req);
-    };
-    let on_retry = move |_: ()| {
-        if let Some(req) = sent.get_untracked() {
-            send(req);
+    let send = flow.send;
+    let on_post = move |()| {
+        if let Ok(body) = validate_response(&text.get_untracked()) {
+            send.run(body.to_string());
         }
     };
 
     request_animation_frame(|| crate::perf_mark("fw:editor-ready"));
     let deadline = format::deadline(window.closes_at);
-    let closed_on = format::date_time(window.closes_at);
+    let closed_on = format::date_time_zoned(window.closes_at);
     let preview = move || {
         validate_response(&text.get())
             .map(str::to_string)
@@ -227,7 +187,7 @@ fn Editor(
                 <p>"Before you write, please know:"</p>
                 <ul>
                     <li>"You can post " <strong>"one"</strong> " response. Once it's posted you can't edit or delete it."</li>
-                    <li>{format!("It appears on {}'s work history, below their feedback. It does not appear on your own profile.", contract.freelancer_name)}</li>
+                    <li>"It appears on " <bdi>{contract.freelancer_name.clone()}</bdi> "'s work history, below their feedback. It does not appear on your own profile."</li>
                     <li>"Stick to the facts and choose your words with care: anyone who views that work history can read it."</li>
                 </ul>
             </div>
@@ -236,11 +196,11 @@ fn Editor(
                 <span class="fw-countdown">{move || describe_window(ended_at, clock.now())}</span>
             </p>
             {restored.then(|| view! { <p class="fw-muted">"We kept the draft you started earlier."</p> })}
-            <SendFailure id="fw-respond-failure" message=failure pending=pending on_retry=on_retry/>
+            <SendFailure id="fw-respond-failure" message=flow.failure pending=flow.pending on_retry=flow.retry/>
             <ErrorSummary id=SUMMARY problems=problems/>
             <form on:submit=on_continue novalidate>
                 <CharCountTextarea id=FIELD label="Write your public response"
-                    hint="Only you can see this draft until you post it. It is saved on this device as you type."
+                    hint="Only you can see this draft until you post it. It is saved on this device as you type, and deleted once it is posted."
                     value=text max=RESPONSE_MAX_CHARS error=text_error/>
                 <button type="submit" class="fw-button fw-primary">"Continue"</button>
             </form>
@@ -248,15 +208,12 @@ fn Editor(
                 labelled_by="fw-confirm-response-title" described_by="fw-confirm-response-desc">
                 <h2 id="fw-confirm-response-title">"Check your response"</h2>
                 <p id="fw-confirm-response-desc">
-                    {format!("This is exactly what will appear under {}'s feedback on their work history. You can't edit or delete it after you post it.", contract.freelancer_name)}
+                    "This is exactly what will appear under " <bdi>{contract.freelancer_name.clone()}</bdi> "'s feedback on their work history. You can't edit or delete it after you post it."
                 </p>
-                <blockquote class="fw-quote fw-preview">{preview}</blockquote>
+                <blockquote class="fw-quote fw-preview" dir="auto">{preview}</blockquote>
                 <div class="fw-actions">
                     <button type="button" class="fw-button" autofocus on:click=move |_| confirming.set(false)>"Go back and edit"</button>
-                    <button type="button" class="fw-button fw-primary" on:click=on_post
-                        disabled=move || pending.get() aria-disabled=move || pending.get().to_string()>
-                        {move || if pending.get() { "Posting…" } else { "Post response" }}
-                    </button>
+                    <SendButton label="Post response" pending_label="Posting your response…" pending=flow.pending on_send=on_post/>
                 </div>
             </ModalDialog>
         </div>
