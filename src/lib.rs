@@ -116,11 +116,7 @@ const TOKEN_KEY: &str = "feedback-widget:token";
 /// from this tab's sessionStorage (never localStorage), asked for once.
 pub fn start_standalone() {
     install_panic_screen();
-    if let Err(e) = trusted_types::install() {
-        web_sys::console::error_1(&e.clone().into());
-        show_crash_screen();
-        return;
-    }
+    trusted_types::install();
     let document = web_sys::window().and_then(|w| w.document());
     let base = document
         .as_ref()

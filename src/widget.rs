@@ -83,7 +83,7 @@ fn option(options: &JsValue, key: &str) -> Option<JsValue> {
 #[wasm_bindgen]
 pub fn mount(element: web_sys::HtmlElement, options: JsValue) -> Result<WidgetHandle, JsValue> {
     crate::install_panic_screen();
-    crate::trusted_types::install().map_err(|e| JsValue::from_str(&e))?;
+    crate::trusted_types::install();
     let api_base = option(&options, "apiBase")
         .and_then(|v| v.as_string())
         .unwrap_or_default();

@@ -17,6 +17,7 @@ test('boots under the strict CSP with no violations and no console errors', asyn
     assert.match(csp, /script-src 'self' 'wasm-unsafe-eval' 'sha256-/);
     assert.doesNotMatch(csp, /unsafe-inline|'unsafe-eval'/);
     assert.match(csp, /object-src 'none'/);
+    assert.match(csp, /require-trusted-types-for 'script'; trusted-types contract-feedback/);
     await page.getByText(/Showing 1–20 of \d+ contracts/).waitFor();
     await page.goto(`${APP_URL}/embed-demo.html`);
     await page.locator('#history-widget').getByText(/Showing 1–20/).waitFor();

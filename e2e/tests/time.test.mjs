@@ -33,12 +33,31 @@ test('open at 27 d 23 h 58 m, closes live at the deadline, on server time with t
   });
 });
 
-test('a contract that ended 27 days ago shows the deadline and the days left', async (t) => {
+test('a contract that ended 26 days 23 hours ago shows the deadline and 1 day left', async (t) => {
   const page = await signedInPage(browser);
   await withArtifacts(t, page, async () => {
-    const id = await fixture({ title: 'Plenty of time', ended_at: new Date(Date.now() - 25 * DAY - 3_600_000).toISOString(), received_rating: 5, received_comment: 'Great.' });
+    const id = await fixture({ title: 'One day left', ended_at: new Date(Date.now() - 27 * DAY + 3_600_000).toISOString(), received_rating: 5, received_comment: 'Great.' });
     await new ContractScreen(page).open(id);
-    await page.getByText(/You can respond until .* \(your time\) · .*UTC/).waitFor();
-    await page.getByText('2 days left').waitFor();
+    await page.getByText(/You can respond until/).waitFor();
+    await page.getByText('1 day left').waitFor();
   });
 });
+
+// The deadline in the user's own zone, named; UTC beside it only where the two differ.
+for (const [zone, names, withUtc] of [['Europe/Paris', /CES?T|GMT\+[12]/, true], ['America/New_York', /E[SD]T|GMT-[45]/, true], ['UTC', /UTC/, false]]) {
+  test(`in ${zone} the deadline names the zone${withUtc ? ' and gives UTC beside it' : ' once'}`, async (t) => {
+    const page = await signedInPage(browser, 'demo-alice', { timezoneId: zone });
+    await withArtifacts(t, page, async () => {
+      const id = await fixture({ title: `Zone ${zone}`, ended_at: new Date(Date.now() - 10 * DAY).toISOString(), received_rating: 5, received_comment: 'Great.' });
+      await new ContractScreen(page).open(id);
+      const deadline = (await page.locator('.fw-deadline strong').textContent()) ?? '';
+      assert.match(deadline, names);
+      assert.doesNotMatch(deadline, /your time/);
+      assert.equal((deadline.match(/UTC/g) ?? []).length, 1, deadline);
+      assert.equal(deadline.includes(' · '), withUtc, deadline);
+      // Dates and times never break inside at 375 px: their spaces are non-breaking.
+      const date = deadline.split(',')[0];
+      assert.doesNotMatch(date, / /, `a breakable space in ${JSON.stringify(date)}`);
+    });
+  });
+}

@@ -10,6 +10,10 @@ use crate::{RemovalStatus, ReportCategory, ReportStatus};
 
 pub type ContractId = i64;
 
+/// The Trusted Types policy the widget renders through; a page that enforces Trusted Types
+/// allows it with `trusted-types contract-feedback` (the reference server's own CSP does).
+pub const TRUSTED_TYPES_POLICY: &str = "contract-feedback";
+
 /// Path prefix of every endpoint.
 pub const API_PREFIX: &str = "/api/v1";
 /// Header that makes a POST safe to retry: the same key and body replay the first result.

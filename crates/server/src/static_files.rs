@@ -43,10 +43,13 @@ pub fn content_security_policy(index_html: &str, frame_ancestors: &[String]) -> 
     } else {
         format!("'self' {}", frame_ancestors.join(" "))
     };
+    // Trusted Types too: no DOM sink takes a string, except the widget's own vetted policy.
     format!(
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' {hashes}; style-src 'self'; \
          img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; \
-         base-uri 'none'; form-action 'self'; frame-ancestors {ancestors}"
+         base-uri 'none'; form-action 'self'; frame-ancestors {ancestors}; \
+         require-trusted-types-for 'script'; trusted-types {}",
+        feedback_domain::TRUSTED_TYPES_POLICY
     )
 }
 
@@ -103,6 +106,7 @@ mod tests {
         assert!(!p.contains("'unsafe-inline'") && !p.contains("'unsafe-eval'"));
         assert!(p.contains("'wasm-unsafe-eval'"));
         assert!(p.contains("object-src 'none'") && p.contains("base-uri 'none'"));
-        assert!(p.contains("frame-ancestors 'self' https://host.example"));
+        assert!(p.contains("frame-ancestors 'self' https://host.example;"));
+        assert!(p.contains("require-trusted-types-for 'script'; trusted-types contract-feedback"));
     }
 }
