@@ -130,6 +130,7 @@ async fn responding_validates_confirms_posts_once_and_becomes_read_only() {
     )
     .await;
 
+    let posts = FetchCounter::install("POST", "/feedback/response");
     let post = button(&root, "Post response").await;
     post.click();
     post.click(); // a double click must not send twice
@@ -138,6 +139,8 @@ async fn responding_validates_confirms_posts_once_and_becomes_read_only() {
         "Your response has been posted.",
     )
     .await;
+    assert_eq!(posts.count(), 1, "one request for a double click");
+    drop(posts);
     wait_for("focus on the notice", WAIT, || {
         (active_id() == "fw-notice").then_some(())
     })
@@ -251,7 +254,12 @@ async fn a_draft_survives_unmounting_and_is_cleared_only_after_posting() {
         &element(app.root(), "#fw-response-text").await,
         "Draft that must survive.",
     );
-    sleep(600).await; // past the autosave debounce
+    wait_for("the autosave after a pause in typing", WAIT, || {
+        stored_draft(&format!(":{id}:"))
+            .filter(|d| d.contains("Draft that must survive."))
+            .map(drop)
+    })
+    .await;
     drop(app);
     let app = mount_app(&format!("/contracts/{id}?tab=details"));
     let textarea = element(app.root(), "#fw-response-text").await;
@@ -268,6 +276,42 @@ async fn a_draft_survives_unmounting_and_is_cleared_only_after_posting() {
             .filter_map(|i| stored.key(i).unwrap())
             .all(|k| !stored.get_item(&k).unwrap().unwrap().contains("demo-alice")),
         "no token in storage"
+    );
+    // Posted: the draft is deleted, and stays deleted once the editor is gone.
+    let root = app.root().clone();
+    button(&root, "Continue").await.click();
+    wait_for("confirm dialog", WAIT, || {
+        dialog_open("fw-confirm-response-title").then_some(())
+    })
+    .await;
+    assert!(
+        stored_draft(&format!(":{id}:")).is_some(),
+        "kept until sent"
+    );
+    button(&root, "Post response").await.click();
+    text_appears(&root, "Responses can't be edited.").await;
+    assert_eq!(stored_draft(&format!(":{id}:")), None);
+    drop(app);
+    assert_eq!(stored_draft(&format!(":{id}:")), None, "no late autosave");
+}
+
+#[wasm_bindgen_test]
+async fn text_typed_just_before_unmounting_is_saved_by_the_final_flush() {
+    let id = written_feedback(Utc::now() - Span::days(5)).await;
+    let app = open_details(id).await;
+    type_into(
+        &element(app.root(), "#fw-response-text").await,
+        "Typed a moment before the tab closed.",
+    );
+    // The page has reacted (the count follows the text), but the autosave pause hasn't
+    // passed: the view goes away before the draft is written.
+    text_appears(app.root(), "You have 1463 characters remaining").await;
+    assert_eq!(stored_draft(&format!(":{id}:")), None, "not saved yet");
+    drop(app);
+    let saved = stored_draft(&format!(":{id}:")).expect("flushed on unmount");
+    assert!(
+        saved.contains("Typed a moment before the tab closed."),
+        "{saved}"
     );
 }
 

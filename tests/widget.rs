@@ -108,8 +108,18 @@ fn probe() -> (u32, u32, i32, i32) {
 #[wasm_bindgen_test]
 async fn mounting_and_unmounting_many_times_leaves_nothing_running() {
     install_probe();
-    sleep(100).await;
-    let before = probe();
+    // Whatever earlier tests left running settles first: the counts hold still for a while.
+    let before = {
+        let mut last = probe();
+        let mut still = 0;
+        wait_for("a quiet page", WAIT, || {
+            let now = probe();
+            still = if now == last { still + 1 } else { 0 };
+            last = now;
+            (still >= 4).then_some(now)
+        })
+        .await
+    };
     let id = written_feedback(Utc::now() - Span::days(2)).await;
     let el = host("cycle-host");
     for round in 0..30 {
@@ -133,9 +143,14 @@ async fn mounting_and_unmounting_many_times_leaves_nothing_running() {
         }
         handle.unmount();
     }
-    // Debounces and request timeouts of in-flight work must have been cleared, not left to fire.
-    sleep(1500).await;
-    let after = probe();
+    // Debounces and request timeouts of in-flight work must have been cleared, not left to
+    // fire: wait until the counts are back (a leak never gets there, and the wait fails).
+    let after = wait_for("everything the widgets started to stop", WAIT, || {
+        let now = probe();
+        (now.0 == before.0 && now.2 == before.2 && now.3 == before.3 && now.1 <= before.1 + 1)
+            .then_some(now)
+    })
+    .await;
     assert_eq!(
         after.0, before.0,
         "intervals still running: {after:?} vs {before:?}"
@@ -186,23 +201,35 @@ async fn two_instances_work_independently_and_leave_the_host_url_alone() {
         .unwrap()
         .contains("Feedback from Test Freelancer"));
 
-    // Typing in B's editor doesn't reach A.
+    // A third instance on the same contract as B: typing in B's editor doesn't reach it.
+    let c = host("host-c");
+    let mut hc = mount(c.clone(), options(Some(id))).unwrap();
+    let c_text = element(&shadow(&c), "#fw-response-text").await;
     let b_text = element(&shadow(&b), "#fw-response-text").await;
     type_into(&b_text, "Only in B");
+    // B's own effects have run (its count and its draft follow the text) before C is checked.
+    text_appears(&shadow(&b), "You have 1491 characters remaining").await;
+    wait_for("B's draft", WAIT, || {
+        stored_draft(&format!(":{id}:"))
+            .filter(|d| d.contains("Only in B"))
+            .map(drop)
+    })
+    .await;
+    assert_eq!(
+        c_text
+            .unchecked_ref::<web_sys::HtmlTextAreaElement>()
+            .value(),
+        ""
+    );
+    assert!(!shadow(&c).text_content().unwrap().contains("Only in B"));
     assert!(!shadow(&a).text_content().unwrap().contains("Only in B"));
-    if let Some(a_text) = query(&shadow(&a), "#fw-response-text") {
-        assert_eq!(
-            a_text
-                .unchecked_ref::<web_sys::HtmlTextAreaElement>()
-                .value(),
-            ""
-        );
-    }
 
     ha.unmount();
     hb.unmount();
+    hc.unmount();
     a.remove();
     b.remove();
+    c.remove();
 }
 
 #[wasm_bindgen_test]

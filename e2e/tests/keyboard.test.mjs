@@ -65,9 +65,22 @@ test('search, open a contract, switch tabs and respond with the keyboard only', 
     assert.equal((await active(page)).text, 'Continue');
     await page.keyboard.press('Enter');
     await page.getByRole('dialog', { name: 'Check your response' }).waitFor();
-    // Focus is trapped in the modal: Tab cycles through its buttons only.
+    // Focus is trapped in the modal: Tab and Shift+Tab cycle through its buttons only.
+    const inDialog = () => page.evaluate(() => !!document.activeElement?.closest('dialog[open]'));
     await page.keyboard.press('Tab');
     assert.equal((await active(page)).text, 'Post response');
+    const seen = [];
+    for (let i = 0; i < 6; i++) {
+      await page.keyboard.press(i < 3 ? 'Tab' : 'Shift+Tab');
+      const a = await active(page);
+      // Headless Chromium has no browser chrome to visit, so focus wraps within the page,
+      // whose only live part is the dialog.
+      if (a.tag === 'BODY') continue;
+      assert.ok(await inDialog(), `focus left the dialog: ${JSON.stringify(a)}`);
+      seen.push(a.text);
+    }
+    assert.ok(seen.includes('Go back and edit') && seen.includes('Post response'), seen.join(' | '));
+    for (let i = 0; i < 4 && (await active(page)).text !== 'Post response'; i++) await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => document.activeElement?.id === 'fw-notice');
     await page.getByText('Typed without a mouse.').waitFor();

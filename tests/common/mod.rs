@@ -230,3 +230,61 @@ pub fn clear_drafts() {
     let s = web_sys::window().unwrap().local_storage().unwrap().unwrap();
     s.clear().unwrap();
 }
+
+/// Counts the requests the page sends with `method` to URLs containing `url_part`, by wrapping
+/// `window.fetch` (which the app's client calls) until dropped.
+pub struct FetchCounter {
+    count: std::rc::Rc<std::cell::Cell<u32>>,
+    original: js_sys::Function,
+    _wrapper: wasm_bindgen::closure::Closure<
+        dyn FnMut(wasm_bindgen::JsValue, wasm_bindgen::JsValue) -> wasm_bindgen::JsValue,
+    >,
+}
+
+impl FetchCounter {
+    pub fn install(method: &'static str, url_part: &'static str) -> Self {
+        use wasm_bindgen::prelude::*;
+        let window = web_sys::window().unwrap();
+        let original: js_sys::Function = js_sys::Reflect::get(&window, &"fetch".into())
+            .unwrap()
+            .unchecked_into();
+        let count = std::rc::Rc::new(std::cell::Cell::new(0));
+        let (c, o, w) = (count.clone(), original.clone(), window.clone());
+        let wrapper = Closure::<dyn FnMut(JsValue, JsValue) -> JsValue>::new(
+            move |input: JsValue, init: JsValue| {
+                if let Some(req) = input.dyn_ref::<web_sys::Request>() {
+                    if req.method() == method && req.url().contains(url_part) {
+                        c.set(c.get() + 1);
+                    }
+                }
+                o.call2(&w, &input, &init).unwrap()
+            },
+        );
+        js_sys::Reflect::set(&window, &"fetch".into(), wrapper.as_ref()).unwrap();
+        Self {
+            count,
+            original,
+            _wrapper: wrapper,
+        }
+    }
+
+    pub fn count(&self) -> u32 {
+        self.count.get()
+    }
+}
+
+impl Drop for FetchCounter {
+    fn drop(&mut self) {
+        let window = web_sys::window().unwrap();
+        js_sys::Reflect::set(&window, &"fetch".into(), &self.original).unwrap();
+    }
+}
+
+/// The stored draft whose key contains `part`, if any.
+pub fn stored_draft(part: &str) -> Option<String> {
+    let s = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    (0..s.length().unwrap())
+        .filter_map(|i| s.key(i).unwrap())
+        .find(|k| k.starts_with("feedback-widget:draft") && k.contains(part))
+        .and_then(|k| s.get_item(&k).unwrap())
+}

@@ -587,6 +587,27 @@ pub fn store_idempotent_result(
     Ok(())
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_connection_syncs_fully() {
+        let dir = std::env::temp_dir().join(format!("fw-sync-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let db = Db::open(&dir.join("t.db"), 2).unwrap();
+        // 2 = FULL: an acknowledged write survives a power loss, not only a process crash.
+        let full = |c: &Connection| c.query_row("PRAGMA synchronous", [], |r| r.get::<_, i64>(0));
+        assert_eq!(db.write(|tx| full(tx)).unwrap(), 2);
+        assert_eq!(db.read(full).unwrap(), 2);
+        let journal: String = db
+            .read(|c| c.query_row("PRAGMA journal_mode", [], |r| r.get(0)))
+            .unwrap();
+        assert_eq!(journal, "wal");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
 /// Deletes idempotency records stored before `before`, at most `batch` of them (short write
 /// transactions: the sweep never holds the writer for long). Returns how many it deleted.
 pub fn delete_expired_idempotency(
