@@ -587,6 +587,20 @@ pub fn store_idempotent_result(
     Ok(())
 }
 
+/// Deletes idempotency records stored before `before`, at most `batch` of them (short write
+/// transactions: the sweep never holds the writer for long). Returns how many it deleted.
+pub fn delete_expired_idempotency(
+    tx: &Connection,
+    before: DateTime<Utc>,
+    batch: usize,
+) -> DbResult<usize> {
+    tx.execute(
+        "DELETE FROM idempotency WHERE rowid IN \
+         (SELECT rowid FROM idempotency WHERE created_at < ?1 LIMIT ?2)",
+        params![to_ms(before), batch as i64],
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -606,18 +620,4 @@ mod tests {
         assert_eq!(journal, "wal");
         let _ = std::fs::remove_dir_all(&dir);
     }
-}
-
-/// Deletes idempotency records stored before `before`, at most `batch` of them (short write
-/// transactions: the sweep never holds the writer for long). Returns how many it deleted.
-pub fn delete_expired_idempotency(
-    tx: &Connection,
-    before: DateTime<Utc>,
-    batch: usize,
-) -> DbResult<usize> {
-    tx.execute(
-        "DELETE FROM idempotency WHERE rowid IN \
-         (SELECT rowid FROM idempotency WHERE created_at < ?1 LIMIT ?2)",
-        params![to_ms(before), batch as i64],
-    )
 }
