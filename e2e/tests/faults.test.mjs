@@ -52,6 +52,23 @@ test('a 503 on a GET is retried and the list loads', async (t) => {
   });
 });
 
+test('a 429 on a GET is waited out for its Retry-After, then the list loads', async (t) => {
+  const page = await signedInPage(browser);
+  await withArtifacts(t, page, async () => {
+    const calls = [];
+    await page.route('**/api/v1/contracts', (route) => {
+      calls.push(Date.now());
+      return calls.length === 1
+        ? route.fulfill({ status: 429, headers: { 'Retry-After': '1', 'Content-Type': 'application/problem+json' }, body: '{}' })
+        : route.continue();
+    });
+    await new HistoryScreen(page).open();
+    await page.getByText(/Showing 1–20/).waitFor();
+    assert.equal(calls.length, 2);
+    assert.ok(calls[1] - calls[0] >= 900, `waited ${calls[1] - calls[0]} ms`);
+  });
+});
+
 test('a response slower than the client timeout: plain message, retry does not post twice', async (t) => {
   const page = await signedInPage(browser);
   await withArtifacts(t, page, async () => {
