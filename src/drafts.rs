@@ -31,6 +31,11 @@ impl DraftKind {
 /// How long a report or removal draft is kept when it is never sent.
 pub const DRAFT_MAX_AGE_DAYS: i64 = 30;
 
+/// When a draft started now may be thrown away if it is never sent (ms since the epoch).
+pub fn default_expiry_ms() -> f64 {
+    js_sys::Date::now() + (DRAFT_MAX_AGE_DAYS * 86_400_000) as f64
+}
+
 /// What is stored: the form's fields, the request sent with them (its Idempotency-Key), and
 /// when the draft may be thrown away (milliseconds since the epoch, browser clock).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

@@ -192,25 +192,25 @@ fn serve_release(
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let db = dir.join("app.db");
-    let (guard, url) = start_server_bin(
-        bin,
-        &[
-            "--addr",
-            "127.0.0.1:0",
-            "--db",
-            db.to_str().unwrap(),
-            "--seed",
-            seed,
-            "--static-dir",
-            "dist",
-            "--test-fixtures",
-        ]
-        .into_iter()
-        .chain(UNLIMITED_RATES)
-        .chain(extra.iter().copied())
-        .collect::<Vec<_>>(),
-    )?;
+    let args = [&["--static-dir", "dist", "--test-fixtures"], extra].concat();
+    let (guard, url) = start_unlimited(bin, "127.0.0.1:0", &db, seed, &args)?;
     Ok((guard, url, db, dir))
+}
+
+/// The server at `addr` on the database `db` with `seed` data and no rate limits: tests and
+/// benchmarks send many requests from one demo user in a short time, and the limits have tests
+/// of their own (crates/server/tests/hardening.rs).
+fn start_unlimited(
+    bin: &Path,
+    addr: &str,
+    db: &Path,
+    seed: &str,
+    extra: &[&str],
+) -> Result<(Guard, String)> {
+    let db = db.to_str().ok_or("the database path is not UTF-8")?;
+    let base = ["--addr", addr, "--db", db, "--seed", seed];
+    let unlimited = ["--read-rate", "off", "--write-rate", "off"];
+    start_server_bin(bin, &[&base[..], &unlimited, extra].concat())
 }
 
 /// Schemathesis against the OpenAPI document of a fresh server: every check but
@@ -222,22 +222,8 @@ fn api_fuzzing(root: &Path, summary: &mut Summary) {
     let _ = std::fs::remove_dir_all(&dir);
     let _ = std::fs::create_dir_all(&dir);
     let db = dir.join("fuzz.db");
-    let started = server_bin(root, false).and_then(|bin| {
-        start_server_bin(
-            &bin,
-            &[
-                "--addr",
-                "127.0.0.1:0",
-                "--db",
-                db.to_str().unwrap(),
-                "--seed",
-                "demo",
-            ]
-            .into_iter()
-            .chain(UNLIMITED_RATES)
-            .collect::<Vec<_>>(),
-        )
-    });
+    let started = server_bin(root, false)
+        .and_then(|bin| start_unlimited(&bin, "127.0.0.1:0", &db, "demo", &[]));
     let (server, url) = match started {
         Ok(s) => s,
         Err(e) => {
@@ -286,10 +272,6 @@ fn api_fuzzing(root: &Path, summary: &mut Summary) {
     );
     summary.add(NAME, outcome);
 }
-
-/// Test and benchmark servers take many requests from one demo user in a short time; the rate
-/// limits have tests of their own (crates/server/tests/hardening.rs).
-const UNLIMITED_RATES: [&str; 4] = ["--read-rate", "off", "--write-rate", "off"];
 
 fn build_release(root: &Path) -> Result {
     run(Command::new("trunk")
@@ -355,23 +337,9 @@ fn test(root: &Path) -> Result {
     // If the server can't start (say, the native build failed), the browser suites count as
     // failed and the run still ends with its summary line.
     let wasm_server = server_bin(root, false).and_then(|bin| {
-        start_server_bin(
-            &bin,
-            &[
-                "--addr",
-                &format!("127.0.0.1:{api_port}"),
-                "--db",
-                db.to_str().unwrap(),
-                "--seed",
-                "demo",
-                "--test-fixtures",
-                "--cors-origin",
-                &origin,
-            ]
-            .into_iter()
-            .chain(UNLIMITED_RATES)
-            .collect::<Vec<_>>(),
-        )
+        let addr = format!("127.0.0.1:{api_port}");
+        let extra = ["--test-fixtures", "--cors-origin", &origin];
+        start_unlimited(&bin, &addr, &db, "demo", &extra)
     });
     for (browser, driver_var, driver) in [
         ("Chromium", "CHROMEDRIVER", tools::chromedriver()),
@@ -477,20 +445,7 @@ fn bench_api(root: &Path) -> Result {
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let db = dir.join("bench.db");
     let bin = root.join("target/native-release/feedback-server");
-    let (server, url) = start_server_bin(
-        &bin,
-        &[
-            "--addr",
-            "127.0.0.1:0",
-            "--db",
-            db.to_str().unwrap(),
-            "--seed",
-            "bulk:10000",
-        ]
-        .into_iter()
-        .chain(UNLIMITED_RATES)
-        .collect::<Vec<_>>(),
-    )?;
+    let (server, url) = start_unlimited(&bin, "127.0.0.1:0", &db, "bulk:10000", &[])?;
     let cases = [
         ("list page 1 (20 rows, newest first)", "/api/v1/contracts"),
         (

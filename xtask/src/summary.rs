@@ -36,9 +36,7 @@ impl Outcome {
         }
         o
     }
-}
 
-impl Outcome {
     /// Schemathesis: one test per API operation it tested ("Tested: N"), each failure it
     /// reports on its "… generated, … passed, M failed" line as one failure.
     pub fn parse_schemathesis(output: &str, exit_ok: bool) -> Self {
@@ -97,7 +95,7 @@ impl Summary {
 }
 
 #[cfg(test)]
-mod schemathesis_tests {
+mod tests {
     use super::*;
 
     #[test]
@@ -126,11 +124,6 @@ mod schemathesis_tests {
             }
         );
     }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
 
     #[test]
     fn sums_cargo_test_result_lines() {

@@ -14,7 +14,7 @@ use crate::api::ApiError;
 use crate::components::dialog::ModalDialog;
 use crate::components::stars::Stars;
 use crate::components::use_root;
-use crate::drafts::{DraftKind, DRAFT_MAX_AGE_DAYS};
+use crate::drafts::{self, DraftKind};
 use crate::format;
 
 #[component]
@@ -65,7 +65,7 @@ fn RemovalRequest(contract_id: i64, feedback_id: i64, reload: Callback<()>) -> i
         kind: DraftKind::Removal,
         contract_id,
         feedback_id,
-        expires_at_ms: js_sys::Date::now() + (DRAFT_MAX_AGE_DAYS * 86_400_000) as f64,
+        expires_at_ms: drafts::default_expiry_ms(),
         what: "request",
         failure_id: "fw-removal-failure",
         allowed: Signal::stored(true),

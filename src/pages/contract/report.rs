@@ -21,7 +21,7 @@ use crate::components::char_count::CharCountTextarea;
 use crate::components::dialog::ModalDialog;
 use crate::components::error_summary::{focus_summary, ErrorSummary, FieldProblem};
 use crate::components::use_root;
-use crate::drafts::{DraftKind, DRAFT_MAX_AGE_DAYS};
+use crate::drafts::{self, DraftKind};
 use crate::format;
 use crate::widget::use_host;
 
@@ -183,7 +183,7 @@ fn ReportForm(contract_id: i64, feedback_id: i64, reload: Callback<()>) -> impl 
         kind: DraftKind::Report,
         contract_id,
         feedback_id,
-        expires_at_ms: js_sys::Date::now() + (DRAFT_MAX_AGE_DAYS * 86_400_000) as f64,
+        expires_at_ms: drafts::default_expiry_ms(),
         what: "report",
         failure_id: "fw-report-failure",
         allowed: Signal::stored(true),
