@@ -1,10 +1,19 @@
 //! Serves the built app (`dist/`) with a strict Content-Security-Policy. Trunk's loader is an
 //! inline module script, so instead of `'unsafe-inline'` the policy allows exactly that script
 //! by its SHA-256 hash, computed from `index.html` at start.
+//!
+//! Delivery: the precompressed `.br`/`.gz` copies the build made are chosen by
+//! `Accept-Encoding` (tower-http's `ServeDir`, which also sets `Vary`, the right
+//! `Content-Length`, an `ETag` and answers `If-None-Match` with 304; identity for clients that
+//! accept neither). Content-hashed files are `immutable` for a year; `index.html`, `embed.js`
+//! and everything else with a stable name is `no-cache`, i.e. revalidated by ETag each time.
 
 use std::path::Path;
 
+use axum::extract::Request;
 use axum::http::{header, HeaderName, HeaderValue};
+use axum::middleware::Next;
+use axum::response::Response;
 use axum::Router;
 use base64::Engine;
 use sha2::{Digest, Sha256};
@@ -53,6 +62,33 @@ pub fn content_security_policy(index_html: &str, frame_ancestors: &[String]) -> 
     )
 }
 
+/// True for a file name Trunk content-hashed: `name-<16 hex digits>` before the extension (or
+/// before `_bg.wasm`).
+pub fn is_content_hashed(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let stem = name.split('.').next().unwrap_or(name);
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    stem.rsplit_once('-')
+        .is_some_and(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// `Cache-Control` by name: a hashed file never changes; anything else is revalidated.
+async fn cache_control(req: Request, next: Next) -> Response {
+    let immutable = is_content_hashed(req.uri().path());
+    let mut res = next.run(req).await;
+    if res.status().is_success() || res.status() == axum::http::StatusCode::NOT_MODIFIED {
+        res.headers_mut().insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(if immutable {
+                "public, max-age=31536000, immutable"
+            } else {
+                "no-cache"
+            }),
+        );
+    }
+    res
+}
+
 pub fn router(
     dir: &Path,
     frame_ancestors: &[String],
@@ -66,9 +102,16 @@ pub fn router(
     })?;
     let csp = HeaderValue::from_str(&content_security_policy(&html, frame_ancestors))?;
     // Unknown paths are client-side routes: answer with the app shell.
-    let service = ServeDir::new(dir).fallback(ServeFile::new(index));
+    let shell = ServeFile::new(index)
+        .precompressed_br()
+        .precompressed_gzip();
+    let service = ServeDir::new(dir)
+        .precompressed_br()
+        .precompressed_gzip()
+        .fallback(shell);
     Ok(Router::new()
         .fallback_service(service)
+        .layer(axum::middleware::from_fn(cache_control))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
             csp,
@@ -98,6 +141,29 @@ mod tests {
         let expected = base64::engine::general_purpose::STANDARD
             .encode(Sha256::digest(b"import x from '/x.js';"));
         assert_eq!(h[0], format!("'sha256-{expected}'"));
+    }
+
+    #[test]
+    fn only_content_hashed_names_are_immutable() {
+        for hashed in [
+            "/feedback-widget-8f3a0c1d2e4b5a69.js",
+            "/feedback-widget-8f3a0c1d2e4b5a69_bg.wasm",
+            "/main-0123456789abcdef.css",
+            "/main-0123456789abcdef.css.br",
+        ] {
+            assert!(is_content_hashed(hashed), "{hashed}");
+        }
+        for stable in [
+            "/",
+            "/index.html",
+            "/embed.js",
+            "/embed-demo.html",
+            "/contracts/3",
+            "/main-notahash.css",
+            "/feedback-widget-8f3a0c1d.js",
+        ] {
+            assert!(!is_content_hashed(stable), "{stable}");
+        }
     }
 
     #[test]

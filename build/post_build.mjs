@@ -1,0 +1,45 @@
+// Trunk's post_build hook (Trunk.toml). The wasm, its JS glue and the CSS get content-hashed
+// names, so they can be cached for a year; embed.js keeps its one stable URL for host pages and
+// is pointed here at this build's hashed files. Release builds also get precompressed copies
+// (.br at quality 11, .gz at level 9) that feedback-server sends by Accept-Encoding.
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
+
+const dir = process.env.TRUNK_STAGING_DIR;
+if (!dir) throw new Error('post_build.mjs runs as a Trunk hook (TRUNK_STAGING_DIR is not set)');
+const files = readdirSync(dir);
+const find = (pattern) => {
+  const found = files.find((name) => pattern.test(name));
+  if (!found) throw new Error(`post_build: no file in ${dir} matches ${pattern}`);
+  return found;
+};
+const hashed = {
+  './feedback-widget.js': find(/^feedback-widget-[0-9a-f]+\.js$/),
+  './feedback-widget_bg.wasm': find(/^feedback-widget-[0-9a-f]+_bg\.wasm$/),
+  './main.css': find(/^main-[0-9a-f]+\.css$/),
+};
+const embedPath = join(dir, 'embed.js');
+let embed = readFileSync(embedPath, 'utf8');
+for (const [stable, name] of Object.entries(hashed)) {
+  if (!embed.includes(`'${stable}'`)) throw new Error(`post_build: embed.js does not name '${stable}'`);
+  embed = embed.replaceAll(`'${stable}'`, `'./${name}'`);
+}
+writeFileSync(embedPath, embed);
+
+/** Every file under `d` (wasm-bindgen's snippets live in a subfolder). */
+const walk = (d) => readdirSync(d).flatMap((f) => (statSync(join(d, f)).isDirectory() ? walk(join(d, f)) : [join(d, f)]));
+
+if (process.env.TRUNK_PROFILE === 'release') {
+  for (const path of walk(dir).filter((f) => /\.(html|js|mjs|css|wasm|svg|json|txt)$/.test(f))) {
+    const data = readFileSync(path);
+    writeFileSync(`${path}.br`, brotliCompressSync(data, {
+      params: {
+        [constants.BROTLI_PARAM_QUALITY]: 11,
+        [constants.BROTLI_PARAM_SIZE_HINT]: data.length,
+        [constants.BROTLI_PARAM_MODE]: path.endsWith(".wasm") ? constants.BROTLI_MODE_GENERIC : constants.BROTLI_MODE_TEXT,
+      },
+    }));
+    writeFileSync(`${path}.gz`, gzipSync(data, { level: 9 }));
+  }
+}

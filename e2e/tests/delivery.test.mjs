@@ -1,0 +1,93 @@
+// What a browser receives: the precompressed files chosen by Accept-Encoding (all three decode
+// to the same bytes), year-long caching for content-hashed files and revalidation for the stable
+// URLs, and a repeat visit that moves almost nothing.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { launch, signedInPage, withArtifacts, APP_URL } from './browser.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+/** A raw GET (node's fetch would decode the body itself): status, headers, the bytes as sent. */
+function get(path, headers = {}) {
+  return new Promise((resolve, reject) => {
+    const req = request(`${APP_URL}${path}`, { headers }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** The app's files as index.html names them. */
+async function assets() {
+  const html = (await get('/contracts')).body.toString();
+  const names = [...html.matchAll(/(?:href|src)="\/([^"]+\.(?:js|wasm|css))"/g)].map((m) => m[1]);
+  const glue = names.find((n) => /^feedback-widget-[0-9a-f]{16}\.js$/.test(n));
+  const wasm = names.find((n) => /^feedback-widget-[0-9a-f]{16}_bg\.wasm$/.test(n));
+  const css = names.find((n) => /^main-[0-9a-f]{16}\.css$/.test(n));
+  assert.ok(glue && wasm && css, `hashed names in index.html: ${names.join(', ')}`);
+  return { glue, wasm, css };
+}
+
+test('br, gzip and identity responses decode to the same bytes, with Vary and the right length', async () => {
+  const { glue, wasm, css } = await assets();
+  for (const name of [wasm, glue, css, 'embed.js', 'index.html']) {
+    const identity = await get(`/${name}`, { 'Accept-Encoding': 'identity' });
+    const br = await get(`/${name}`, { 'Accept-Encoding': 'br, gzip' });
+    const gz = await get(`/${name}`, { 'Accept-Encoding': 'gzip' });
+    assert.equal(identity.status, 200, name);
+    assert.equal(identity.headers['content-encoding'], undefined, name);
+    assert.equal(br.headers['content-encoding'], 'br', name);
+    assert.equal(gz.headers['content-encoding'], 'gzip', name);
+    for (const r of [identity, br, gz]) {
+      assert.match(r.headers.vary ?? '', /accept-encoding/i, name);
+      assert.equal(Number(r.headers['content-length']), r.body.length, `${name} length`);
+    }
+    assert.ok(br.body.length < identity.body.length, `${name} is smaller in br`);
+    assert.deepEqual(brotliDecompressSync(br.body), identity.body, `${name} br`);
+    assert.deepEqual(gunzipSync(gz.body), identity.body, `${name} gzip`);
+  }
+});
+
+test('hashed files are immutable; index.html and embed.js revalidate with an ETag', async () => {
+  const { glue, wasm, css } = await assets();
+  for (const name of [glue, wasm, css]) {
+    const r = await get(`/${name}`);
+    assert.equal(r.headers['cache-control'], 'public, max-age=31536000, immutable', name);
+  }
+  for (const path of ['/embed.js', '/index.html', '/contracts', '/contracts/3?tab=details']) {
+    const r = await get(path, { 'Accept-Encoding': 'br' });
+    assert.equal(r.headers['cache-control'], 'no-cache', path);
+    assert.ok(r.headers.etag, `${path} has an ETag`);
+    const again = await get(path, { 'Accept-Encoding': 'br', 'If-None-Match': r.headers.etag });
+    assert.equal(again.status, 304, path);
+    assert.equal(again.body.length, 0, path);
+  }
+  // embed.js names this build's hashed files, so hosts always get the current ones.
+  const embed = (await get('/embed.js')).body.toString();
+  for (const name of [glue, wasm, css]) assert.ok(embed.includes(`./${name}`), `embed.js names ${name}`);
+});
+
+test('a repeat visit transfers almost nothing', async (t) => {
+  const page = await signedInPage(browser);
+  await withArtifacts(t, page, async () => {
+    const transferred = () => page.evaluate(() => performance.getEntriesByType('navigation')
+      .concat(performance.getEntriesByType('resource'))
+      .filter((e) => !e.name.includes('/api/'))
+      .reduce((sum, e) => sum + e.transferSize, 0));
+    await page.goto(`${APP_URL}/contracts`);
+    await page.getByText(/Showing 1–20/).waitFor();
+    const first = await transferred();
+    await page.goto(`${APP_URL}/contracts`);
+    await page.getByText(/Showing 1–20/).waitFor();
+    const repeat = await transferred();
+    assert.ok(first > 100_000, `the first visit loads the app (${first} bytes)`);
+    assert.ok(repeat < 5_000, `a repeat visit moved ${repeat} bytes`);
+  });
+});
