@@ -21,7 +21,8 @@ const files = readdirSync(DIST).filter((f) => /\.(wasm|js|css)$/.test(f) && !f.s
 const sizes = files.map((f) => {
   const data = readFileSync(`${DIST}/${f}`);
   return {
-    f, raw: data.length, gz: gzipSync(data, { level: 9 }).length,
+    // Content hashes change every build; the table names the file without it.
+    f: f.replace(/-[0-9a-f]{16}/, ''), raw: data.length, gz: gzipSync(data, { level: 9 }).length,
     br: brotliCompressSync(data, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
   };
 });
@@ -69,23 +70,58 @@ for (let i = 1; i <= 6; i++) {
   }, from);
   switches.push(t);
 }
+
+// 3. Bytes on the wire, as the browser counts them (Resource Timing `transferSize`: headers and
+//    the body as sent, after the server's compression), on a first and on a repeat visit.
+async function wire(url) {
+  const context = await browser.newContext();
+  await context.addInitScript(() => sessionStorage.setItem('feedback-widget:token', 'demo-alice'));
+  const p = await context.newPage();
+  const sum = (app) => p.evaluate((app) => performance.getEntriesByType('navigation')
+    .concat(performance.getEntriesByType('resource'))
+    .filter((e) => app === !e.name.includes('/api/'))
+    .reduce((s, e) => s + e.transferSize, 0), app);
+  const visit = async () => {
+    await p.goto(url);
+    await p.waitForFunction(() => performance.getEntriesByName('fw:rows-rendered').length
+      + performance.getEntriesByName('fw:editor-ready').length > 0);
+    return { app: await sum(true), api: await sum(false) };
+  };
+  const first = await visit();
+  const repeat = await visit();
+  await context.close();
+  return { first, repeat };
+}
+const wireHistory = await wire(`${APP_URL}/contracts`);
+const wireDetails = await wire(`${APP_URL}/contracts/${contractId}?tab=details`);
 await browser.close();
 
-// 3. Lighthouse (desktop preset) on the history and details pages.
+// 4. Lighthouse on the history and details pages: the default (mobile: slow 4G, 4× CPU) config,
+//    which is what phones see, and the desktop preset.
 const lhBrowser = await puppeteer.launch({ executablePath: '/usr/bin/chromium', args: [...ARGS, '--headless=new'] });
-async function lighthouse(url) {
+async function lighthouse(url, config) {
   const p = await lhBrowser.newPage();
   await p.evaluateOnNewDocument(() => sessionStorage.setItem('feedback-widget:token', 'demo-alice'));
-  const flow = await startFlow(p, { config: desktopConfig });
+  const flow = await startFlow(p, config ? { config } : {});
   await flow.navigate(url);
   const { steps } = await flow.createFlowResult();
-  const c = steps[0].lhr.categories;
+  const { categories: c, audits: a } = steps[0].lhr;
   await p.close();
-  return { perf: Math.round(c.performance.score * 100), a11y: Math.round(c.accessibility.score * 100), bp: Math.round(c['best-practices'].score * 100) };
+  const s = (id) => `${(a[id].numericValue / 1000).toFixed(1)} s`;
+  return {
+    perf: Math.round(c.performance.score * 100), a11y: Math.round(c.accessibility.score * 100),
+    bp: Math.round(c['best-practices'].score * 100), fcp: s('first-contentful-paint'),
+    lcp: s('largest-contentful-paint'), tbt: `${Math.round(a['total-blocking-time'].numericValue)} ms`,
+    cls: a['cumulative-layout-shift'].numericValue.toFixed(3),
+  };
 }
-const lhHistory = await lighthouse(`${APP_URL}/contracts`);
-const lhDetails = await lighthouse(`${APP_URL}/contracts/${contractId}?tab=details`);
+const lh = {};
+for (const [page, url] of [['history (`/contracts`)', `${APP_URL}/contracts`], ['contract details', `${APP_URL}/contracts/${contractId}?tab=details`]]) {
+  lh[page] = { mobile: await lighthouse(url), desktop: await lighthouse(url, desktopConfig) };
+}
 await lhBrowser.close();
+const lhRows = Object.entries(lh).flatMap(([page, r]) => ['mobile', 'desktop'].map((k) =>
+  `| ${page} | ${k} | ${r[k].perf} | ${r[k].fcp} | ${r[k].lcp} | ${r[k].tbt} | ${r[k].cls} | ${r[k].a11y} | ${r[k].bp} |`)).join('\n');
 
 const report = `# Performance
 
@@ -105,14 +141,22 @@ ${sizes.map((s) => `| ${s.f} | ${kb(s.raw)} | ${kb(s.gz)} | ${kb(s.br)} |`).join
 Goal: total gzip ≤ 160 KB — ${total('gz') <= 160_000 ? 'met' : `**not met** (${kb(total('gz'))}); see "Where the bytes go" below`}.
 \`embed.js\` (the widget loader) is only loaded by host pages.
 
-## Lighthouse 12.2.3, desktop preset
+## Bytes on the wire (Resource Timing \`transferSize\`, after the server's compression)
 
-| page | performance | accessibility | best practices |
-|---|---|---|---|
-| history (\`/contracts\`) | ${lhHistory.perf} | ${lhHistory.a11y} | ${lhHistory.bp} |
-| contract details | ${lhDetails.perf} | ${lhDetails.a11y} | ${lhDetails.bp} |
+| page | first visit: app files | first visit: API | repeat visit: app files | repeat visit: API |
+|---|---|---|---|---|
+| history | ${kb(wireHistory.first.app)} | ${kb(wireHistory.first.api)} | ${kb(wireHistory.repeat.app)} | ${kb(wireHistory.repeat.api)} |
+| contract details | ${kb(wireDetails.first.app)} | ${kb(wireDetails.first.api)} | ${kb(wireDetails.repeat.app)} | ${kb(wireDetails.repeat.api)} |
 
-Goals: performance ≥ 98, accessibility 100.
+Goals: first visit ≤ 200 KB, repeat visit ≤ 5 KB (app files; the API's JSON is the data itself).
+
+## Lighthouse 12.2.3: mobile (default config: slow 4G, 4× CPU) and desktop preset
+
+| page | preset | performance | FCP | LCP | TBT | CLS | accessibility | best practices |
+|---|---|---|---|---|---|---|---|---|
+${lhRows}
+
+Goals: mobile performance ≥ 95 with LCP ≤ 2.0 s and CLS ≤ 0.01; desktop ≥ 98; accessibility 100.
 
 ## Time to content (Performance API marks set by the app)
 
