@@ -22,7 +22,7 @@ const sizes = files.map((f) => {
   const data = readFileSync(`${DIST}/${f}`);
   return {
     // Content hashes change every build; the table names the file without it.
-    f: f.replace(/-[0-9a-f]{16}/, ''), raw: data.length, gz: gzipSync(data, { level: 9 }).length,
+    f: f.replace(/-[0-9a-f]{12,16}(?=[._])/, ''), raw: data.length, gz: gzipSync(data, { level: 9 }).length,
     br: brotliCompressSync(data, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
   };
 });

@@ -131,6 +131,13 @@ pub fn start_standalone() {
     let stored = session
         .as_ref()
         .and_then(|s| s.get_item(TOKEN_KEY).ok().flatten());
+    // The static shell from index.html gives way to the app at the same place.
+    if let Some(shell) = document
+        .as_ref()
+        .and_then(|d| d.query_selector(".fw-shell").ok().flatten())
+    {
+        shell.remove();
+    }
     mount_to_body(move || {
         let token = RwSignal::new(stored.clone());
         let base = base.clone();

@@ -28,9 +28,9 @@ function get(path, headers = {}) {
 async function assets() {
   const html = (await get('/contracts')).body.toString();
   const names = [...html.matchAll(/(?:href|src)="\/([^"]+\.(?:js|wasm|css))"/g)].map((m) => m[1]);
-  const glue = names.find((n) => /^feedback-widget-[0-9a-f]{16}\.js$/.test(n));
-  const wasm = names.find((n) => /^feedback-widget-[0-9a-f]{16}_bg\.wasm$/.test(n));
-  const css = names.find((n) => /^main-[0-9a-f]{16}\.css$/.test(n));
+  const glue = names.find((n) => /^feedback-widget-[0-9a-f]{12,16}\.js$/.test(n));
+  const wasm = names.find((n) => /^feedback-widget-[0-9a-f]{12,16}_bg\.wasm$/.test(n));
+  const css = names.find((n) => /^main-[0-9a-f]{12,16}\.css$/.test(n));
   assert.ok(glue && wasm && css, `hashed names in index.html: ${names.join(', ')}`);
   return { glue, wasm, css };
 }
@@ -89,5 +89,33 @@ test('a repeat visit transfers almost nothing', async (t) => {
     const repeat = await transferred();
     assert.ok(first > 100_000, `the first visit loads the app (${first} bytes)`);
     assert.ok(repeat < 5_000, `a repeat visit moved ${repeat} bytes`);
+  });
+});
+
+test('the static shell paints before the wasm and is replaced in place, once, without a shift', async (t) => {
+  // Without scripts, the page still shows its frame and a loading line from index.html.
+  const noJs = await browser.newContext({ javaScriptEnabled: false });
+  const bare = await noJs.newPage();
+  await bare.goto(`${APP_URL}/contracts`);
+  assert.equal(await bare.locator('.fw-shell').getByText('Loading your contracts…').isVisible(), true);
+  assert.equal(await bare.locator('[aria-live], [role=status], [role=alert]').count(), 0, 'the shell announces nothing');
+  await noJs.close();
+
+  const page = await signedInPage(browser);
+  await withArtifacts(t, page, async () => {
+    await page.addInitScript(() => {
+      window.__shift = 0;
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) if (!e.hadRecentInput) window.__shift += e.value;
+      }).observe({ type: 'layout-shift', buffered: true });
+    });
+    await page.goto(`${APP_URL}/contracts`);
+    await page.getByText(/Showing 1–20/).waitFor();
+    assert.equal(await page.locator('.fw-shell').count(), 0, 'the shell is gone');
+    assert.equal(await page.locator('.fw-app').count(), 1, 'one app');
+    assert.equal(await page.locator('main').count(), 1, 'one main landmark');
+    assert.equal(await page.locator('#fw-main').count(), 1);
+    const shift = await page.evaluate(() => window.__shift);
+    assert.ok(shift <= 0.01, `cumulative layout shift ${shift}`);
   });
 });

@@ -62,14 +62,16 @@ pub fn content_security_policy(index_html: &str, frame_ancestors: &[String]) -> 
     )
 }
 
-/// True for a file name Trunk content-hashed: `name-<16 hex digits>` before the extension (or
-/// before `_bg.wasm`).
+/// True for a file name Trunk content-hashed: `name-<hash>` before the extension (or before
+/// `_bg.wasm`). Trunk writes the 64-bit hash as unpadded hex, so it has up to 16 digits, and
+/// fewer than 12 only once in about a million builds.
 pub fn is_content_hashed(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
     let stem = name.split('.').next().unwrap_or(name);
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
-    stem.rsplit_once('-')
-        .is_some_and(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+    stem.rsplit_once('-').is_some_and(|(_, hash)| {
+        (12..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit())
+    })
 }
 
 /// `Cache-Control` by name: a hashed file never changes; anything else is revalidated.
@@ -150,6 +152,7 @@ mod tests {
             "/feedback-widget-8f3a0c1d2e4b5a69_bg.wasm",
             "/main-0123456789abcdef.css",
             "/main-0123456789abcdef.css.br",
+            "/feedback-widget-d19832a26068831_bg.wasm",
         ] {
             assert!(is_content_hashed(hashed), "{hashed}");
         }
