@@ -214,7 +214,7 @@ impl ApiClient {
     ) -> Result<RemovalRequest, ApiError> {
         self.post_json(
             &format!("/contracts/{id}/given-feedback/removal-request"),
-            &serde_json::json!({}),
+            &feedback_domain::NewRemovalRequest {},
             key,
             ab,
         )
@@ -257,7 +257,7 @@ impl ApiClient {
             .await
             .header(IDEMPOTENCY_KEY_HEADER, key)
             .header("Content-Type", "application/json");
-        let json = serde_json::to_string(body).map_err(|_| ApiError::BadResponse)?;
+        let json = crate::json::to_string(body).ok_or(ApiError::BadResponse)?;
         decode(send(req, Some(json), ab).await?).await
     }
 }
@@ -318,10 +318,11 @@ async fn decode<T: DeserializeOwned>(r: Response) -> Result<T, ApiError> {
     if status == 429 {
         return Err(ApiError::RateLimited(retry_after(&r).unwrap_or(1).max(1)));
     }
+    let body = r.text().await.map_err(|_| ApiError::BadResponse)?;
     if (200..300).contains(&status) {
-        return r.json::<T>().await.map_err(|_| ApiError::BadResponse);
+        return crate::json::from_str::<T>(&body).ok_or(ApiError::BadResponse);
     }
-    let problem = r.json::<Problem>().await.ok();
+    let problem = crate::json::from_str::<Problem>(&body);
     Err(match (status, problem) {
         (401, _) => ApiError::Unauthorized,
         (404, _) => ApiError::NotFound,

@@ -61,7 +61,7 @@ pub fn sweep_expired() {
             .get_item(&key)
             .ok()
             .flatten()
-            .and_then(|raw| serde_json::from_str::<Expiry>(&raw).ok())
+            .and_then(|raw| crate::json::from_str::<Expiry>(&raw))
             .and_then(|e| e.expires_at_ms)
             .is_some_and(|at| at <= now);
         if expired {
@@ -81,12 +81,12 @@ fn storage() -> Option<web_sys::Storage> {
 
 pub fn load<T: DeserializeOwned>(key: &str) -> Option<T> {
     let raw = storage()?.get_item(key).ok()??;
-    serde_json::from_str(&raw).ok()
+    crate::json::from_str(&raw)
 }
 
 /// Saves; a full or disabled storage is not an error worth interrupting typing for.
 pub fn save<T: Serialize>(key: &str, value: &T) {
-    if let (Some(s), Ok(raw)) = (storage(), serde_json::to_string(value)) {
+    if let (Some(s), Some(raw)) = (storage(), crate::json::to_string(value)) {
         let _ = s.set_item(key, &raw);
     }
 }
@@ -156,7 +156,7 @@ pub fn autosave<T: Serialize + 'static>(
     {
         let (pending, key) = (pending.clone(), key.clone());
         Effect::new(move |first: Option<()>| {
-            let raw = serde_json::to_string(&value()).ok();
+            let raw = crate::json::to_string(&value());
             if first.is_none() {
                 return; // the loaded draft itself needs no saving
             }

@@ -10,6 +10,7 @@ mod crash;
 mod dom;
 pub mod drafts;
 pub mod format;
+mod json;
 pub mod nav;
 mod pages;
 mod title;

@@ -190,7 +190,7 @@ fn ReportForm(contract_id: i64, feedback_id: i64, reload: Callback<()>) -> impl 
         request: Rc::new(move |api, req, ab| {
             Box::pin(async move {
                 let report: NewReport =
-                    serde_json::from_str(&req.body).map_err(|_| ApiError::BadResponse)?;
+                    crate::json::from_str(&req.body).ok_or(ApiError::BadResponse)?;
                 api.report(contract_id, &report, &req.key, &ab)
                     .await
                     .map(drop)
@@ -239,7 +239,7 @@ fn ReportForm(contract_id: i64, feedback_id: i64, reload: Callback<()>) -> impl 
     let send = flow.send;
     let on_send = move |()| {
         if let Ok(report) = checked() {
-            send.run(serde_json::to_string(&report).unwrap_or_default());
+            send.run(crate::json::to_string(&report).unwrap_or_default());
         }
     };
     let category_error = error_for(category_id(ReportCategory::ALL[0]));
