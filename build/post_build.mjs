@@ -2,6 +2,7 @@
 // names, so they can be cached for a year; embed.js keeps its one stable URL for host pages and
 // is pointed here at this build's hashed files. Release builds also get precompressed copies
 // (.br at quality 11, .gz at level 9) that feedback-server sends by Accept-Encoding.
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
@@ -26,6 +27,23 @@ for (const [stable, name] of Object.entries(hashed)) {
   embed = embed.replaceAll(`'${stable}'`, `'./${name}'`);
 }
 writeFileSync(embedPath, embed);
+
+// Release builds: the wasm-bindgen glue minified (Trunk's `minify` leaves it as generated),
+// then index.html's Subresource Integrity for it recomputed, since its bytes changed.
+if (process.env.TRUNK_PROFILE === 'release') {
+  const { minify } = await import(new URL('../e2e/node_modules/terser/main.js', import.meta.url));
+  const gluePath = join(dir, hashed['./feedback-widget.js']);
+  const { code } = await minify(readFileSync(gluePath, 'utf8'), { module: true, compress: { passes: 2 }, mangle: true });
+  writeFileSync(gluePath, code);
+  const sri = `sha384-${createHash('sha384').update(code).digest('base64')}`;
+  const indexPath = join(dir, 'index.html');
+  const html = readFileSync(indexPath, 'utf8');
+  // (Trunk's minified HTML may leave attribute values unquoted.)
+  const glue = hashed['./feedback-widget.js'].replaceAll('.', '\\.');
+  const tag = new RegExp(`(<link[^>]*?/${glue}[^>]*?integrity=)("?)[^\\s">]+\\2`);
+  if (!tag.test(html)) throw new Error('post_build: index.html has no integrity for the glue');
+  writeFileSync(indexPath, html.replace(tag, `$1"${sri}"`));
+}
 
 /** Every file under `d` (wasm-bindgen's snippets live in a subfolder). */
 const walk = (d) => readdirSync(d).flatMap((f) => (statSync(join(d, f)).isDirectory() ? walk(join(d, f)) : [join(d, f)]));

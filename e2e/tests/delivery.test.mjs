@@ -27,7 +27,8 @@ function get(path, headers = {}) {
 /** The app's files as index.html names them. */
 async function assets() {
   const html = (await get('/contracts')).body.toString();
-  const names = [...html.matchAll(/(?:href|src)="\/([^"]+\.(?:js|wasm|css))"/g)].map((m) => m[1]);
+  // (Minified HTML may leave attribute values unquoted.)
+  const names = [...html.matchAll(/(?:href|src)="?\/([^"\s>]+\.(?:js|wasm|css))/g)].map((m) => m[1]);
   const glue = names.find((n) => /^feedback-widget-[0-9a-f]{12,16}\.js$/.test(n));
   const wasm = names.find((n) => /^feedback-widget-[0-9a-f]{12,16}_bg\.wasm$/.test(n));
   const css = names.find((n) => /^main-[0-9a-f]{12,16}\.css$/.test(n));
