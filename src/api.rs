@@ -224,11 +224,19 @@ impl ApiClient {
     /// GET with retries (network errors, 503 and 429 only): exponential backoff, or the
     /// server's `Retry-After` when it gave one (up to [`MAX_AUTO_WAIT_SECS`]).
     async fn get_json<T: DeserializeOwned>(&self, path: &str, ab: &Aborter) -> Result<T, ApiError> {
+        // The first attempt may already be under way (index.html started it).
+        let mut prefetched = self.take_prefetched(&self.url(path)).await;
         let mut delay = 300;
         for attempt in 1..=GET_ATTEMPTS {
-            let req = self.authorize(Request::get(&self.url(path))).await;
+            let sent = match prefetched.take() {
+                Some(r) => Ok(r),
+                None => {
+                    let req = self.authorize(Request::get(&self.url(path))).await;
+                    send(req, None, ab).await
+                }
+            };
             let retry = attempt < GET_ATTEMPTS;
-            let wait = match send(req, None, ab).await {
+            let wait = match sent {
                 // Nothing arrived, or the server said "try later": wait, then ask again.
                 Err(ApiError::Network) if retry => delay,
                 Ok(r) if matches!(r.status(), 429 | 503) && retry => match retry_after(&r) {
@@ -242,6 +250,27 @@ impl ApiClient {
             delay *= 3;
         }
         unreachable!("the last attempt returns")
+    }
+
+    /// The response to the request index.html started before the wasm arrived, if it was for
+    /// `url` with this client's token (taken once; a failed one is simply asked again).
+    async fn take_prefetched(&self, url: &str) -> Option<Response> {
+        let window = web_sys::window()?;
+        let key = wasm_bindgen::JsValue::from_str("__fwPrefetch");
+        let started = js_sys::Reflect::get(&window, &key).ok()?;
+        if started.is_undefined() {
+            return None;
+        }
+        let _ = js_sys::Reflect::delete_property(&window, &key);
+        let field = |k: &str| js_sys::Reflect::get(&started, &k.into()).ok();
+        let same_url = field("url")?.as_string()? == url;
+        let same_token = field("token")?.as_string() == self.token.current().await;
+        if !(same_url && same_token) {
+            return None;
+        }
+        let promise: js_sys::Promise = field("response")?.dyn_into().ok()?;
+        let raw = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
+        Some(Response::from(raw.dyn_into::<web_sys::Response>().ok()?))
     }
 
     /// POST once: never retried silently, the caller decides (reusing `key`).

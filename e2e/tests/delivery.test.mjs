@@ -120,3 +120,19 @@ test('the static shell paints before the wasm and is replaced in place, once, wi
     assert.ok(shift <= 0.01, `cumulative layout shift ${shift}`);
   });
 });
+
+test('the first API request starts beside the wasm download and is used, not repeated', async (t) => {
+  const page = await signedInPage(browser);
+  await withArtifacts(t, page, async () => {
+    const api = [];
+    page.on('request', (r) => { if (r.url().includes('/api/v1/contracts')) api.push(r.url()); });
+    await page.goto(`${APP_URL}/contracts`);
+    await page.getByText(/Showing 1–20/).waitFor();
+    assert.deepEqual(api, [`${APP_URL}/api/v1/contracts`], 'one request for the first page');
+    assert.equal(await page.evaluate(() => window.__fwPrefetch), undefined, 'the app took it');
+    // Another page of the list is the app's own request, as before.
+    await page.getByRole('link', { name: 'Next page' }).click();
+    await page.getByText(/Showing 21–40/).waitFor();
+    assert.equal(api.length, 2);
+  });
+});
