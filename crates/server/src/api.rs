@@ -506,6 +506,22 @@ pub async fn post_removal_request(
     .await
 }
 
+/// `/readyz`: 200 when the database answers, else 503 problem+json (take this instance out of
+/// the balancer). `/healthz` only says the process is up.
+pub async fn ready(State(state): State<AppState>) -> Result<&'static str, ApiError> {
+    blocking(move || {
+        state
+            .db
+            .read(|c| c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0)))
+            .map_err(|e| {
+                eprintln!("readiness check failed: {e}");
+                ApiError::new(ProblemKind::Unavailable, "The database is not reachable.")
+            })
+    })
+    .await?;
+    Ok("ready")
+}
+
 /// A known path with a method it does not take.
 pub async fn method_not_allowed() -> impl IntoResponse {
     ApiError::new(

@@ -132,6 +132,7 @@ pub fn router(state: AppState, config: &Config) -> Result<Router, Box<dyn std::e
         .expose_headers([
             header::RETRY_AFTER,
             HeaderName::from_static("idempotent-replayed"),
+            HeaderName::from_static(limits::REQUEST_ID),
         ])
         .max_age(std::time::Duration::from_secs(600));
     let rates = Arc::new(limits::RateLimits {
@@ -172,6 +173,9 @@ pub fn router(state: AppState, config: &Config) -> Result<Router, Box<dyn std::e
             limits::rate_limit,
         ))
         .layer(cors)
+        // Probes from a balancer are not rate limited (added after that layer).
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(api::ready))
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
@@ -184,6 +188,8 @@ pub fn router(state: AppState, config: &Config) -> Result<Router, Box<dyn std::e
         None => api.fallback(api::api_not_found),
     };
     let in_flight = Arc::new(tokio::sync::Semaphore::new(config.limits.max_in_flight));
+    // Every response names its request, so a report from a user can be matched to the log.
+    let app = app.layer(axum::middleware::from_fn(limits::request_id));
     Ok(app
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn_with_state(

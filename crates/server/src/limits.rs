@@ -48,6 +48,34 @@ pub async fn head_limits(req: Request, next: Next) -> Response {
     next.run(req).await
 }
 
+/// The request id header: taken from the request when it is a sane token (a balancer's id
+/// carries through), else made here; always returned on the response.
+pub const REQUEST_ID: &str = "x-request-id";
+
+pub async fn request_id(mut req: Request, next: Next) -> Response {
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let given = req
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            (1..=64).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
+        .map(str::to_string);
+    let id = given.unwrap_or_else(|| {
+        let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let t = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_micros());
+        format!("{t:x}-{}-{n:x}", std::process::id())
+    });
+    let value = HeaderValue::from_str(&id).expect("ascii id");
+    req.headers_mut().insert(REQUEST_ID, value.clone());
+    let mut res = next.run(req).await;
+    res.headers_mut().insert(REQUEST_ID, value);
+    res
+}
+
 /// A problem document with a `Retry-After` header (seconds, rounded up, at least 1).
 pub fn retry_later(kind: ProblemKind, detail: String, after: Duration) -> Response {
     let secs = after.as_secs() + u64::from(after.subsec_nanos() > 0);

@@ -247,6 +247,10 @@ fn reads_and_writes_are_rate_limited_per_caller_with_429_and_retry_after() {
         assert_eq!(get(Some("nobody")).status, 401);
     }
     get(None).assert_problem(429, "too-many-requests");
+    // Health probes are not counted.
+    for _ in 0..10 {
+        assert_eq!(s.get("/healthz", None).status, 200);
+    }
     // After the wait, the user may read again.
     std::thread::sleep(Duration::from_secs(wait));
     assert_eq!(get(Some(ALICE)).status, 200);
@@ -513,4 +517,75 @@ fn replays_are_visible_to_browsers_and_times_match_across_post_replay_and_get() 
     let stored: &Value = &details["received"]["response"]["created_at"];
     assert_eq!(first.body["created_at"], *stored);
     assert_eq!(replay.body["created_at"], *stored);
+}
+
+#[test]
+fn health_readiness_and_a_request_id_on_every_response() {
+    let s = Server::start(&[]);
+    let r = s.get("/healthz", None);
+    assert_eq!((r.status, r.body.as_str()), (200, Some("ok")));
+    let r = s.get("/readyz", None);
+    assert_eq!((r.status, r.body.as_str()), (200, Some("ready")));
+    let a = s.get("/api/v1/contracts", Some(ALICE));
+    let b = s.get("/api/v1/nothing", Some(ALICE));
+    let (ida, idb) = (
+        a.header("x-request-id").unwrap(),
+        b.header("x-request-id").unwrap(),
+    );
+    assert!(!ida.is_empty() && ida != idb, "{ida} {idb}");
+    // A balancer's id is kept; a strange one is replaced.
+    let given = Reply::from(
+        agent()
+            .get(&s.url("/healthz"))
+            .set("X-Request-Id", "lb-1234-abcd")
+            .call(),
+    );
+    assert_eq!(given.header("x-request-id"), Some("lb-1234-abcd"));
+    let odd = Reply::from(
+        agent()
+            .get(&s.url("/healthz"))
+            .set("X-Request-Id", "a b\"c")
+            .call(),
+    );
+    assert_ne!(odd.header("x-request-id"), Some("a b\"c"));
+}
+
+#[test]
+fn sigterm_lets_the_request_in_progress_finish_then_the_server_exits() {
+    let mut s = Server::start(&[]);
+    let id = s.written_feedback_ended(Span::days(1));
+    let body = br#"{"text":"Finished during shutdown."}"#;
+    let mut sock = connect(&s);
+    let head = format!(
+        "POST /api/v1/contracts/{id}/feedback/response HTTP/1.1\r\nHost: x\r\n\
+         Authorization: Bearer {ALICE}\r\nIdempotency-Key: term-1\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    sock.write_all(head.as_bytes()).unwrap();
+    sock.write_all(&body[..10]).unwrap();
+    // The request is in progress (its body half sent) when the server is told to stop.
+    std::thread::sleep(Duration::from_millis(300));
+    // SAFETY: kill(2) on our own child process.
+    assert_eq!(unsafe { libc::kill(s.child.id() as i32, libc::SIGTERM) }, 0);
+    std::thread::sleep(Duration::from_millis(300));
+    sock.write_all(&body[10..]).unwrap();
+    let (answer, _) = read_until_closed(sock, Duration::from_secs(10));
+    assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let status = loop {
+        if let Some(status) = s.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "the server did not exit");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status}");
+    assert_eq!(
+        s.count(&format!(
+            "SELECT COUNT(*) FROM responses r JOIN received_feedback f ON f.id = r.feedback_id \
+             WHERE f.contract_id = {id}"
+        )),
+        1
+    );
 }
