@@ -2,7 +2,6 @@
 //! and does its work in one database call; writes decide on the server's clock inside the
 //! write transaction.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,26 +10,23 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use chrono::{DateTime, Utc};
 use feedback_domain::{
-    can_report, can_request_removal, can_respond, is_valid_idempotency_key, parse_contract_id,
-    validate_evidence_links, validate_report_description, validate_response, ContractDetails,
-    ContractId, ContractPage, FeedbackResponse, HistoryQuery, NewRemovalRequest, NewReport,
-    NewResponse, Problem, ProblemKind, RemovalRequest, RemovalStatus, Report, ReportStatus,
-    IDEMPOTENCY_KEY_HEADER, IDEMPOTENCY_KEY_MAX_LEN,
+    is_valid_idempotency_key, parse_contract_id, validate_evidence_links,
+    validate_report_description, validate_response, ContractDetails, ContractId, ContractPage,
+    FeedbackResponse, HistoryQuery, NewRemovalRequest, NewReport, NewResponse, Problem,
+    ProblemKind, RemovalRequest, Report, IDEMPOTENCY_KEY_HEADER, IDEMPOTENCY_KEY_MAX_LEN,
 };
-use rusqlite::Transaction;
 use serde::de::DeserializeOwned;
-use serde::Serialize;
 
-use crate::db::{self, Db, StoredResult};
 use crate::error::{json_response, ApiError};
+use crate::store::{Store, ValidReport, WriteRequest, Written};
+use crate::tokens::TokenCache;
 
 #[derive(Clone)]
 pub struct AppState {
-    pub db: Db,
-    /// Bearer token → user id. Users only come from seeding, so this is loaded once at start.
-    pub tokens: Arc<HashMap<String, i64>>,
+    pub store: Arc<dyn Store>,
+    /// Bearer token → user, looked up per request behind a short cache.
+    pub tokens: Arc<TokenCache>,
     /// How long a stored idempotent result is replayed.
     pub idempotency_retention: Duration,
     /// How long a request body may take to arrive.
@@ -38,9 +34,29 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// The user a request's `Authorization` header names, if the token is known.
-    pub fn user_for(&self, headers: &HeaderMap) -> Option<i64> {
-        bearer_token(headers).and_then(|t| self.tokens.get(t).copied())
+    /// The user a request's `Authorization` header names (`None` without a known token).
+    pub async fn user_for(&self, headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
+        match bearer_token(headers) {
+            Some(t) => self.tokens.user(&self.store, t).await,
+            None => Ok(None),
+        }
+    }
+
+    /// A write as the store sees it.
+    fn write(
+        &self,
+        user: i64,
+        contract: ContractId,
+        key: Option<String>,
+        request: String,
+    ) -> WriteRequest {
+        WriteRequest {
+            user,
+            contract,
+            key,
+            request,
+            retention: self.idempotency_retention,
+        }
     }
 }
 
@@ -65,7 +81,7 @@ impl FromRequestParts<AppState> for AuthUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        match state.user_for(&parts.headers) {
+        match state.user_for(&parts.headers).await? {
             Some(id) => Ok(AuthUser(id)),
             None => Err(ApiError::new(
                 ProblemKind::Unauthorized,
@@ -209,12 +225,7 @@ pub async fn list_contracts(
         .collect();
     let query = HistoryQuery::parse_strict(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .map_err(|e| ApiError::field(e.field, e.message))?;
-    let page = blocking(move || {
-        Ok(state
-            .db
-            .read(|c| db::list_contracts(c, user.0, &query, db::now()))?)
-    })
-    .await?;
+    let page = blocking(move || Ok(state.store.history_page(user.0, &query)?)).await?;
     Ok(Json(page))
 }
 
@@ -242,12 +253,7 @@ pub async fn contract_details(
     Path(id): Path<String>,
 ) -> Result<Json<ContractDetails>, ApiError> {
     let id = contract_id(&id)?;
-    let details = blocking(move || {
-        Ok(state
-            .db
-            .read(|c| db::contract_details(c, user.0, id, db::now()))?)
-    })
-    .await?;
+    let details = blocking(move || Ok(state.store.contract_details(user.0, id)?)).await?;
     details.map(Json).ok_or_else(ApiError::not_found)
 }
 
@@ -274,64 +280,19 @@ fn idempotency_key(headers: &HeaderMap, required: bool) -> Result<Option<String>
     Ok(Some(key.to_string()))
 }
 
-/// Runs a write once per Idempotency-Key: a repeat with the same request replays the stored
-/// result; with a different request it is refused. The effect and the stored result commit
-/// in the same transaction, so there is never one without the other.
-fn write_once<T: Serialize>(
-    db: &Db,
-    retention: Duration,
-    user: i64,
-    key: Option<String>,
-    request: String,
-    op: impl FnOnce(&Transaction, DateTime<Utc>) -> Result<T, ApiError>,
-) -> Result<Response, ApiError> {
-    db.write(|tx| {
-        let now = db::now();
-        if let Some(key) = &key {
-            let fresh_since = db::expiry_cutoff(now, retention);
-            if let Some(stored) = db::idempotent_result(tx, user, key, fresh_since)? {
-                if stored.request != request {
-                    return Err(ApiError::new(
-                        ProblemKind::IdempotencyKeyReused,
-                        "This Idempotency-Key was already used for a different request; use a new key.",
-                    ));
-                }
-                let mut res = json_response(stored.status, stored.response);
-                res.headers_mut()
-                    .insert("idempotent-replayed", "true".parse().expect("static header"));
-                return Ok(res);
-            }
+/// The HTTP response for a write: 201 with the new resource, or the stored result replayed.
+fn written(w: Written) -> Response {
+    match w {
+        Written::Created(body) => json_response(201, body),
+        Written::Replayed { status, body } => {
+            let mut res = json_response(status, body);
+            res.headers_mut().insert(
+                "idempotent-replayed",
+                "true".parse().expect("static header"),
+            );
+            res
         }
-        let value = op(tx, now)?;
-        let body = serde_json::to_string(&value).expect("API types serialize");
-        if let Some(key) = &key {
-            let stored = StoredResult {
-                request,
-                status: 201,
-                response: body.clone(),
-            };
-            db::store_idempotent_result(tx, user, key, &stored, now)?;
-        }
-        Ok(json_response(201, body))
-    })
-}
-
-/// The feedback received on a contract of `user`'s, for a write: 404 if the contract is not
-/// theirs, `missing` if the freelancer left no feedback.
-fn received_feedback(
-    tx: &Transaction,
-    user: i64,
-    id: ContractId,
-    missing: ProblemKind,
-) -> Result<db::ReceivedRow, ApiError> {
-    db::received_for_write(tx, user, id)?
-        .ok_or_else(ApiError::not_found)?
-        .ok_or_else(|| {
-            ApiError::new(
-                missing,
-                "The freelancer has not left feedback on this contract.",
-            )
-        })
+    }
 }
 
 /// Post the one public response to the freelancer's written feedback.
@@ -368,20 +329,8 @@ pub async fn post_response(
         "response {id} {}",
         serde_json::to_string(&body.text).unwrap_or_default()
     );
-    let retention = state.idempotency_retention;
-    blocking(move || {
-        write_once(&state.db, retention, user.0, key, request, |tx, now| {
-            let row = received_feedback(tx, user.0, id, ProblemKind::NoWrittenComment)?;
-            can_respond(row.has_comment, row.responded, row.ended_at, now)
-                .map_err(|b| ApiError::new(b.problem_kind(), b.to_string()))?;
-            db::insert_response(tx, row.feedback_id, &text, now)?;
-            Ok(FeedbackResponse {
-                text,
-                created_at: now,
-            })
-        })
-    })
-    .await
+    let w = state.write(user.0, id, key, request);
+    blocking(move || state.store.post_response(&w, &text).map(written)).await
 }
 
 /// Report the freelancer's feedback as breaking the terms. Once per feedback.
@@ -420,32 +369,13 @@ pub async fn post_report(
         "report {id} {}",
         serde_json::to_string(&body).unwrap_or_default()
     );
-    let retention = state.idempotency_retention;
-    blocking(move || {
-        write_once(&state.db, retention, user.0, key, request, |tx, now| {
-            let row = received_feedback(tx, user.0, id, ProblemKind::NotFound)?;
-            can_report(row.reported)
-                .map_err(|b| ApiError::new(ProblemKind::AlreadyReported, b.to_string()))?;
-            let status = ReportStatus::Submitted;
-            db::insert_report(
-                tx,
-                row.feedback_id,
-                body.category,
-                &description,
-                &evidence,
-                status,
-                now,
-            )?;
-            Ok(Report {
-                category: body.category,
-                description,
-                evidence,
-                status,
-                created_at: now,
-            })
-        })
-    })
-    .await
+    let w = state.write(user.0, id, key, request);
+    let report = ValidReport {
+        category: body.category,
+        description,
+        evidence,
+    };
+    blocking(move || state.store.post_report(&w, &report).map(written)).await
 }
 
 /// Ask for feedback the client posted to be removed (it can't be edited). Once.
@@ -474,49 +404,18 @@ pub async fn post_removal_request(
     let id = contract_id(&id)?;
     let key = idempotency_key(&headers, false)?;
     let request = format!("removal {id}");
-    let retention = state.idempotency_retention;
-    blocking(move || {
-        write_once(&state.db, retention, user.0, key, request, |tx, now| {
-            let row = db::given_for_write(tx, user.0, id)?
-                .ok_or_else(ApiError::not_found)?
-                .ok_or_else(|| {
-                    ApiError::new(
-                        ProblemKind::NotFound,
-                        "You have not left feedback on this contract.",
-                    )
-                })?;
-            can_request_removal(row.author_id == user.0, row.removal_requested).map_err(|b| {
-                let kind = match b {
-                    feedback_domain::RemovalBlocked::NotYourFeedback => {
-                        ProblemKind::NotYourFeedback
-                    }
-                    feedback_domain::RemovalBlocked::AlreadyRequested => {
-                        ProblemKind::RemovalAlreadyRequested
-                    }
-                };
-                ApiError::new(kind, b.to_string())
-            })?;
-            db::insert_removal(tx, row.feedback_id, RemovalStatus::Requested, now)?;
-            Ok(RemovalRequest {
-                status: RemovalStatus::Requested,
-                created_at: now,
-            })
-        })
-    })
-    .await
+    let w = state.write(user.0, id, key, request);
+    blocking(move || state.store.request_removal(&w).map(written)).await
 }
 
 /// `/readyz`: 200 when the database answers, else 503 problem+json (take this instance out of
 /// the balancer). `/healthz` only says the process is up.
 pub async fn ready(State(state): State<AppState>) -> Result<&'static str, ApiError> {
     blocking(move || {
-        state
-            .db
-            .read(|c| c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0)))
-            .map_err(|e| {
-                eprintln!("readiness check failed: {e}");
-                ApiError::new(ProblemKind::Unavailable, "The database is not reachable.")
-            })
+        state.store.ping().map_err(|e| {
+            eprintln!("readiness check failed: {e}");
+            ApiError::new(ProblemKind::Unavailable, "The database is not reachable.")
+        })
     })
     .await?;
     Ok("ready")

@@ -18,12 +18,14 @@ use rusqlite::{
     params, Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior,
 };
 
+use crate::store::{like_pattern, GivenRow, NewContract, ReceivedRow, StoredResult};
+
 /// Schema migrations, applied in order at start; `PRAGMA user_version` records how many ran.
 const MIGRATIONS: &[&str] = &[
-    include_str!("../migrations/0001_init.sql"),
-    include_str!("../migrations/0002_covering_indexes.sql"),
-    include_str!("../migrations/0003_contract_counts.sql"),
-    include_str!("../migrations/0004_idempotency_expiry.sql"),
+    include_str!("../migrations/sqlite/0001_init.sql"),
+    include_str!("../migrations/sqlite/0002_covering_indexes.sql"),
+    include_str!("../migrations/sqlite/0003_contract_counts.sql"),
+    include_str!("../migrations/sqlite/0004_idempotency_expiry.sql"),
 ];
 
 pub type DbResult<T> = Result<T, rusqlite::Error>;
@@ -31,16 +33,7 @@ pub type DbResult<T> = Result<T, rusqlite::Error>;
 /// The server's clock at the precision it stores (milliseconds), so a time returned by a POST,
 /// its replay and a later GET are the same string.
 pub fn now() -> DateTime<Utc> {
-    use chrono::SubsecRound;
-    Utc::now().trunc_subsecs(3)
-}
-
-/// `now` minus a retention period: records stored before it have expired.
-pub fn expiry_cutoff(now: DateTime<Utc>, retention: std::time::Duration) -> DateTime<Utc> {
-    chrono::Duration::from_std(retention)
-        .ok()
-        .and_then(|d| now.checked_sub_signed(d))
-        .unwrap_or(DateTime::<Utc>::MIN_UTC)
+    crate::store::to_stored_precision(Utc::now())
 }
 
 pub fn to_ms(t: DateTime<Utc>) -> i64 {
@@ -133,9 +126,9 @@ pub fn user_by_token(conn: &Connection, token: &str) -> DbResult<Option<User>> {
     .optional()
 }
 
-const SUMMARY_COLUMNS: &str = "c.id, c.title, c.freelancer_name, c.started_at, c.ended_at, \
+pub const SUMMARY_COLUMNS: &str = "c.id, c.title, c.freelancer_name, c.started_at, c.ended_at, \
      rf.rating, rf.comment IS NOT NULL, rs.feedback_id IS NOT NULL, rp.status";
-const SUMMARY_JOINS: &str = "LEFT JOIN received_feedback rf ON rf.contract_id = c.id \
+pub const SUMMARY_JOINS: &str = "LEFT JOIN received_feedback rf ON rf.contract_id = c.id \
      LEFT JOIN responses rs ON rs.feedback_id = rf.id \
      LEFT JOIN reports rp ON rp.feedback_id = rf.id";
 
@@ -164,20 +157,6 @@ fn summary_from_row(r: &rusqlite::Row) -> DbResult<ContractSummary> {
             None => None,
         },
     })
-}
-
-/// Escapes LIKE wildcards so a search for "50%" means the text "50%".
-fn like_pattern(q: &str) -> String {
-    let mut p = String::with_capacity(q.len() + 2);
-    p.push('%');
-    for ch in q.to_lowercase().chars() {
-        if matches!(ch, '%' | '_' | '\\') {
-            p.push('\\');
-        }
-        p.push(ch);
-    }
-    p.push('%');
-    p
 }
 
 /// One page of a user's contracts, plus the total. Both queries are answered from a covering
@@ -341,17 +320,6 @@ pub fn contract_details(
     }))
 }
 
-/// Fields for a new contract (seed data and test fixtures).
-pub struct NewContract<'a> {
-    pub client_id: i64,
-    pub title: &'a str,
-    pub freelancer_name: &'a str,
-    pub description: &'a str,
-    pub started_at: DateTime<Utc>,
-    pub ended_at: Option<DateTime<Utc>>,
-    pub seed_key: Option<&'a str>,
-}
-
 pub fn insert_contract(tx: &Connection, c: &NewContract) -> DbResult<i64> {
     tx.prepare_cached(
         "INSERT INTO contracts (client_id, title, freelancer_name, description, started_at, \
@@ -366,8 +334,8 @@ pub fn insert_contract(tx: &Connection, c: &NewContract) -> DbResult<i64> {
         to_ms(c.started_at),
         c.ended_at.map(to_ms),
         c.ended_at.map(to_ms).unwrap_or(i64::MAX),
-        c.title.to_lowercase(),
-        format!("{} {}", c.title, c.freelancer_name).to_lowercase(),
+        crate::store::title_key(c.title),
+        crate::store::search_text(c.title, c.freelancer_name),
         c.seed_key,
     ])?;
     Ok(tx.last_insert_rowid())
@@ -450,15 +418,6 @@ pub fn insert_removal(
     Ok(())
 }
 
-/// The received feedback of a user's contract, as the write handlers need it.
-pub struct ReceivedRow {
-    pub feedback_id: i64,
-    pub has_comment: bool,
-    pub responded: bool,
-    pub reported: bool,
-    pub ended_at: Option<DateTime<Utc>>,
-}
-
 /// `Ok(None)`: not the user's contract; `Ok(Some(None))`: theirs, but no feedback received.
 /// `Some(ended_at)` when `contract` is `user`'s, `None` otherwise: the ownership check every
 /// write starts with.
@@ -504,12 +463,6 @@ pub fn received_for_write(
     Ok(Some(row))
 }
 
-pub struct GivenRow {
-    pub feedback_id: i64,
-    pub author_id: i64,
-    pub removal_requested: bool,
-}
-
 pub fn given_for_write(
     tx: &Connection,
     user: i64,
@@ -532,13 +485,6 @@ pub fn given_for_write(
     )
     .optional()
     .map(Some)
-}
-
-/// A stored idempotent result: the request it answered and the response to replay.
-pub struct StoredResult {
-    pub request: String,
-    pub status: u16,
-    pub response: String,
 }
 
 /// The stored result for `key`, if it was stored at or after `fresh_since` (older ones have

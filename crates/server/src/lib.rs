@@ -8,8 +8,9 @@ pub mod openapi;
 pub mod seed;
 pub mod serve;
 mod static_files;
+pub mod store;
+pub mod tokens;
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -36,7 +37,7 @@ pub enum Seed {
 
 pub struct Config {
     pub addr: SocketAddr,
-    pub db: PathBuf,
+    pub db: store::DbUrl,
     pub seed: Seed,
     pub static_dir: Option<PathBuf>,
     pub cors_origins: Vec<String>,
@@ -88,27 +89,10 @@ impl Default for Limits {
 pub const DEFAULT_CORS_ORIGINS: &[&str] = &["http://127.0.0.1:8080", "http://localhost:8080"];
 
 pub fn open_and_seed(config: &Config) -> Result<AppState, Box<dyn std::error::Error>> {
-    if let Some(dir) = config.db.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let readers = std::thread::available_parallelism().map_or(2, |n| n.get()) * 2;
-    let db = db::Db::open(&config.db, readers)?;
-    match config.seed {
-        Seed::None => seed::seed_users_only(&db)?,
-        Seed::Demo => seed::seed_demo(&db)?,
-        Seed::Bulk(n) => {
-            seed::seed_demo(&db)?;
-            seed::seed_bulk(&db, n)?;
-        }
-    }
-    let tokens: HashMap<String, i64> = db.read(|c| {
-        c.prepare("SELECT token, id FROM users")?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect()
-    })?;
+    let store = store::open(&config.db, &config.seed)?;
     Ok(AppState {
-        db,
-        tokens: Arc::new(tokens),
+        store,
+        tokens: Arc::new(tokens::TokenCache::default()),
         idempotency_retention: config.limits.idempotency_retention,
         body_timeout: config.limits.body_timeout,
     })
@@ -207,16 +191,15 @@ pub fn router(state: AppState, config: &Config) -> Result<Router, Box<dyn std::e
 const SWEEP_BATCH: usize = 1000;
 
 /// Deletes expired idempotency records now and then, in small batches.
-fn sweep_idempotency(db: db::Db, retention: Duration) {
+fn sweep_idempotency(store: Arc<dyn store::Store>, retention: Duration) {
     let every = (retention / 2).clamp(Duration::from_millis(100), Duration::from_secs(600));
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(every);
         loop {
             tick.tick().await;
-            let db = db.clone();
+            let store = store.clone();
             let swept = tokio::task::spawn_blocking(move || loop {
-                let cutoff = db::expiry_cutoff(db::now(), retention);
-                match db.write(|tx| db::delete_expired_idempotency(tx, cutoff, SWEEP_BATCH)) {
+                match store.delete_expired_idempotency(retention, SWEEP_BATCH) {
                     Ok(SWEEP_BATCH) => continue, // maybe more
                     other => break other,
                 }
@@ -231,7 +214,7 @@ fn sweep_idempotency(db: db::Db, retention: Duration) {
 
 pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     let state = open_and_seed(&config)?;
-    sweep_idempotency(state.db.clone(), config.limits.idempotency_retention);
+    sweep_idempotency(state.store.clone(), config.limits.idempotency_retention);
     let app = router(state, &config)?;
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     let addr = listener.local_addr()?;

@@ -140,7 +140,7 @@ pub enum Caller {
 /// A GCRA limiter (the token bucket as one timestamp per caller: the "theoretical arrival
 /// time"). In memory, per process; see docs/architecture.md for several instances.
 pub struct Limiter {
-    rate: Rate,
+    pub rate: Rate,
     tat: Mutex<HashMap<Caller, Instant>>,
 }
 
@@ -181,6 +181,25 @@ impl Limiter {
     }
 }
 
+/// Writes counted where every instance sees them (the store's shared budget), if the store
+/// keeps one; `None` means the in-process limiter decides (it also does if the database can't
+/// be asked right now: a limit must not turn into an outage).
+async fn shared_write_budget(
+    state: &AppState,
+    caller: Caller,
+    rate: Rate,
+) -> Option<Result<(), Duration>> {
+    let store = state.store.clone();
+    match tokio::task::spawn_blocking(move || store.take_shared_write(caller, rate)).await {
+        Ok(Some(Ok(verdict))) => Some(verdict),
+        Ok(Some(Err(e))) => {
+            eprintln!("shared rate limit unavailable, using this instance's: {e}");
+            None
+        }
+        _ => None,
+    }
+}
+
 /// The read and the write limiter.
 pub struct RateLimits {
     pub reads: Limiter,
@@ -193,7 +212,8 @@ pub async fn rate_limit(
     req: Request,
     next: Next,
 ) -> Response {
-    let caller = match state.user_for(req.headers()) {
+    // A token that can't be checked right now counts against the address.
+    let caller = match state.user_for(req.headers()).await.ok().flatten() {
         Some(user) => Caller::User(user),
         None => Caller::Addr(
             req.extensions()
@@ -201,12 +221,16 @@ pub async fn rate_limit(
                 .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip()),
         ),
     };
-    let limiter = match *req.method() {
-        Method::GET | Method::HEAD => &limits.reads,
+    let (limiter, write) = match *req.method() {
+        Method::GET | Method::HEAD => (&limits.reads, false),
         Method::OPTIONS => return next.run(req).await,
-        _ => &limits.writes,
+        _ => (&limits.writes, true),
     };
-    match limiter.check(caller, Instant::now()) {
+    let shared = match write && limiter.rate.per_minute > 0 {
+        true => shared_write_budget(&state, caller, limiter.rate).await,
+        false => None,
+    };
+    match shared.unwrap_or_else(|| limiter.check(caller, Instant::now())) {
         Ok(()) => next.run(req).await,
         Err(wait) => retry_later(
             ProblemKind::TooManyRequests,

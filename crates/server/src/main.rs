@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use feedback_server::limits::Rate;
+use feedback_server::store::DbUrl;
 use feedback_server::{Config, Limits, Seed, DEFAULT_CORS_ORIGINS};
 
 const USAGE: &str = "\
@@ -11,7 +12,8 @@ feedback-server: the reference API for the feedback widget
 
 Options:
   --addr ADDR            listen address (default 127.0.0.1:8787; port 0 picks a free one)
-  --db PATH              SQLite file (default target/feedback-server/dev.db)
+  --db PATH|URL          SQLite file (PATH or sqlite:PATH; default target/feedback-server/dev.db)
+                         or PostgreSQL (postgres://user:password@host:port/database)
   --seed demo|none|bulk:N  data to load at start (default demo; idempotent)
   --static-dir DIR       also serve the built app from DIR, with a strict CSP
   --cors-origin ORIGIN   allow this browser origin (repeatable; default the trunk dev origin)
@@ -36,7 +38,7 @@ fn number<T: std::str::FromStr>(flag: &str, v: String) -> Result<T, String> {
 fn parse(args: Vec<String>) -> Result<Config, String> {
     let mut config = Config {
         addr: "127.0.0.1:8787".parse().expect("valid default"),
-        db: PathBuf::from("target/feedback-server/dev.db"),
+        db: DbUrl::Sqlite(PathBuf::from("target/feedback-server/dev.db")),
         seed: Seed::Demo,
         static_dir: None,
         cors_origins: Vec::new(),
@@ -49,7 +51,7 @@ fn parse(args: Vec<String>) -> Result<Config, String> {
         let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
         match flag.as_str() {
             "--addr" => config.addr = value()?.parse().map_err(|e| format!("--addr: {e}"))?,
-            "--db" => config.db = PathBuf::from(value()?),
+            "--db" => config.db = DbUrl::parse(&value()?),
             "--seed" => {
                 let v = value()?;
                 config.seed = match v.as_str() {

@@ -4,13 +4,13 @@
 use axum::extract::State;
 use axum::Json;
 use chrono::{DateTime, Duration, Utc};
-use feedback_domain::{RemovalStatus, ReportCategory, ReportStatus};
-use rusqlite::{params, Connection, OptionalExtension};
+use feedback_domain::{RemovalStatus, Report, ReportCategory, ReportStatus};
 use serde::{Deserialize, Serialize};
 
 use crate::api::{AppState, AuthUser};
-use crate::db::{self, Db, DbResult, NewContract};
 use crate::error::ApiError;
+use crate::store::{to_stored_precision, NewContract, StoreResult, WriteTx};
+use crate::Seed;
 
 pub struct DemoUser {
     pub name: &'static str,
@@ -32,14 +32,23 @@ pub const BULK: DemoUser = DemoUser {
     token: "demo-bulk",
 };
 
-fn ensure_user(tx: &Connection, u: &DemoUser) -> DbResult<i64> {
-    tx.execute(
-        "INSERT INTO users (name, token) VALUES (?1, ?2) ON CONFLICT(token) DO NOTHING",
-        params![u.name, u.token],
-    )?;
-    tx.query_row("SELECT id FROM users WHERE token = ?1", [u.token], |r| {
-        r.get(0)
-    })
+fn ensure_user(tx: &mut dyn WriteTx, u: &DemoUser) -> StoreResult<i64> {
+    tx.ensure_user(u.name, u.token)
+}
+
+/// Loads `seed` in the caller's transaction. Idempotent: rows carry a `seed_key`, and the bulk
+/// user's contracts are only topped up.
+pub fn run(tx: &mut dyn WriteTx, seed: &Seed, now: DateTime<Utc>) -> StoreResult<()> {
+    let now = to_stored_precision(now);
+    tx.lock_for_seeding()?;
+    match seed {
+        Seed::None => seed_users_only(tx),
+        Seed::Demo => seed_demo(tx, now),
+        Seed::Bulk(n) => {
+            seed_demo(tx, now)?;
+            seed_bulk(tx, *n, now)
+        }
+    }
 }
 
 /// One demo contract; every optional part is a state the UI must show.
@@ -183,9 +192,8 @@ const FREELANCERS: &[&str] = &[
     "Elena Petrova",
 ];
 
-pub fn seed_demo(db: &Db) -> DbResult<()> {
-    let now = Utc::now();
-    db.write(|tx| {
+fn seed_demo(tx: &mut dyn WriteTx, now: DateTime<Utc>) -> StoreResult<()> {
+    {
         let alice = ensure_user(tx, &ALICE)?;
         let bob = ensure_user(tx, &BOB)?;
         for d in demos() {
@@ -231,102 +239,83 @@ pub fn seed_demo(db: &Db) -> DbResult<()> {
             insert_demo(tx, bob, &demo, now)?;
         }
         Ok(())
-    })
+    }
 }
 
-fn insert_demo(tx: &Connection, client: i64, d: &Demo, now: DateTime<Utc>) -> DbResult<()> {
-    let exists: Option<i64> = tx
-        .query_row(
-            "SELECT id FROM contracts WHERE seed_key = ?1",
-            [d.key],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if exists.is_some() {
+fn insert_demo(tx: &mut dyn WriteTx, client: i64, d: &Demo, now: DateTime<Utc>) -> StoreResult<()> {
+    if tx.is_seeded(d.key)? {
         return Ok(());
     }
     let ended_at = d.ended_ago.map(|a| now - a);
     let started_at = ended_at.unwrap_or(now) - Duration::days(30);
-    let id = db::insert_contract(
-        tx,
-        &NewContract {
-            client_id: client,
-            title: d.title,
-            freelancer_name: d.freelancer,
-            description: d.description,
-            started_at,
-            ended_at,
-            seed_key: Some(d.key),
-        },
-    )?;
+    let id = tx.insert_contract(&NewContract {
+        client_id: client,
+        title: d.title,
+        freelancer_name: d.freelancer,
+        description: d.description,
+        started_at,
+        ended_at,
+        seed_key: Some(d.key),
+    })?;
     let at = ended_at.unwrap_or(now);
     if let Some((rating, comment)) = d.received {
-        let fid = db::insert_received(tx, id, rating, comment, at)?;
+        let fid = tx.insert_received(id, rating, comment, at)?;
         if let Some(text) = d.response {
-            db::insert_response(tx, fid, text, at + Duration::hours(2))?;
+            tx.insert_response(fid, text, at + Duration::hours(2))?;
         }
         if let Some((category, status)) = d.report {
-            db::insert_report(
-                tx,
+            tx.insert_report(
                 fid,
-                category,
-                "The comment breaks the terms; see the message history on the contract for the full exchange.",
-                &["https://example.com/evidence/screenshot-1.png".to_string()],
-                status,
-                at + Duration::hours(3),
+                &Report {
+                    category,
+                    description: "The comment breaks the terms; see the message history on the contract for the full exchange.".into(),
+                    evidence: vec!["https://example.com/evidence/screenshot-1.png".to_string()],
+                    status,
+                    created_at: at + Duration::hours(3),
+                },
             )?;
         }
     }
     if let Some((rating, comment)) = d.given {
-        let gid = db::insert_given(tx, id, client, rating, comment, at)?;
+        let gid = tx.insert_given(id, client, rating, comment, at)?;
         if let Some(status) = d.removal {
-            db::insert_removal(tx, gid, status, at + Duration::days(1))?;
+            tx.insert_removal(gid, status, at + Duration::days(1))?;
         }
     }
     Ok(())
 }
 
 /// `bulk:N`: N contracts for the bulk user, in one transaction; a no-op if they already exist.
-pub fn seed_bulk(db: &Db, n: u32) -> DbResult<()> {
-    let now = Utc::now();
-    db.write(|tx| {
+fn seed_bulk(tx: &mut dyn WriteTx, n: u32, now: DateTime<Utc>) -> StoreResult<()> {
+    {
         let user = ensure_user(tx, &BULK)?;
-        let have: i64 = tx.query_row(
-            "SELECT COUNT(*) FROM contracts WHERE client_id = ?1",
-            [user],
-            |r| r.get(0),
-        )?;
+        let have = tx.count_contracts(user)?;
         for i in have as u32..n {
             let title = format!("{} #{i}", FILLER_TITLES[i as usize % FILLER_TITLES.len()]);
             let ended = (i % 7 != 0).then(|| now - Duration::hours(i64::from(i) * 5 + 1));
-            let id = db::insert_contract(
-                tx,
-                &NewContract {
-                    client_id: user,
-                    title: &title,
-                    freelancer_name: FREELANCERS[i as usize % FREELANCERS.len()],
-                    description: "Generated for scale tests.",
-                    started_at: now - Duration::days(400),
-                    ended_at: ended,
-                    seed_key: None,
-                },
-            )?;
+            let id = tx.insert_contract(&NewContract {
+                client_id: user,
+                title: &title,
+                freelancer_name: FREELANCERS[i as usize % FREELANCERS.len()],
+                description: "Generated for scale tests.",
+                started_at: now - Duration::days(400),
+                ended_at: ended,
+                seed_key: None,
+            })?;
             if let Some(at) = ended {
                 if i % 3 != 0 {
-                    db::insert_received(tx, id, 4.0, Some("Generated feedback."), at)?;
+                    tx.insert_received(id, 4.0, Some("Generated feedback."), at)?;
                 }
             }
         }
         Ok(())
-    })
+    }
 }
 
-pub fn seed_users_only(db: &Db) -> DbResult<()> {
-    db.write(|tx| {
-        ensure_user(tx, &ALICE)?;
-        ensure_user(tx, &BOB)?;
-        Ok(())
-    })
+fn seed_users_only(tx: &mut dyn WriteTx) -> StoreResult<()> {
+    ensure_user(tx, &ALICE)?;
+    ensure_user(tx, &BOB)?;
+    Ok(())
 }
 
 /// Body of the test-only `POST /api/test/contracts` (enabled by `--test-fixtures`): creates a
@@ -360,45 +349,45 @@ pub async fn create_fixture(
     user: AuthUser,
     Json(f): Json<Fixture>,
 ) -> Result<Json<Created>, ApiError> {
-    let id = tokio::task::spawn_blocking(move || {
-        let now = Utc::now();
-        state.db.write(|tx| -> DbResult<i64> {
-            let id = db::insert_contract(
-                tx,
-                &NewContract {
-                    client_id: user.0,
-                    title: &f.title,
-                    freelancer_name: &f.freelancer_name,
-                    description: "Created by a test.",
-                    started_at: f.ended_at.unwrap_or(now) - Duration::days(14),
-                    ended_at: f.ended_at,
-                    seed_key: None,
+    let store = state.store.clone();
+    let id = tokio::task::spawn_blocking(move || store.create_fixture(user.0, &f)).await??;
+    Ok(Json(Created { id }))
+}
+
+/// Inserts a fixture contract for `user` in the caller's transaction.
+pub fn insert_fixture(tx: &mut dyn WriteTx, user: i64, f: &Fixture) -> StoreResult<i64> {
+    let now = tx.now()?;
+    let ended_at = f.ended_at.map(to_stored_precision);
+    let id = tx.insert_contract(&NewContract {
+        client_id: user,
+        title: &f.title,
+        freelancer_name: &f.freelancer_name,
+        description: "Created by a test.",
+        started_at: ended_at.unwrap_or(now) - Duration::days(14),
+        ended_at,
+        seed_key: None,
+    })?;
+    let at = ended_at.unwrap_or(now);
+    if let Some(rating) = f.received_rating {
+        let fid = tx.insert_received(id, rating, f.received_comment.as_deref(), at)?;
+        if let Some(text) = &f.response {
+            tx.insert_response(fid, text, now)?;
+        }
+        if let Some(status) = f.report_status {
+            tx.insert_report(
+                fid,
+                &Report {
+                    category: ReportCategory::Fraud,
+                    description: "Created by a test fixture for status display.".into(),
+                    evidence: Vec::new(),
+                    status,
+                    created_at: now,
                 },
             )?;
-            let at = f.ended_at.unwrap_or(now);
-            if let Some(rating) = f.received_rating {
-                let fid = db::insert_received(tx, id, rating, f.received_comment.as_deref(), at)?;
-                if let Some(text) = &f.response {
-                    db::insert_response(tx, fid, text, now)?;
-                }
-                if let Some(status) = f.report_status {
-                    db::insert_report(
-                        tx,
-                        fid,
-                        ReportCategory::Fraud,
-                        "Created by a test fixture for status display.",
-                        &[],
-                        status,
-                        now,
-                    )?;
-                }
-            }
-            if let Some(rating) = f.given_rating {
-                db::insert_given(tx, id, user.0, rating, f.given_comment.as_deref(), at)?;
-            }
-            Ok(id)
-        })
-    })
-    .await??;
-    Ok(Json(Created { id }))
+        }
+    }
+    if let Some(rating) = f.given_rating {
+        tx.insert_given(id, user, rating, f.given_comment.as_deref(), at)?;
+    }
+    Ok(id)
 }

@@ -1,0 +1,521 @@
+//! The seam between the HTTP handlers and a database: `Store`, whose methods are the product's
+//! operations, with a SQLite (`sqlite.rs`, one process) and a PostgreSQL (`pg.rs`, as many
+//! instances as traffic needs) implementation.
+//!
+//! Each backend supplies its SQL as a `WriteTx` (the reads and inserts a write transaction
+//! needs) and its reads; what a write *means* — idempotency, ownership, the domain's
+//! decisions — is written once, below, and runs inside either backend's transaction.
+
+pub mod pg;
+pub mod sqlite;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use chrono::{DateTime, SubsecRound, Utc};
+use feedback_domain::{
+    can_report, can_request_removal, can_respond, ContractDetails, ContractId, ContractPage,
+    FeedbackResponse, HistoryQuery, ProblemKind, RemovalBlocked, RemovalRequest, RemovalStatus,
+    Report, ReportCategory, ReportStatus,
+};
+use serde::Serialize;
+
+use crate::error::ApiError;
+use crate::limits::{Caller, Rate};
+use crate::seed::{self, Fixture};
+use crate::Seed;
+
+/// Where the data lives: `--db PATH`, `--db sqlite:PATH` or `--db postgres://…`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DbUrl {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl DbUrl {
+    pub fn parse(s: &str) -> DbUrl {
+        if s.starts_with("postgres://") || s.starts_with("postgresql://") {
+            DbUrl::Postgres(s.to_string())
+        } else {
+            DbUrl::Sqlite(PathBuf::from(s.strip_prefix("sqlite:").unwrap_or(s)))
+        }
+    }
+
+    /// For logs: the SQLite path, or the PostgreSQL URL without its password.
+    pub fn display(&self) -> String {
+        match self {
+            DbUrl::Sqlite(p) => format!("sqlite:{}", p.display()),
+            DbUrl::Postgres(url) => match (url.find("://"), url.rfind('@')) {
+                (Some(s), Some(at)) if at > s => match url[s + 3..at].split_once(':') {
+                    Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                    None => url.clone(),
+                },
+                _ => url.clone(),
+            },
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("sqlite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("postgres: {0}")]
+    Postgres(#[from] postgres::Error),
+    #[error("connection pool: {0}")]
+    Pool(#[from] r2d2::Error),
+    #[error("{0}")]
+    Other(String),
+}
+
+impl StoreError {
+    /// A serialization failure or a deadlock: the transaction may simply be run again.
+    pub fn is_retryable(&self) -> bool {
+        use postgres::error::SqlState;
+        match self {
+            StoreError::Postgres(e) => e.code().is_some_and(|c| {
+                *c == SqlState::T_R_SERIALIZATION_FAILURE || *c == SqlState::T_R_DEADLOCK_DETECTED
+            }),
+            _ => false,
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        // The details stay in the server log; the client gets a plain message.
+        eprintln!("database error: {e}");
+        ApiError::new(
+            ProblemKind::Internal,
+            "The request could not be completed. Nothing was saved; please try again.",
+        )
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Why a write transaction did not commit: the request was refused (a problem for the client),
+/// or the database failed (retried where that is safe, else a 5xx).
+#[derive(Debug)]
+pub enum Failure {
+    Refused(ApiError),
+    Store(StoreError),
+}
+
+impl From<ApiError> for Failure {
+    fn from(e: ApiError) -> Self {
+        Failure::Refused(e)
+    }
+}
+
+impl From<StoreError> for Failure {
+    fn from(e: StoreError) -> Self {
+        Failure::Store(e)
+    }
+}
+
+impl From<rusqlite::Error> for Failure {
+    fn from(e: rusqlite::Error) -> Self {
+        Failure::Store(e.into())
+    }
+}
+
+impl From<postgres::Error> for Failure {
+    fn from(e: postgres::Error) -> Self {
+        Failure::Store(e.into())
+    }
+}
+
+impl From<Failure> for ApiError {
+    fn from(f: Failure) -> Self {
+        match f {
+            Failure::Refused(e) => e,
+            Failure::Store(e) => e.into(),
+        }
+    }
+}
+
+/// Times are kept to the millisecond, so a POST, its replay and a later GET show the same string.
+pub fn to_stored_precision(t: DateTime<Utc>) -> DateTime<Utc> {
+    t.trunc_subsecs(3)
+}
+
+/// `now` minus a retention period: records stored before it have expired.
+pub fn expiry_cutoff(now: DateTime<Utc>, retention: Duration) -> DateTime<Utc> {
+    chrono::Duration::from_std(retention)
+        .ok()
+        .and_then(|d| now.checked_sub_signed(d))
+        .unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
+
+/// A stored idempotent result: the request it answered and the response to replay.
+pub struct StoredResult {
+    pub request: String,
+    pub status: u16,
+    pub response: String,
+}
+
+/// The received feedback of a user's contract, as the write handlers need it.
+pub struct ReceivedRow {
+    pub feedback_id: i64,
+    pub has_comment: bool,
+    pub responded: bool,
+    pub reported: bool,
+    pub ended_at: Option<DateTime<Utc>>,
+}
+
+/// The feedback a user gave on a contract, as the removal request needs it.
+pub struct GivenRow {
+    pub feedback_id: i64,
+    pub author_id: i64,
+    pub removal_requested: bool,
+}
+
+/// Fields for a new contract (seed data and test fixtures).
+pub struct NewContract<'a> {
+    pub client_id: i64,
+    pub title: &'a str,
+    pub freelancer_name: &'a str,
+    pub description: &'a str,
+    pub started_at: DateTime<Utc>,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub seed_key: Option<&'a str>,
+}
+
+/// What one write transaction can do, in either database. `Ok(None)` from the `…_for_write`
+/// lookups: not the user's contract; `Ok(Some(None))`: theirs, but no such feedback.
+pub trait WriteTx {
+    /// The clock every decision in this transaction uses (on PostgreSQL the database's, so
+    /// every instance decides the 28-day window on the same clock).
+    fn now(&mut self) -> StoreResult<DateTime<Utc>>;
+    /// The result stored for `key` (stored at or after `fresh_since`), or `None` after claiming
+    /// the key for this transaction: a concurrent request with the same key waits for it.
+    fn claim_key(
+        &mut self,
+        user: i64,
+        key: &str,
+        request: &str,
+        fresh_since: DateTime<Utc>,
+    ) -> StoreResult<Option<StoredResult>>;
+    /// Stores the result for a key claimed in this transaction.
+    fn store_result(
+        &mut self,
+        user: i64,
+        key: &str,
+        stored: &StoredResult,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// The received feedback, locked against concurrent writes until the transaction ends.
+    fn received_for_write(
+        &mut self,
+        user: i64,
+        contract: ContractId,
+    ) -> StoreResult<Option<Option<ReceivedRow>>>;
+    fn given_for_write(
+        &mut self,
+        user: i64,
+        contract: ContractId,
+    ) -> StoreResult<Option<Option<GivenRow>>>;
+    fn insert_response(
+        &mut self,
+        feedback_id: i64,
+        text: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    fn insert_report(&mut self, feedback_id: i64, report: &Report) -> StoreResult<()>;
+    fn insert_removal(
+        &mut self,
+        feedback_id: i64,
+        status: RemovalStatus,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    // Seeding and fixtures.
+    /// Held until the transaction ends, so instances that start at once seed one after
+    /// another (the second finds every seed key present). One writer needs no lock.
+    fn lock_for_seeding(&mut self) -> StoreResult<()> {
+        Ok(())
+    }
+    fn ensure_user(&mut self, name: &str, token: &str) -> StoreResult<i64>;
+    fn is_seeded(&mut self, seed_key: &str) -> StoreResult<bool>;
+    fn count_contracts(&mut self, client: i64) -> StoreResult<i64>;
+    fn insert_contract(&mut self, c: &NewContract) -> StoreResult<i64>;
+    fn insert_received(
+        &mut self,
+        contract: i64,
+        rating: f32,
+        comment: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> StoreResult<i64>;
+    fn insert_given(
+        &mut self,
+        contract: i64,
+        author: i64,
+        rating: f32,
+        comment: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> StoreResult<i64>;
+}
+
+/// A transaction body. Backends may run it more than once (a serialization failure is retried),
+/// so it must only act through the `WriteTx`.
+pub type TxBody<'a> = &'a mut dyn FnMut(&mut dyn WriteTx) -> Result<(), Failure>;
+
+/// The effect of one write, given the transaction and its clock; returns the JSON to send.
+pub type WriteOp<'a> = &'a mut dyn FnMut(&mut dyn WriteTx, DateTime<Utc>) -> Result<String, Failure>;
+
+/// One POST as the store sees it: who, which contract, the idempotency key and the request in
+/// canonical form (a replay must match it exactly).
+pub struct WriteRequest {
+    pub user: i64,
+    pub contract: ContractId,
+    pub key: Option<String>,
+    pub request: String,
+    pub retention: Duration,
+}
+
+/// The outcome of a POST: created now, or the stored result of an earlier request replayed.
+#[derive(Debug)]
+pub enum Written {
+    Created(String),
+    Replayed { status: u16, body: String },
+}
+
+/// A report that passed validation.
+pub struct ValidReport {
+    pub category: ReportCategory,
+    pub description: String,
+    pub evidence: Vec<String>,
+}
+
+/// The store: every product operation, on one database.
+pub trait Store: Send + Sync + 'static {
+    /// The user a bearer token belongs to.
+    fn user_by_token(&self, token: &str) -> StoreResult<Option<i64>>;
+    /// One page of a user's contract history, with the total and the store's clock.
+    fn history_page(&self, user: i64, q: &HistoryQuery) -> StoreResult<ContractPage>;
+    /// A contract of `user`'s with its feedback; `None` if it is not theirs.
+    fn contract_details(&self, user: i64, id: ContractId) -> StoreResult<Option<ContractDetails>>;
+    /// Runs `body` in one write transaction that commits only if it returns `Ok`.
+    fn transaction(&self, body: TxBody) -> Result<(), Failure>;
+    /// Deletes idempotency records older than `retention`, at most `batch`; how many went.
+    fn delete_expired_idempotency(&self, retention: Duration, batch: usize) -> StoreResult<usize>;
+    /// The database answers.
+    fn ping(&self) -> StoreResult<()>;
+    /// Counts a write against a caller's budget where every instance sees it (`None`: this
+    /// store is one process, and the in-memory limiter is exact). `Err(wait)` when over.
+    fn take_shared_write(
+        &self,
+        caller: Caller,
+        rate: Rate,
+    ) -> Option<StoreResult<Result<(), Duration>>>;
+
+    /// Post the one public response to the freelancer's written feedback.
+    fn post_response(&self, w: &WriteRequest, text: &str) -> Result<Written, ApiError> {
+        self.write_once(w, &mut |tx, now| {
+            let row = received_feedback(tx, w, ProblemKind::NoWrittenComment)?;
+            can_respond(row.has_comment, row.responded, row.ended_at, now)
+                .map_err(|b| ApiError::new(b.problem_kind(), b.to_string()))?;
+            tx.insert_response(row.feedback_id, text, now)?;
+            json(&FeedbackResponse {
+                text: text.to_string(),
+                created_at: now,
+            })
+        })
+    }
+
+    /// Report the freelancer's feedback (once per feedback).
+    fn post_report(&self, w: &WriteRequest, r: &ValidReport) -> Result<Written, ApiError> {
+        self.write_once(w, &mut |tx, now| {
+            let row = received_feedback(tx, w, ProblemKind::NotFound)?;
+            can_report(row.reported)
+                .map_err(|b| ApiError::new(ProblemKind::AlreadyReported, b.to_string()))?;
+            let report = Report {
+                category: r.category,
+                description: r.description.clone(),
+                evidence: r.evidence.clone(),
+                status: ReportStatus::Submitted,
+                created_at: now,
+            };
+            tx.insert_report(row.feedback_id, &report)?;
+            json(&report)
+        })
+    }
+
+    /// Ask for feedback the client gave to be removed (once).
+    fn request_removal(&self, w: &WriteRequest) -> Result<Written, ApiError> {
+        self.write_once(w, &mut |tx, now| {
+            let row = tx
+                .given_for_write(w.user, w.contract)?
+                .ok_or_else(ApiError::not_found)?
+                .ok_or_else(|| {
+                    ApiError::new(
+                        ProblemKind::NotFound,
+                        "You have not left feedback on this contract.",
+                    )
+                })?;
+            can_request_removal(row.author_id == w.user, row.removal_requested).map_err(|b| {
+                let kind = match b {
+                    RemovalBlocked::NotYourFeedback => ProblemKind::NotYourFeedback,
+                    RemovalBlocked::AlreadyRequested => ProblemKind::RemovalAlreadyRequested,
+                };
+                ApiError::new(kind, b.to_string())
+            })?;
+            tx.insert_removal(row.feedback_id, RemovalStatus::Requested, now)?;
+            json(&RemovalRequest {
+                status: RemovalStatus::Requested,
+                created_at: now,
+            })
+        })
+    }
+
+    /// Runs a write once per Idempotency-Key: a repeat with the same request replays the
+    /// stored result; with a different request it is refused. The effect and the stored
+    /// result commit in the same transaction, so there is never one without the other.
+    fn write_once(
+        &self,
+        w: &WriteRequest,
+        op: WriteOp,
+    ) -> Result<Written, ApiError> {
+        let mut out = None;
+        self.transaction(&mut |tx| {
+            let now = tx.now()?;
+            if let Some(key) = &w.key {
+                let fresh_since = expiry_cutoff(now, w.retention);
+                if let Some(stored) = tx.claim_key(w.user, key, &w.request, fresh_since)? {
+                    if stored.request != w.request {
+                        return Err(ApiError::new(
+                            ProblemKind::IdempotencyKeyReused,
+                            "This Idempotency-Key was already used for a different request; use a new key.",
+                        )
+                        .into());
+                    }
+                    out = Some(Written::Replayed {
+                        status: stored.status,
+                        body: stored.response,
+                    });
+                    return Ok(());
+                }
+            }
+            let body = op(tx, now)?;
+            if let Some(key) = &w.key {
+                let stored = StoredResult {
+                    request: w.request.clone(),
+                    status: 201,
+                    response: body.clone(),
+                };
+                tx.store_result(w.user, key, &stored, now)?;
+            }
+            out = Some(Written::Created(body));
+            Ok(())
+        })?;
+        out.ok_or_else(|| ApiError::new(ProblemKind::Internal, "The write produced no result."))
+    }
+
+    /// Loads the seed data; safe when several instances start at once.
+    fn seed(&self, seed: &Seed) -> StoreResult<()> {
+        let now = Utc::now();
+        self.transaction(&mut |tx| seed::run(tx, seed, now).map_err(Failure::Store))
+            .map_err(into_store_error)
+    }
+
+    /// Test fixtures (`--test-fixtures`): a contract for `user` in a given state.
+    fn create_fixture(&self, user: i64, f: &Fixture) -> StoreResult<i64> {
+        let mut id = 0;
+        self.transaction(&mut |tx| {
+            id = seed::insert_fixture(tx, user, f)?;
+            Ok(())
+        })
+        .map_err(into_store_error)?;
+        Ok(id)
+    }
+}
+
+fn into_store_error(f: Failure) -> StoreError {
+    match f {
+        Failure::Store(e) => e,
+        Failure::Refused(e) => StoreError::Other(e.0.detail),
+    }
+}
+
+fn json<T: Serialize>(value: &T) -> Result<String, Failure> {
+    Ok(serde_json::to_string(value).expect("API types serialize"))
+}
+
+/// The received feedback on a contract of the caller's: 404 if the contract is not theirs,
+/// `missing` if the freelancer left no feedback.
+fn received_feedback(
+    tx: &mut dyn WriteTx,
+    w: &WriteRequest,
+    missing: ProblemKind,
+) -> Result<ReceivedRow, Failure> {
+    let row = tx
+        .received_for_write(w.user, w.contract)?
+        .ok_or_else(ApiError::not_found)?
+        .ok_or_else(|| {
+            ApiError::new(
+                missing,
+                "The freelancer has not left feedback on this contract.",
+            )
+        })?;
+    Ok(row)
+}
+
+/// Escapes LIKE wildcards so a search for "50%" means the text "50%" (both databases use `\`).
+pub fn like_pattern(q: &str) -> String {
+    let mut p = String::with_capacity(q.len() + 2);
+    p.push('%');
+    for ch in q.to_lowercase().chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(ch);
+    }
+    p.push('%');
+    p
+}
+
+/// The derived columns a contract row carries for sorting and search (both databases).
+pub fn title_key(title: &str) -> String {
+    title.to_lowercase()
+}
+
+pub fn search_text(title: &str, freelancer: &str) -> String {
+    format!("{title} {freelancer}").to_lowercase()
+}
+
+/// Opens the store a `--db` value names, runs its migrations, and loads the seed.
+pub fn open(url: &DbUrl, seed: &Seed) -> Result<std::sync::Arc<dyn Store>, StoreError> {
+    let store: std::sync::Arc<dyn Store> = match url {
+        DbUrl::Sqlite(path) => {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(|e| StoreError::Other(e.to_string()))?;
+            }
+            let readers = std::thread::available_parallelism().map_or(2, |n| n.get()) * 2;
+            std::sync::Arc::new(sqlite::SqliteStore::open(path, readers)?)
+        }
+        DbUrl::Postgres(url) => std::sync::Arc::new(pg::PgStore::open(url)?),
+    };
+    store.seed(seed)?;
+    Ok(store)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn db_urls_pick_the_backend_and_hide_passwords() {
+        assert_eq!(DbUrl::parse("x.db"), DbUrl::Sqlite("x.db".into()));
+        assert_eq!(
+            DbUrl::parse("sqlite:/tmp/x.db"),
+            DbUrl::Sqlite("/tmp/x.db".into())
+        );
+        let pg = DbUrl::parse("postgres://app:secret@db:5432/feedback");
+        assert!(matches!(pg, DbUrl::Postgres(_)));
+        assert_eq!(pg.display(), "postgres://app:***@db:5432/feedback");
+        assert!(matches!(
+            DbUrl::parse("postgresql://h/db"),
+            DbUrl::Postgres(_)
+        ));
+    }
+}

@@ -1,0 +1,678 @@
+//! The store on PostgreSQL, for several stateless instances on one database.
+//!
+//! Exactly once without a process-wide lock: the feedback being answered is locked with
+//! `SELECT … FOR UPDATE` before anything is checked, the idempotency key is claimed with
+//! `INSERT … ON CONFLICT DO NOTHING` in the same transaction (a concurrent request with the
+//! same key waits for that row, then replays), and primary keys forbid a second response,
+//! report or removal request. Every decision uses the database's clock. Serialization failures
+//! and deadlocks are retried a few times, then reported as 503.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use feedback_domain::{
+    ContractDetails, ContractId, ContractPage, ContractStatus, ContractSummary, FeedbackResponse,
+    FeedbackSummary, GivenFeedback, HistoryQuery, ProblemKind, ReceivedFeedback, RemovalRequest,
+    RemovalStatus, Report, ReportCategory, ReportStatus, ResponseWindow, SortOrder, StatusFilter,
+};
+use postgres::types::ToSql;
+use postgres::{NoTls, Row, Transaction};
+use r2d2_postgres::PostgresConnectionManager;
+
+use super::{
+    like_pattern, search_text, title_key, to_stored_precision, Failure, GivenRow, NewContract,
+    ReceivedRow, Store, StoreError, StoreResult, StoredResult, TxBody, WriteTx,
+};
+use crate::db::{SUMMARY_COLUMNS, SUMMARY_JOINS};
+use crate::error::ApiError;
+use crate::limits::{Caller, Rate};
+
+type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
+
+/// Schema migrations, applied in order under an advisory lock; `schema_migrations` records them.
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/postgres/0001_init.sql"),
+    include_str!("../../migrations/postgres/0002_trigram_search.sql"),
+];
+
+/// Advisory lock keys (arbitrary, fixed): one instance migrates or seeds at a time.
+const MIGRATE_LOCK: i64 = 0x6677_6d69_6772; // "fwmigr"
+const SEED_LOCK: i64 = 0x6677_7365_6564; // "fwseed"
+
+/// How many times a transaction is run before a serialization failure becomes a 503.
+const MAX_ATTEMPTS: u32 = 5;
+
+/// The database's clock at the stored precision (milliseconds).
+const NOW: &str = "date_trunc('milliseconds', now())";
+
+pub struct PgStore {
+    pool: Pool,
+}
+
+impl PgStore {
+    /// Connects (failing fast if the database can't be reached) and migrates.
+    pub fn open(url: &str) -> StoreResult<Self> {
+        let config: postgres::Config = url
+            .parse()
+            .map_err(|e| StoreError::Other(format!("--db: {e}")))?;
+        let pool = r2d2::Pool::builder()
+            .max_size(16)
+            .min_idle(Some(1))
+            .connection_timeout(Duration::from_secs(10))
+            .build(PostgresConnectionManager::new(config, NoTls))?;
+        let store = Self { pool };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// Applies the migrations not yet applied. Several instances may start at once: the
+    /// advisory lock lets one migrate while the others wait, then find nothing left to do.
+    pub fn migrate(&self) -> StoreResult<()> {
+        let mut c = self.pool.get()?;
+        c.execute("SELECT pg_advisory_lock($1)", &[&MIGRATE_LOCK])?;
+        let result = (|| -> StoreResult<()> {
+            c.batch_execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (
+                     version    INTEGER PRIMARY KEY,
+                     applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+            )?;
+            let done: Option<i32> = c
+                .query_one("SELECT max(version) FROM schema_migrations", &[])?
+                .get(0);
+            for (i, sql) in MIGRATIONS
+                .iter()
+                .enumerate()
+                .skip(done.unwrap_or(0) as usize)
+            {
+                let mut tx = c.transaction()?;
+                tx.batch_execute(sql)?;
+                tx.execute(
+                    "INSERT INTO schema_migrations (version) VALUES ($1)",
+                    &[&(i as i32 + 1)],
+                )?;
+                tx.commit()?;
+            }
+            Ok(())
+        })();
+        c.execute("SELECT pg_advisory_unlock($1)", &[&MIGRATE_LOCK])?;
+        result
+    }
+}
+
+fn summary(r: &Row) -> ContractSummary {
+    let ended_at: Option<DateTime<Utc>> = r.get(4);
+    let rating: Option<f64> = r.get(5);
+    let report_status: Option<String> = r.get(8);
+    ContractSummary {
+        id: r.get(0),
+        title: r.get(1),
+        freelancer_name: r.get(2),
+        started_at: r.get(3),
+        ended_at,
+        status: match ended_at {
+            Some(_) => ContractStatus::Ended,
+            None => ContractStatus::Active,
+        },
+        received: rating.map(|rating| FeedbackSummary {
+            rating: rating as f32,
+            has_comment: r.get(6),
+            responded: r.get(7),
+            report_status: report_status.as_deref().and_then(ReportStatus::parse),
+        }),
+    }
+}
+
+fn db_now(c: &mut impl postgres::GenericClient) -> StoreResult<DateTime<Utc>> {
+    Ok(c.query_one(&format!("SELECT {NOW}"), &[])?.get(0))
+}
+
+impl Store for PgStore {
+    fn user_by_token(&self, token: &str) -> StoreResult<Option<i64>> {
+        let mut c = self.pool.get()?;
+        Ok(
+            c.query_opt("SELECT id FROM users WHERE token = $1", &[&token])?
+                .map(|r| r.get(0)),
+        )
+    }
+
+    fn history_page(&self, user: i64, q: &HistoryQuery) -> StoreResult<ContractPage> {
+        let mut c = self.pool.get()?;
+        let pattern = like_pattern(&q.q);
+        let mut params: Vec<&(dyn ToSql + Sync)> = vec![&user];
+        let mut filter = String::from("client_id = $1");
+        match q.status {
+            StatusFilter::All => {}
+            StatusFilter::Active => filter.push_str(" AND sort_end = 'infinity'"),
+            StatusFilter::Ended => filter.push_str(" AND sort_end < 'infinity'"),
+        }
+        let searching = !q.q.is_empty();
+        if searching {
+            params.push(&pattern);
+            filter.push_str(" AND search_text LIKE $2 ESCAPE '\\'");
+        }
+        let order = |t: &str| match q.sort {
+            SortOrder::EndedDesc => format!("{t}sort_end DESC, {t}id DESC"),
+            SortOrder::EndedAsc => format!("{t}sort_end ASC, {t}id ASC"),
+            SortOrder::TitleAsc => format!("{t}title_key ASC, {t}id ASC"),
+            SortOrder::TitleDesc => format!("{t}title_key DESC, {t}id DESC"),
+        };
+        let total: i64 = if searching {
+            c.query_one(
+                &format!("SELECT COUNT(*) FROM contracts WHERE {filter}"),
+                &params,
+            )?
+            .get(0)
+        } else {
+            let column = match q.status {
+                StatusFilter::All => "active + ended",
+                StatusFilter::Active => "active",
+                StatusFilter::Ended => "ended",
+            };
+            c.query_opt(
+                &format!("SELECT {column} FROM contract_counts WHERE client_id = $1"),
+                &[&user],
+            )?
+            .map_or(0, |r| r.get(0))
+        };
+        let (limit, offset) = (
+            i64::from(q.per_page),
+            i64::from(q.page - 1) * i64::from(q.per_page),
+        );
+        let n = params.len();
+        params.push(&limit);
+        params.push(&offset);
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS}, {NOW} FROM \
+               (SELECT id FROM contracts WHERE {filter} ORDER BY {inner} LIMIT ${l} OFFSET ${o}) page \
+             JOIN contracts c ON c.id = page.id {SUMMARY_JOINS} ORDER BY {outer}",
+            inner = order(""),
+            outer = order("c."),
+            l = n + 1,
+            o = n + 2,
+        );
+        let rows = c.query(&sql, &params)?;
+        let server_now = match rows.first() {
+            Some(r) => r.get(9),
+            None => db_now(&mut *c)?,
+        };
+        Ok(ContractPage {
+            items: rows.iter().map(summary).collect(),
+            total: total as u64,
+            page: q.page,
+            per_page: q.per_page,
+            server_now,
+        })
+    }
+
+    fn contract_details(&self, user: i64, id: ContractId) -> StoreResult<Option<ContractDetails>> {
+        let mut c = self.pool.get()?;
+        let Some(row) = c.query_opt(
+            &format!(
+                "SELECT {SUMMARY_COLUMNS}, c.description, {NOW} FROM contracts c {SUMMARY_JOINS} \
+                 WHERE c.id = $1 AND c.client_id = $2"
+            ),
+            &[&id, &user],
+        )?
+        else {
+            return Ok(None);
+        };
+        let (contract, description, now): (_, String, DateTime<Utc>) =
+            (summary(&row), row.get(9), row.get(10));
+        let received = c
+            .query_opt(
+                "SELECT rf.id, rf.rating, rf.comment, rf.created_at, rs.text, rs.created_at, \
+                        rp.category, rp.description, rp.evidence, rp.status, rp.created_at \
+                 FROM received_feedback rf \
+                 LEFT JOIN responses rs ON rs.feedback_id = rf.id \
+                 LEFT JOIN reports rp ON rp.feedback_id = rf.id \
+                 WHERE rf.contract_id = $1",
+                &[&id],
+            )?
+            .map(|r| {
+                let response_text: Option<String> = r.get(4);
+                let category: Option<String> = r.get(6);
+                ReceivedFeedback {
+                    id: r.get(0),
+                    rating: r.get::<_, f64>(1) as f32,
+                    comment: r.get(2),
+                    created_at: r.get(3),
+                    response: response_text.map(|text| FeedbackResponse {
+                        text,
+                        created_at: r.get(5),
+                    }),
+                    report: category
+                        .as_deref()
+                        .and_then(ReportCategory::parse)
+                        .map(|category| Report {
+                            category,
+                            description: r.get(7),
+                            evidence: serde_json::from_str(r.get(8)).unwrap_or_default(),
+                            status: ReportStatus::parse(r.get(9))
+                                .unwrap_or(ReportStatus::Submitted),
+                            created_at: r.get(10),
+                        }),
+                }
+            });
+        let given = c
+            .query_opt(
+                "SELECT gf.id, gf.rating, gf.comment, gf.created_at, rr.status, rr.created_at \
+                 FROM given_feedback gf LEFT JOIN removal_requests rr ON rr.feedback_id = gf.id \
+                 WHERE gf.contract_id = $1",
+                &[&id],
+            )?
+            .map(|r| {
+                let status: Option<String> = r.get(4);
+                GivenFeedback {
+                    id: r.get(0),
+                    rating: r.get::<_, f64>(1) as f32,
+                    comment: r.get(2),
+                    created_at: r.get(3),
+                    removal_request: status.as_deref().and_then(RemovalStatus::parse).map(
+                        |status| RemovalRequest {
+                            status,
+                            created_at: r.get(5),
+                        },
+                    ),
+                }
+            });
+        let response_window = contract.ended_at.map(|end| ResponseWindow {
+            closes_at: feedback_domain::window_closes_at(end),
+            open: feedback_domain::is_window_open(Some(end), now),
+        });
+        Ok(Some(ContractDetails {
+            contract,
+            description,
+            received,
+            given,
+            response_window,
+            server_now: now,
+        }))
+    }
+
+    fn transaction(&self, body: TxBody) -> Result<(), Failure> {
+        for attempt in 1..=MAX_ATTEMPTS {
+            let mut c = self.pool.get().map_err(StoreError::from)?;
+            let mut tx = c.transaction()?;
+            let outcome = match body(&mut PgTx(&mut tx)) {
+                Ok(()) => tx.commit().map_err(|e| Failure::Store(e.into())),
+                Err(e) => Err(e), // dropping `tx` rolls back
+            };
+            match outcome {
+                Err(Failure::Store(e)) if e.is_retryable() && attempt < MAX_ATTEMPTS => {
+                    eprintln!("transaction attempt {attempt} failed ({e}); retrying");
+                    std::thread::sleep(Duration::from_millis(5 << attempt));
+                }
+                Err(Failure::Store(e)) if e.is_retryable() => {
+                    eprintln!("transaction failed {MAX_ATTEMPTS} times ({e})");
+                    return Err(Failure::Refused(ApiError::new(
+                        ProblemKind::Unavailable,
+                        "The database is busy; nothing was saved. Try again in a moment.",
+                    )));
+                }
+                other => return other,
+            }
+        }
+        unreachable!("the last attempt returns")
+    }
+
+    fn delete_expired_idempotency(&self, retention: Duration, batch: usize) -> StoreResult<usize> {
+        let mut c = self.pool.get()?;
+        let micros = i64::try_from(retention.as_micros()).unwrap_or(i64::MAX);
+        let deleted = c.execute(
+            "DELETE FROM idempotency WHERE ctid IN (SELECT ctid FROM idempotency \
+               WHERE created_at < now() - $1 * interval '1 microsecond' LIMIT $2)",
+            &[&micros, &(batch as i64)],
+        )?;
+        // Budgets untouched for an hour are full again: their rows carry nothing.
+        c.execute(
+            "DELETE FROM rate_limits WHERE tat < now() - interval '1 hour'",
+            &[],
+        )?;
+        Ok(deleted as usize)
+    }
+
+    fn ping(&self) -> StoreResult<()> {
+        self.pool.get()?.query_one("SELECT 1", &[])?;
+        Ok(())
+    }
+
+    fn take_shared_write(
+        &self,
+        caller: Caller,
+        rate: Rate,
+    ) -> Option<StoreResult<Result<(), Duration>>> {
+        Some(self.take(caller, rate))
+    }
+}
+
+impl PgStore {
+    /// GCRA on a row per caller, on the database's clock: one atomic statement, so every
+    /// instance draws on the same budget.
+    fn take(&self, caller: Caller, rate: Rate) -> StoreResult<Result<(), Duration>> {
+        let key = match caller {
+            Caller::User(id) => format!("user:{id}"),
+            Caller::Addr(ip) => format!("addr:{ip}"),
+        };
+        let interval = (60_000_000 / i64::from(rate.per_minute.max(1))).max(1);
+        let tolerance = interval * i64::from(rate.burst);
+        let mut c = self.pool.get()?;
+        // Every SET expression reads the row as it was; `taken` records this request's verdict.
+        let row = c.query_one(
+            "INSERT INTO rate_limits AS r (caller, tat, taken)
+             VALUES ($1, statement_timestamp() + $2 * interval '1 microsecond', true)
+             ON CONFLICT (caller) DO UPDATE SET
+                 taken = greatest(r.tat, statement_timestamp())
+                         + ($2 - $3) * interval '1 microsecond' <= statement_timestamp(),
+                 tat = CASE
+                     WHEN greatest(r.tat, statement_timestamp())
+                          + ($2 - $3) * interval '1 microsecond' <= statement_timestamp()
+                     THEN greatest(r.tat, statement_timestamp()) + $2 * interval '1 microsecond'
+                     ELSE r.tat END
+             RETURNING taken,
+                 EXTRACT(EPOCH FROM tat + ($2 - $3) * interval '1 microsecond'
+                                    - statement_timestamp())::float8",
+            &[&key, &interval, &tolerance],
+        )?;
+        let (taken, wait): (bool, f64) = (row.get(0), row.get(1));
+        Ok(match taken {
+            true => Ok(()),
+            false => Err(Duration::from_secs_f64(wait.max(0.001))),
+        })
+    }
+}
+
+struct PgTx<'a, 'c>(&'a mut Transaction<'c>);
+
+impl PgTx<'_, '_> {
+    /// `Some(ended_at)` when `contract` is `user`'s: the ownership check every write starts with.
+    fn owned_contract_end(
+        &mut self,
+        user: i64,
+        contract: ContractId,
+    ) -> StoreResult<Option<Option<DateTime<Utc>>>> {
+        Ok(self
+            .0
+            .query_opt(
+                "SELECT ended_at FROM contracts WHERE id = $1 AND client_id = $2",
+                &[&contract, &user],
+            )?
+            .map(|r| r.get(0)))
+    }
+}
+
+impl WriteTx for PgTx<'_, '_> {
+    fn now(&mut self) -> StoreResult<DateTime<Utc>> {
+        db_now(self.0)
+    }
+
+    fn claim_key(
+        &mut self,
+        user: i64,
+        key: &str,
+        request: &str,
+        fresh_since: DateTime<Utc>,
+    ) -> StoreResult<Option<StoredResult>> {
+        // Inserting waits for a concurrent transaction holding the same key, then does nothing
+        // if it committed: its result is read below and replayed.
+        let claimed = self.0.execute(
+            &format!(
+                "INSERT INTO idempotency (user_id, key, request, status, response, created_at) \
+                 VALUES ($1, $2, $3, 0, '', {NOW}) ON CONFLICT (user_id, key) DO NOTHING"
+            ),
+            &[&user, &key, &request],
+        )?;
+        if claimed == 1 {
+            return Ok(None);
+        }
+        let row = self.0.query_one(
+            "SELECT request, status, response, created_at FROM idempotency \
+             WHERE user_id = $1 AND key = $2 FOR UPDATE",
+            &[&user, &key],
+        )?;
+        let created_at: DateTime<Utc> = row.get(3);
+        if created_at < fresh_since {
+            // Expired but not swept yet: the key is free again.
+            self.0.execute(
+                &format!(
+                    "UPDATE idempotency SET request = $3, status = 0, response = '', \
+                     created_at = {NOW} WHERE user_id = $1 AND key = $2"
+                ),
+                &[&user, &key, &request],
+            )?;
+            return Ok(None);
+        }
+        Ok(Some(StoredResult {
+            request: row.get(0),
+            status: row.get::<_, i32>(1) as u16,
+            response: row.get(2),
+        }))
+    }
+
+    fn store_result(
+        &mut self,
+        user: i64,
+        key: &str,
+        stored: &StoredResult,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        self.0.execute(
+            "UPDATE idempotency SET request = $3, status = $4, response = $5, created_at = $6 \
+             WHERE user_id = $1 AND key = $2",
+            &[
+                &user,
+                &key,
+                &stored.request,
+                &i32::from(stored.status),
+                &stored.response,
+                &now,
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn received_for_write(
+        &mut self,
+        user: i64,
+        contract: ContractId,
+    ) -> StoreResult<Option<Option<ReceivedRow>>> {
+        let Some(ended_at) = self.owned_contract_end(user, contract)? else {
+            return Ok(None);
+        };
+        // Lock first, then look: after waiting for the lock this statement sees what the
+        // transaction that held it committed (READ COMMITTED takes a new snapshot).
+        let Some(locked) = self.0.query_opt(
+            "SELECT id, comment IS NOT NULL FROM received_feedback WHERE contract_id = $1 FOR UPDATE",
+            &[&contract],
+        )?
+        else {
+            return Ok(Some(None));
+        };
+        let feedback_id: i64 = locked.get(0);
+        let state = self.0.query_one(
+            "SELECT EXISTS (SELECT 1 FROM responses WHERE feedback_id = $1), \
+                    EXISTS (SELECT 1 FROM reports WHERE feedback_id = $1)",
+            &[&feedback_id],
+        )?;
+        Ok(Some(Some(ReceivedRow {
+            feedback_id,
+            has_comment: locked.get(1),
+            responded: state.get(0),
+            reported: state.get(1),
+            ended_at,
+        })))
+    }
+
+    fn given_for_write(
+        &mut self,
+        user: i64,
+        contract: ContractId,
+    ) -> StoreResult<Option<Option<GivenRow>>> {
+        if self.owned_contract_end(user, contract)?.is_none() {
+            return Ok(None);
+        }
+        let Some(locked) = self.0.query_opt(
+            "SELECT id, author_id FROM given_feedback WHERE contract_id = $1 FOR UPDATE",
+            &[&contract],
+        )?
+        else {
+            return Ok(Some(None));
+        };
+        let feedback_id: i64 = locked.get(0);
+        let requested = self.0.query_one(
+            "SELECT EXISTS (SELECT 1 FROM removal_requests WHERE feedback_id = $1)",
+            &[&feedback_id],
+        )?;
+        Ok(Some(Some(GivenRow {
+            feedback_id,
+            author_id: locked.get(1),
+            removal_requested: requested.get(0),
+        })))
+    }
+
+    fn insert_response(
+        &mut self,
+        feedback_id: i64,
+        text: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        self.0.execute(
+            "INSERT INTO responses (feedback_id, text, created_at) VALUES ($1, $2, $3)",
+            &[&feedback_id, &text, &to_stored_precision(at)],
+        )?;
+        Ok(())
+    }
+
+    fn insert_report(&mut self, feedback_id: i64, r: &Report) -> StoreResult<()> {
+        let evidence = serde_json::to_string(&r.evidence).unwrap_or_else(|_| "[]".into());
+        self.0.execute(
+            "INSERT INTO reports (feedback_id, category, description, evidence, status, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+            &[
+                &feedback_id,
+                &r.category.as_str(),
+                &r.description,
+                &evidence,
+                &r.status.as_str(),
+                &to_stored_precision(r.created_at),
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn insert_removal(
+        &mut self,
+        feedback_id: i64,
+        status: RemovalStatus,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        self.0.execute(
+            "INSERT INTO removal_requests (feedback_id, status, created_at) VALUES ($1, $2, $3)",
+            &[&feedback_id, &status.as_str(), &to_stored_precision(at)],
+        )?;
+        Ok(())
+    }
+
+    fn lock_for_seeding(&mut self) -> StoreResult<()> {
+        self.0
+            .execute("SELECT pg_advisory_xact_lock($1)", &[&SEED_LOCK])?;
+        Ok(())
+    }
+
+    fn ensure_user(&mut self, name: &str, token: &str) -> StoreResult<i64> {
+        self.0.execute(
+            "INSERT INTO users (name, token) VALUES ($1, $2) ON CONFLICT (token) DO NOTHING",
+            &[&name, &token],
+        )?;
+        Ok(self
+            .0
+            .query_one("SELECT id FROM users WHERE token = $1", &[&token])?
+            .get(0))
+    }
+
+    fn is_seeded(&mut self, seed_key: &str) -> StoreResult<bool> {
+        Ok(self
+            .0
+            .query_opt("SELECT 1 FROM contracts WHERE seed_key = $1", &[&seed_key])?
+            .is_some())
+    }
+
+    fn count_contracts(&mut self, client: i64) -> StoreResult<i64> {
+        Ok(self
+            .0
+            .query_one(
+                "SELECT COUNT(*) FROM contracts WHERE client_id = $1",
+                &[&client],
+            )?
+            .get(0))
+    }
+
+    fn insert_contract(&mut self, c: &NewContract) -> StoreResult<i64> {
+        let ended_at = c.ended_at.map(to_stored_precision);
+        Ok(self
+            .0
+            .query_one(
+                "INSERT INTO contracts (client_id, title, freelancer_name, description, \
+                   started_at, ended_at, sort_end, title_key, search_text, seed_key) \
+                 VALUES ($1, $2, $3, $4, $5, $6, COALESCE($6, 'infinity'), $7, $8, $9) \
+                 RETURNING id",
+                &[
+                    &c.client_id,
+                    &c.title,
+                    &c.freelancer_name,
+                    &c.description,
+                    &to_stored_precision(c.started_at),
+                    &ended_at,
+                    &title_key(c.title),
+                    &search_text(c.title, c.freelancer_name),
+                    &c.seed_key,
+                ],
+            )?
+            .get(0))
+    }
+
+    fn insert_received(
+        &mut self,
+        contract: i64,
+        rating: f32,
+        comment: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> StoreResult<i64> {
+        Ok(self
+            .0
+            .query_one(
+                "INSERT INTO received_feedback (contract_id, rating, comment, created_at) \
+                 VALUES ($1, $2, $3, $4) RETURNING id",
+                &[
+                    &contract,
+                    &f64::from(rating),
+                    &comment,
+                    &to_stored_precision(at),
+                ],
+            )?
+            .get(0))
+    }
+
+    fn insert_given(
+        &mut self,
+        contract: i64,
+        author: i64,
+        rating: f32,
+        comment: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> StoreResult<i64> {
+        Ok(self
+            .0
+            .query_one(
+                "INSERT INTO given_feedback (contract_id, author_id, rating, comment, created_at) \
+                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                &[
+                    &contract,
+                    &author,
+                    &f64::from(rating),
+                    &comment,
+                    &to_stored_precision(at),
+                ],
+            )?
+            .get(0))
+    }
+}
