@@ -213,7 +213,13 @@ fn sweep_idempotency(store: Arc<dyn store::Store>, retention: Duration) {
 }
 
 pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
-    let state = open_and_seed(&config)?;
+    // Opening blocks (migrations, seeding; the PostgreSQL client runs its own runtime).
+    let (state, config) = tokio::task::spawn_blocking(move || {
+        let state = open_and_seed(&config).map_err(|e| e.to_string());
+        (state, config)
+    })
+    .await?;
+    let state = state?;
     sweep_idempotency(state.store.clone(), config.limits.idempotency_retention);
     let app = router(state, &config)?;
     let listener = tokio::net::TcpListener::bind(config.addr).await?;

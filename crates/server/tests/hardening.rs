@@ -86,18 +86,14 @@ fn stalled_connections_are_closed_and_a_normal_request_is_still_answered() {
 /// Starts the server with `ulimit -n` set to `nofile`, as the audit did.
 fn start_with_fd_limit(nofile: u64, extra: &[&str]) -> Server {
     let dir = TempDir::new("fds");
-    let db = dir.0.join("t.db");
+    let db = Db::fresh(&dir);
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_feedback-server"));
-    cmd.args([
-        "--addr",
-        "127.0.0.1:0",
-        "--db",
-        db.to_str().unwrap(),
-        "--test-fixtures",
-    ])
-    .args(["--read-rate", "off", "--write-rate", "off"])
-    .args(extra)
-    .stdout(Stdio::piped());
+    cmd.args(["--addr", "127.0.0.1:0", "--db"])
+        .arg(db.arg())
+        .arg("--test-fixtures")
+        .args(["--read-rate", "off", "--write-rate", "off"])
+        .args(extra)
+        .stdout(Stdio::piped());
     // SAFETY: setrlimit is async-signal-safe and touches only the child.
     unsafe {
         cmd.pre_exec(move || {

@@ -60,12 +60,20 @@ impl DbUrl {
 pub enum StoreError {
     #[error("sqlite: {0}")]
     Sqlite(#[from] rusqlite::Error),
-    #[error("postgres: {0}")]
+    #[error("postgres: {}", pg_message(.0))]
     Postgres(#[from] postgres::Error),
     #[error("connection pool: {0}")]
     Pool(#[from] r2d2::Error),
     #[error("{0}")]
     Other(String),
+}
+
+/// postgres::Error's Display says only "db error"; the server's message is what a log needs.
+fn pg_message(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!("{}: {} ({})", db.severity(), db.message(), db.code().code()),
+        None => e.to_string(),
+    }
 }
 
 impl StoreError {
@@ -261,7 +269,8 @@ pub trait WriteTx {
 pub type TxBody<'a> = &'a mut dyn FnMut(&mut dyn WriteTx) -> Result<(), Failure>;
 
 /// The effect of one write, given the transaction and its clock; returns the JSON to send.
-pub type WriteOp<'a> = &'a mut dyn FnMut(&mut dyn WriteTx, DateTime<Utc>) -> Result<String, Failure>;
+pub type WriteOp<'a> =
+    &'a mut dyn FnMut(&mut dyn WriteTx, DateTime<Utc>) -> Result<String, Failure>;
 
 /// One POST as the store sees it: who, which contract, the idempotency key and the request in
 /// canonical form (a replay must match it exactly).
@@ -371,11 +380,7 @@ pub trait Store: Send + Sync + 'static {
     /// Runs a write once per Idempotency-Key: a repeat with the same request replays the
     /// stored result; with a different request it is refused. The effect and the stored
     /// result commit in the same transaction, so there is never one without the other.
-    fn write_once(
-        &self,
-        w: &WriteRequest,
-        op: WriteOp,
-    ) -> Result<Written, ApiError> {
+    fn write_once(&self, w: &WriteRequest, op: WriteOp) -> Result<Written, ApiError> {
         let mut out = None;
         self.transaction(&mut |tx| {
             let now = tx.now()?;

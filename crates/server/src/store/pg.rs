@@ -46,10 +46,27 @@ const MAX_ATTEMPTS: u32 = 5;
 const NOW: &str = "date_trunc('milliseconds', now())";
 
 pub struct PgStore {
-    pool: Pool,
+    /// Always `Some` until dropped (see `Drop`).
+    pool: Option<Pool>,
+}
+
+impl Drop for PgStore {
+    fn drop(&mut self) {
+        // The synchronous client blocks on its own runtime when a connection closes, which
+        // panics on an async runtime's thread (where the server drops its state at shutdown).
+        if let Some(pool) = self.pool.take() {
+            let _ = std::thread::spawn(move || drop(pool)).join();
+        }
+    }
 }
 
 impl PgStore {
+    fn pool(&self) -> &Pool {
+        self.pool
+            .as_ref()
+            .expect("the pool lives until the store is dropped")
+    }
+
     /// Connects (failing fast if the database can't be reached) and migrates.
     pub fn open(url: &str) -> StoreResult<Self> {
         let config: postgres::Config = url
@@ -60,7 +77,7 @@ impl PgStore {
             .min_idle(Some(1))
             .connection_timeout(Duration::from_secs(10))
             .build(PostgresConnectionManager::new(config, NoTls))?;
-        let store = Self { pool };
+        let store = Self { pool: Some(pool) };
         store.migrate()?;
         Ok(store)
     }
@@ -68,7 +85,7 @@ impl PgStore {
     /// Applies the migrations not yet applied. Several instances may start at once: the
     /// advisory lock lets one migrate while the others wait, then find nothing left to do.
     pub fn migrate(&self) -> StoreResult<()> {
-        let mut c = self.pool.get()?;
+        let mut c = self.pool().get()?;
         c.execute("SELECT pg_advisory_lock($1)", &[&MIGRATE_LOCK])?;
         let result = (|| -> StoreResult<()> {
             c.batch_execute(
@@ -128,7 +145,7 @@ fn db_now(c: &mut impl postgres::GenericClient) -> StoreResult<DateTime<Utc>> {
 
 impl Store for PgStore {
     fn user_by_token(&self, token: &str) -> StoreResult<Option<i64>> {
-        let mut c = self.pool.get()?;
+        let mut c = self.pool().get()?;
         Ok(
             c.query_opt("SELECT id FROM users WHERE token = $1", &[&token])?
                 .map(|r| r.get(0)),
@@ -136,7 +153,7 @@ impl Store for PgStore {
     }
 
     fn history_page(&self, user: i64, q: &HistoryQuery) -> StoreResult<ContractPage> {
-        let mut c = self.pool.get()?;
+        let mut c = self.pool().get()?;
         let pattern = like_pattern(&q.q);
         let mut params: Vec<&(dyn ToSql + Sync)> = vec![&user];
         let mut filter = String::from("client_id = $1");
@@ -205,7 +222,7 @@ impl Store for PgStore {
     }
 
     fn contract_details(&self, user: i64, id: ContractId) -> StoreResult<Option<ContractDetails>> {
-        let mut c = self.pool.get()?;
+        let mut c = self.pool().get()?;
         let Some(row) = c.query_opt(
             &format!(
                 "SELECT {SUMMARY_COLUMNS}, c.description, {NOW} FROM contracts c {SUMMARY_JOINS} \
@@ -291,7 +308,7 @@ impl Store for PgStore {
 
     fn transaction(&self, body: TxBody) -> Result<(), Failure> {
         for attempt in 1..=MAX_ATTEMPTS {
-            let mut c = self.pool.get().map_err(StoreError::from)?;
+            let mut c = self.pool().get().map_err(StoreError::from)?;
             let mut tx = c.transaction()?;
             let outcome = match body(&mut PgTx(&mut tx)) {
                 Ok(()) => tx.commit().map_err(|e| Failure::Store(e.into())),
@@ -316,11 +333,11 @@ impl Store for PgStore {
     }
 
     fn delete_expired_idempotency(&self, retention: Duration, batch: usize) -> StoreResult<usize> {
-        let mut c = self.pool.get()?;
+        let mut c = self.pool().get()?;
         let micros = i64::try_from(retention.as_micros()).unwrap_or(i64::MAX);
         let deleted = c.execute(
             "DELETE FROM idempotency WHERE ctid IN (SELECT ctid FROM idempotency \
-               WHERE created_at < now() - $1 * interval '1 microsecond' LIMIT $2)",
+               WHERE created_at < now() - $1::bigint * interval '1 microsecond' LIMIT $2)",
             &[&micros, &(batch as i64)],
         )?;
         // Budgets untouched for an hour are full again: their rows carry nothing.
@@ -332,7 +349,7 @@ impl Store for PgStore {
     }
 
     fn ping(&self) -> StoreResult<()> {
-        self.pool.get()?.query_one("SELECT 1", &[])?;
+        self.pool().get()?.query_one("SELECT 1", &[])?;
         Ok(())
     }
 
@@ -355,21 +372,21 @@ impl PgStore {
         };
         let interval = (60_000_000 / i64::from(rate.per_minute.max(1))).max(1);
         let tolerance = interval * i64::from(rate.burst);
-        let mut c = self.pool.get()?;
+        let mut c = self.pool().get()?;
         // Every SET expression reads the row as it was; `taken` records this request's verdict.
         let row = c.query_one(
             "INSERT INTO rate_limits AS r (caller, tat, taken)
-             VALUES ($1, statement_timestamp() + $2 * interval '1 microsecond', true)
+             VALUES ($1, statement_timestamp() + $2::bigint * interval '1 microsecond', true)
              ON CONFLICT (caller) DO UPDATE SET
                  taken = greatest(r.tat, statement_timestamp())
-                         + ($2 - $3) * interval '1 microsecond' <= statement_timestamp(),
+                         + ($2::bigint - $3::bigint) * interval '1 microsecond' <= statement_timestamp(),
                  tat = CASE
                      WHEN greatest(r.tat, statement_timestamp())
-                          + ($2 - $3) * interval '1 microsecond' <= statement_timestamp()
-                     THEN greatest(r.tat, statement_timestamp()) + $2 * interval '1 microsecond'
+                          + ($2::bigint - $3::bigint) * interval '1 microsecond' <= statement_timestamp()
+                     THEN greatest(r.tat, statement_timestamp()) + $2::bigint * interval '1 microsecond'
                      ELSE r.tat END
              RETURNING taken,
-                 EXTRACT(EPOCH FROM tat + ($2 - $3) * interval '1 microsecond'
+                 EXTRACT(EPOCH FROM tat + ($2::bigint - $3::bigint) * interval '1 microsecond'
                                     - statement_timestamp())::float8",
             &[&key, &interval, &tolerance],
         )?;
@@ -613,7 +630,7 @@ impl WriteTx for PgTx<'_, '_> {
             .query_one(
                 "INSERT INTO contracts (client_id, title, freelancer_name, description, \
                    started_at, ended_at, sort_end, title_key, search_text, seed_key) \
-                 VALUES ($1, $2, $3, $4, $5, $6, COALESCE($6, 'infinity'), $7, $8, $9) \
+                 VALUES ($1, $2, $3, $4, $5, $6, COALESCE($6::timestamptz, 'infinity'), $7, $8, $9) \
                  RETURNING id",
                 &[
                     &c.client_id,

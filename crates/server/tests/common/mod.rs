@@ -1,9 +1,14 @@
 //! What the HTTP test files share: the real server binary on a loopback port with its own
-//! SQLite file, and replies read as JSON.
+//! database, and replies read as JSON. The database is a fresh SQLite file, or with
+//! `FEEDBACK_TEST_DB=postgres` a fresh database in a throwaway PostgreSQL cluster: the same
+//! suite proves the same behaviour on both.
 #![allow(dead_code)]
 
+pub mod pg;
+
+use std::ffi::OsStr;
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -13,10 +18,50 @@ use serde_json::{json, Value};
 pub const ALICE: &str = "demo-alice";
 pub const BOB: &str = "demo-bob";
 
+/// Where a test server keeps its data.
+pub enum Db {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl Db {
+    /// A fresh database of the kind this run tests (`FEEDBACK_TEST_DB`).
+    pub fn fresh(dir: &TempDir) -> Db {
+        match std::env::var("FEEDBACK_TEST_DB").as_deref() {
+            Ok("postgres") => Db::Postgres(pg::shared().new_database()),
+            Ok("sqlite") | Err(_) => Db::Sqlite(dir.0.join("test.db")),
+            Ok(other) => panic!("FEEDBACK_TEST_DB={other}: expected sqlite or postgres"),
+        }
+    }
+
+    /// The `--db` argument.
+    pub fn arg(&self) -> &OsStr {
+        match self {
+            Db::Sqlite(p) => p.as_os_str(),
+            Db::Postgres(url) => OsStr::new(url),
+        }
+    }
+
+    /// The first column of the first row of `sql` (written to run on both databases).
+    pub fn count(&self, sql: &str) -> i64 {
+        match self {
+            Db::Sqlite(p) => {
+                let c = rusqlite::Connection::open(p).unwrap();
+                c.query_row(sql, [], |r| r.get(0)).unwrap()
+            }
+            Db::Postgres(url) => postgres::Client::connect(url, postgres::NoTls)
+                .unwrap()
+                .query_one(sql, &[])
+                .unwrap()
+                .get(0),
+        }
+    }
+}
+
 pub struct Server {
     pub child: Child,
     pub base: String,
-    pub db: PathBuf,
+    pub db: Db,
     pub _dir: TempDir,
 }
 
@@ -39,13 +84,11 @@ impl Drop for TempDir {
     }
 }
 
-pub fn spawn(db: &Path, extra: &[&str]) -> (Child, String) {
+pub fn spawn(db: impl AsRef<OsStr>, extra: &[&str]) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_feedback-server"))
+        .args(["--addr", "127.0.0.1:0", "--db"])
+        .arg(db)
         .args([
-            "--addr",
-            "127.0.0.1:0",
-            "--db",
-            db.to_str().unwrap(),
             "--test-fixtures",
             // Most tests send many requests quickly; the rate-limit tests set their own.
             "--read-rate",
@@ -74,8 +117,8 @@ pub fn spawn(db: &Path, extra: &[&str]) -> (Child, String) {
 impl Server {
     pub fn start(extra: &[&str]) -> Self {
         let dir = TempDir::new("srv");
-        let db = dir.0.join("test.db");
-        let (child, base) = spawn(&db, extra);
+        let db = Db::fresh(&dir);
+        let (child, base) = spawn(db.arg(), extra);
         Self {
             child,
             base,
@@ -125,8 +168,7 @@ impl Server {
     }
 
     pub fn count(&self, sql: &str) -> i64 {
-        let c = rusqlite::Connection::open(&self.db).unwrap();
-        c.query_row(sql, [], |r| r.get(0)).unwrap()
+        self.db.count(sql)
     }
 }
 
