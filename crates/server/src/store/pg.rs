@@ -349,7 +349,10 @@ impl Store for PgStore {
     }
 
     fn ping(&self) -> StoreResult<()> {
-        self.pool().get()?.query_one("SELECT 1", &[])?;
+        // A balancer's probe wants a quick answer, not the pool's full connection timeout.
+        self.pool()
+            .get_timeout(Duration::from_secs(2))?
+            .query_one("SELECT 1", &[])?;
         Ok(())
     }
 
