@@ -95,7 +95,7 @@ impl Pair {
 
     /// The instance for request `i`: alternating, as a round-robin balancer would.
     fn pick(&self, i: usize) -> &Instance {
-        if i % 2 == 0 {
+        if i.is_multiple_of(2) {
             &self.a
         } else {
             &self.b
