@@ -323,6 +323,25 @@ fn test(root: &Path) -> Result {
         &mut summary,
     );
 
+    // The same HTTP suites again, each server on a fresh database in a throwaway PostgreSQL
+    // cluster (the native run above covers SQLite and the multi-instance tests).
+    run_suite(
+        "API on PostgreSQL: the HTTP and hardening suites",
+        cargo()
+            .args([
+                "test",
+                "--no-fail-fast",
+                "-p",
+                "feedback-server",
+                "--test",
+                "http",
+                "--test",
+                "hardening",
+            ])
+            .env("FEEDBACK_TEST_DB", "postgres"),
+        &mut summary,
+    );
+
     api_fuzzing(root, &mut summary);
 
     // The wasm tests talk to a real server. Its address is compiled into them, and the test

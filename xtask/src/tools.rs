@@ -143,6 +143,10 @@ pub fn ensure_all(root: &Path) -> Result {
             apt.push(pkg);
         }
     }
+    // PostgreSQL for the server's second backend (its tests start throwaway clusters).
+    if !has_postgresql() {
+        apt.push("postgresql");
+    }
     if !apt.is_empty() {
         apt_install(&apt)?;
     }
@@ -156,6 +160,17 @@ pub fn ensure_all(root: &Path) -> Result {
     // 6. schemathesis, pinned, in a venv of the project's own (never the system's Python).
     ensure_schemathesis(root)?;
     Ok(())
+}
+
+/// A PostgreSQL server with its contrib modules (pg_trgm) under /usr/lib/postgresql.
+pub fn has_postgresql() -> bool {
+    std::fs::read_dir("/usr/lib/postgresql")
+        .map(|dirs| {
+            dirs.filter_map(|d| d.ok()).any(|d| {
+                d.path().join("bin/initdb").exists() && d.path().join("lib/pg_trgm.so").exists()
+            })
+        })
+        .unwrap_or(false)
 }
 
 fn schemathesis_venv(root: &Path) -> PathBuf {

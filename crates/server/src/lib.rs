@@ -30,6 +30,10 @@ use crate::api::AppState;
 pub const BODY_LIMIT: usize = feedback_domain::MAX_REQUEST_BODY_BYTES;
 
 pub enum Seed {
+    /// Nothing at all (the default on PostgreSQL: a shared, long-lived database is not
+    /// seeded by whichever instance happens to start).
+    Skip,
+    /// Only the demo users.
     None,
     Demo,
     Bulk(u32),
@@ -38,7 +42,8 @@ pub enum Seed {
 pub struct Config {
     pub addr: SocketAddr,
     pub db: store::DbUrl,
-    pub seed: Seed,
+    /// `None`: the backend's default (demo data on SQLite, nothing on PostgreSQL).
+    pub seed: Option<Seed>,
     pub static_dir: Option<PathBuf>,
     pub cors_origins: Vec<String>,
     pub frame_ancestors: Vec<String>,
@@ -89,7 +94,12 @@ impl Default for Limits {
 pub const DEFAULT_CORS_ORIGINS: &[&str] = &["http://127.0.0.1:8080", "http://localhost:8080"];
 
 pub fn open_and_seed(config: &Config) -> Result<AppState, Box<dyn std::error::Error>> {
-    let store = store::open(&config.db, &config.seed)?;
+    let seed = match (&config.seed, &config.db) {
+        (Some(seed), _) => seed,
+        (None, store::DbUrl::Sqlite(_)) => &Seed::Demo,
+        (None, store::DbUrl::Postgres(_)) => &Seed::Skip,
+    };
+    let store = store::open(&config.db, seed)?;
     Ok(AppState {
         store,
         tokens: Arc::new(tokens::TokenCache::default()),

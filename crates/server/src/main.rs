@@ -14,7 +14,10 @@ Options:
   --addr ADDR            listen address (default 127.0.0.1:8787; port 0 picks a free one)
   --db PATH|URL          SQLite file (PATH or sqlite:PATH; default target/feedback-server/dev.db)
                          or PostgreSQL (postgres://user:password@host:port/database)
-  --seed demo|none|bulk:N  data to load at start (default demo; idempotent)
+  --seed demo|none|skip|bulk:N
+                         data to load at start, idempotent and safe when instances start at
+                         once: demo data, only the demo users, nothing, or demo + N contracts
+                         (default demo on SQLite, skip on PostgreSQL)
   --static-dir DIR       also serve the built app from DIR, with a strict CSP
   --cors-origin ORIGIN   allow this browser origin (repeatable; default the trunk dev origin)
   --frame-ancestor SRC   allow a host page to frame the app (repeatable)
@@ -39,7 +42,7 @@ fn parse(args: Vec<String>) -> Result<Config, String> {
     let mut config = Config {
         addr: "127.0.0.1:8787".parse().expect("valid default"),
         db: DbUrl::Sqlite(PathBuf::from("target/feedback-server/dev.db")),
-        seed: Seed::Demo,
+        seed: None,
         static_dir: None,
         cors_origins: Vec::new(),
         frame_ancestors: Vec::new(),
@@ -54,14 +57,19 @@ fn parse(args: Vec<String>) -> Result<Config, String> {
             "--db" => config.db = DbUrl::parse(&value()?),
             "--seed" => {
                 let v = value()?;
-                config.seed = match v.as_str() {
+                config.seed = Some(match v.as_str() {
                     "demo" => Seed::Demo,
                     "none" => Seed::None,
+                    "skip" => Seed::Skip,
                     _ => match v.strip_prefix("bulk:").map(str::parse::<u32>) {
                         Some(Ok(n)) if n <= 1_000_000 => Seed::Bulk(n),
-                        _ => return Err(format!("--seed: expected demo, none or bulk:N, got {v}")),
+                        _ => {
+                            return Err(format!(
+                                "--seed: expected demo, none, skip or bulk:N, got {v}"
+                            ))
+                        }
                     },
-                }
+                })
             }
             "--static-dir" => config.static_dir = Some(PathBuf::from(value()?)),
             "--cors-origin" => config.cors_origins.push(value()?),

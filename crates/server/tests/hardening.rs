@@ -90,7 +90,7 @@ fn start_with_fd_limit(nofile: u64, extra: &[&str]) -> Server {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_feedback-server"));
     cmd.args(["--addr", "127.0.0.1:0", "--db"])
         .arg(db.arg())
-        .arg("--test-fixtures")
+        .args(["--seed", "demo", "--test-fixtures"])
         .args(["--read-rate", "off", "--write-rate", "off"])
         .args(extra)
         .stdout(Stdio::piped());

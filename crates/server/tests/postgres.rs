@@ -3,7 +3,8 @@
 
 mod common;
 
-use std::process::Child;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use chrono::{Duration as Span, Utc};
@@ -263,6 +264,27 @@ fn instances_started_at_once_migrate_and_seed_once() {
     let again = Instance::start(&url, &["--seed", "demo"]);
     assert_eq!(db.count("SELECT COUNT(*) FROM contracts"), once);
     drop(again);
+}
+
+#[test]
+fn on_postgresql_nothing_is_seeded_unless_asked_for() {
+    let url = pg::shared().new_database();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_feedback-server"))
+        .args(["--addr", "127.0.0.1:0", "--db", &url])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("feedback-server listening on"), "{first}");
+    let db = Db::Postgres(url);
+    // Migrated, but no demo users with well-known tokens in a production database.
+    assert!(db.count("SELECT COUNT(*) FROM schema_migrations") >= 1);
+    assert_eq!(db.count("SELECT COUNT(*) FROM users"), 0);
+    child.kill().unwrap();
+    child.wait().unwrap();
 }
 
 #[test]

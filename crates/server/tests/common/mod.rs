@@ -89,6 +89,8 @@ pub fn spawn(db: impl AsRef<OsStr>, extra: &[&str]) -> (Child, String) {
         .args(["--addr", "127.0.0.1:0", "--db"])
         .arg(db)
         .args([
+            "--seed",
+            "demo",
             "--test-fixtures",
             // Most tests send many requests quickly; the rate-limit tests set their own.
             "--read-rate",
