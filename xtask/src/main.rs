@@ -114,8 +114,12 @@ fn start_server(root: &Path, args: &[&str]) -> Result<(Guard, String)> {
 }
 
 fn start_server_bin(bin: &Path, args: &[&str]) -> Result<(Guard, String)> {
+    // Test and benchmark servers log only warnings (a line per request would bury the
+    // results); `cargo xtask serve` shows every request (see `serve`).
+    let log = std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into());
     let mut child = Command::new(bin)
         .args(args)
+        .env("RUST_LOG", log)
         .stdout(Stdio::piped())
         .spawn()
         .map_err(|e| format!("start {}: {e}", bin.display()))?;

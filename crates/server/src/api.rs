@@ -194,7 +194,7 @@ fn parse_object<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(f).await?
+    crate::limits::in_request_span(f).await?
 }
 
 /// The contract history: one page, the total, and the server's clock.
@@ -413,7 +413,7 @@ pub async fn post_removal_request(
 pub async fn ready(State(state): State<AppState>) -> Result<&'static str, ApiError> {
     blocking(move || {
         state.store.ping().map_err(|e| {
-            eprintln!("readiness check failed: {e}");
+            tracing::warn!(error = %e, "readiness check failed");
             ApiError::new(ProblemKind::Unavailable, "The database is not reachable.")
         })
     })

@@ -33,7 +33,7 @@ impl ApiError {
 impl From<rusqlite::Error> for ApiError {
     fn from(e: rusqlite::Error) -> Self {
         // The details stay in the server log; the client gets a plain message.
-        eprintln!("database error: {e}");
+        tracing::error!(error = %e, "database error");
         Self::new(
             ProblemKind::Internal,
             "The request could not be completed. Nothing was saved; please try again.",
@@ -43,7 +43,7 @@ impl From<rusqlite::Error> for ApiError {
 
 impl From<tokio::task::JoinError> for ApiError {
     fn from(e: tokio::task::JoinError) -> Self {
-        eprintln!("worker failed: {e}");
+        tracing::error!(error = %e, "worker failed");
         Self::new(ProblemKind::Internal, "The request could not be completed.")
     }
 }

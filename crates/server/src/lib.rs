@@ -216,7 +216,7 @@ fn sweep_idempotency(store: Arc<dyn store::Store>, retention: Duration) {
             })
             .await;
             if let Ok(Err(e)) = swept {
-                eprintln!("idempotency sweep failed: {e}");
+                tracing::error!(error = %e, "idempotency sweep failed");
             }
         }
     });

@@ -14,6 +14,8 @@ use axum::response::{IntoResponse, Response};
 use feedback_domain::ProblemKind;
 use tokio::sync::Semaphore;
 
+use tracing::Instrument;
+
 use crate::api::AppState;
 use crate::error::ApiError;
 
@@ -71,9 +73,29 @@ pub async fn request_id(mut req: Request, next: Next) -> Response {
     });
     let value = HeaderValue::from_str(&id).expect("ascii id");
     req.headers_mut().insert(REQUEST_ID, value.clone());
-    let mut res = next.run(req).await;
+    // Everything logged while handling the request carries its id (see `in_request_span`).
+    let span =
+        tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path());
+    let started = Instant::now();
+    let mut res = next.run(req).instrument(span.clone()).await;
+    span.in_scope(|| {
+        tracing::info!(
+            status = res.status().as_u16(),
+            ms = started.elapsed().as_secs_f64() * 1000.0,
+            "answered"
+        )
+    });
     res.headers_mut().insert(REQUEST_ID, value);
     res
+}
+
+/// Runs blocking work on tokio's blocking pool inside the current request's span, so what it
+/// logs carries the request id.
+pub async fn in_request_span<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, tokio::task::JoinError> {
+    let span = tracing::Span::current();
+    tokio::task::spawn_blocking(move || span.in_scope(f)).await
 }
 
 /// A problem document with a `Retry-After` header (seconds, rounded up, at least 1).
@@ -190,10 +212,10 @@ async fn shared_write_budget(
     rate: Rate,
 ) -> Option<Result<(), Duration>> {
     let store = state.store.clone();
-    match tokio::task::spawn_blocking(move || store.take_shared_write(caller, rate)).await {
+    match in_request_span(move || store.take_shared_write(caller, rate)).await {
         Ok(Some(Ok(verdict))) => Some(verdict),
         Ok(Some(Err(e))) => {
-            eprintln!("shared rate limit unavailable, using this instance's: {e}");
+            tracing::warn!(error = %e, "shared rate limit unavailable; using this instance's");
             None
         }
         _ => None,

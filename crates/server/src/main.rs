@@ -31,6 +31,8 @@ Limits (defaults in brackets):
   --read-rate RATE       GETs per caller: N/min, N/min,BURST or off [600/min,120]
   --write-rate RATE      POSTs per caller [60/min,20]
   --idempotency-retention-secs N  how long an Idempotency-Key replays [86400]
+
+Logs: JSON lines on stderr, one per request with its X-Request-Id; RUST_LOG filters (default info).
 ";
 
 fn number<T: std::str::FromStr>(flag: &str, v: String) -> Result<T, String> {
@@ -107,8 +109,24 @@ fn parse(args: Vec<String>) -> Result<Config, String> {
     Ok(config)
 }
 
+/// JSON lines on stderr, one object per event, with the request's id on everything logged
+/// while it is handled; `RUST_LOG` filters (default `info`: one line per request).
+fn init_logs() {
+    use tracing_subscriber::EnvFilter;
+    tracing_subscriber::fmt()
+        .json()
+        .with_current_span(true)
+        .with_span_list(false)
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .init();
+}
+
 #[tokio::main]
 async fn main() {
+    init_logs();
     let config = match parse(std::env::args().skip(1).collect()) {
         Ok(c) => c,
         Err(e) => {

@@ -34,10 +34,10 @@ impl TokenCache {
             }
         }
         let (store, owned) = (store.clone(), token.to_string());
-        let user = tokio::task::spawn_blocking(move || store.user_by_token(&owned))
+        let user = crate::limits::in_request_span(move || store.user_by_token(&owned))
             .await?
             .map_err(|e| {
-                eprintln!("token lookup failed: {e}");
+                tracing::error!(error = %e, "token lookup failed");
                 ApiError::new(
                     ProblemKind::Unavailable,
                     "Your sign-in could not be checked just now. Try again in a moment.",

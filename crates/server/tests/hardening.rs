@@ -91,6 +91,7 @@ fn start_with_fd_limit(nofile: u64, extra: &[&str]) -> Server {
     cmd.args(["--addr", "127.0.0.1:0", "--db"])
         .arg(db.arg())
         .args(["--seed", "demo", "--test-fixtures"])
+        .env("RUST_LOG", "warn")
         .args(["--read-rate", "off", "--write-rate", "off"])
         .args(extra)
         .stdout(Stdio::piped());
@@ -544,6 +545,55 @@ fn health_readiness_and_a_request_id_on_every_response() {
             .call(),
     );
     assert_ne!(odd.header("x-request-id"), Some("a b\"c"));
+}
+
+#[test]
+fn each_request_is_logged_as_one_json_line_with_its_request_id() {
+    let dir = TempDir::new("logs");
+    let db = Db::fresh(&dir);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_feedback-server"))
+        .args(["--addr", "127.0.0.1:0", "--seed", "demo", "--db"])
+        .arg(db.arg())
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let base = first_line_address(&mut child);
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = tx.send(line);
+        }
+    });
+    let r = Reply::from(
+        agent()
+            .get(&format!("{base}/api/v1/contracts/999999"))
+            .set("Authorization", &format!("Bearer {ALICE}"))
+            .set("X-Request-Id", "log-test-42")
+            .call(),
+    );
+    assert_eq!(r.status, 404);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let line = loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let line = rx.recv_timeout(left).expect("a log line for the request");
+        if line.contains("log-test-42") {
+            break line;
+        }
+    };
+    let event: Value = serde_json::from_str(&line).expect("a JSON line");
+    assert_eq!(event["span"]["id"], "log-test-42", "{event}");
+    assert_eq!(event["span"]["path"], "/api/v1/contracts/999999");
+    assert_eq!(event["fields"]["status"], 404);
+    assert_eq!(event["level"], "INFO");
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 #[test]

@@ -92,7 +92,7 @@ impl StoreError {
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         // The details stay in the server log; the client gets a plain message.
-        eprintln!("database error: {e}");
+        tracing::error!(error = %e, "database error");
         ApiError::new(
             ProblemKind::Internal,
             "The request could not be completed. Nothing was saved; please try again.",

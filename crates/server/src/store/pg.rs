@@ -316,11 +316,11 @@ impl Store for PgStore {
             };
             match outcome {
                 Err(Failure::Store(e)) if e.is_retryable() && attempt < MAX_ATTEMPTS => {
-                    eprintln!("transaction attempt {attempt} failed ({e}); retrying");
+                    tracing::warn!(attempt, error = %e, "transaction retried");
                     std::thread::sleep(Duration::from_millis(5 << attempt));
                 }
                 Err(Failure::Store(e)) if e.is_retryable() => {
-                    eprintln!("transaction failed {MAX_ATTEMPTS} times ({e})");
+                    tracing::error!(attempts = MAX_ATTEMPTS, error = %e, "transaction gave up");
                     return Err(Failure::Refused(ApiError::new(
                         ProblemKind::Unavailable,
                         "The database is busy; nothing was saved. Try again in a moment.",

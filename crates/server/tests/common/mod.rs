@@ -99,6 +99,8 @@ pub fn spawn(db: impl AsRef<OsStr>, extra: &[&str]) -> (Child, String) {
             "off",
         ])
         .args(extra)
+        // Request lines would bury the test output; warnings and errors still show.
+        .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
