@@ -4,7 +4,7 @@
 //! suite proves the same behaviour on both.
 #![allow(dead_code)]
 
-pub mod pg;
+pub use pgtemp as pg;
 
 use std::ffi::OsStr;
 use std::io::{BufRead, BufReader};

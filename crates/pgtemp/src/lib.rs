@@ -1,4 +1,4 @@
-//! A throwaway PostgreSQL cluster for tests: `initdb` in a temporary directory as the
+//! A throwaway PostgreSQL cluster for tests and local runs: `initdb` in a temporary directory as the
 //! `postgres` user (PostgreSQL refuses to run as root), its own socket directory, a free
 //! loopback port, fsync off unless asked for. Stopped when dropped, and the shared one when
 //! the test process exits — failing tests included.
@@ -13,6 +13,13 @@ pub struct Cluster {
     pub dir: PathBuf,
     pub port: u16,
     bin: PathBuf,
+}
+
+/// Whether a PostgreSQL server is installed here.
+pub fn installed() -> bool {
+    std::fs::read_dir("/usr/lib/postgresql")
+        .map(|mut d| d.any(|e| e.is_ok_and(|e| e.path().join("bin/initdb").exists())))
+        .unwrap_or(false)
 }
 
 /// The newest installed server's binaries (`/usr/lib/postgresql/<version>/bin`).
@@ -136,17 +143,21 @@ impl Cluster {
         format!("postgres://postgres@127.0.0.1:{}/{database}", self.port)
     }
 
-    pub fn client(&self, database: &str) -> postgres::Client {
-        postgres::Client::connect(&self.url(database), postgres::NoTls).unwrap()
-    }
-
     /// A new, empty database in this cluster; its URL.
     pub fn new_database(&self) -> String {
         static N: AtomicUsize = AtomicUsize::new(0);
         let name = format!("t{}", N.fetch_add(1, Ordering::Relaxed));
-        self.client("postgres")
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .unwrap();
+        let mut create = Command::new(self.bin.join("createdb"));
+        create.args([
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &self.port.to_string(),
+            "-U",
+            "postgres",
+            &name,
+        ]);
+        run(create, "createdb");
         self.url(&name)
     }
 }
