@@ -1,5 +1,6 @@
 //! `cargo xtask serve | test | bench-api | build` — installs what is missing, then runs.
 
+mod balanced;
 mod summary;
 mod tools;
 
@@ -15,9 +16,11 @@ const USAGE: &str = "\
 usage: cargo xtask <command>
 
   serve        install what is missing, start the reference API and `trunk serve` (Ctrl-C stops both)
+  serve --postgres  the same on PostgreSQL: a local cluster, two API instances behind HAProxy
   test         install what is missing, run every test suite, print `N passed, M failed`
   build        release build of the app into dist/
-  bench-api    load benchmark of the API with 10,000 contracts (needs wrk)
+  bench-api    load benchmark of the API with 100,000 contracts: SQLite (one instance) and
+               PostgreSQL (two instances behind HAProxy); installs wrk, PostgreSQL, HAProxy
   bench        release build measured in Chromium: sizes, Lighthouse, timings -> docs/performance.md
   bench-size   release wasm size for each profile variant (opt-level, lto, codegen-units, panic)
   screenshots  README screenshots from the release build in headless Chromium
@@ -29,7 +32,7 @@ fn main() -> ExitCode {
     let root = project_root();
     std::env::set_current_dir(&root).expect("cd to project root");
     let result = match args.first().map(String::as_str) {
-        Some("serve") => serve(&root),
+        Some("serve") => serve(&root, args.get(1).map(String::as_str) == Some("--postgres")),
         Some("test") => test(&root),
         Some("build") => tools::ensure_all(&root).and_then(|_| build_release(&root)),
         Some("bench-api") => bench_api(&root),
@@ -82,8 +85,14 @@ impl Drop for Guard {
 
 /// A free loopback port, preferring `preferred` (a stable port avoids rebuilding the wasm
 /// tests, which embed the API address at compile time).
+/// A free loopback port near `preferred` (0: any).
 fn free_port(preferred: u16) -> u16 {
-    for p in preferred..preferred + 50 {
+    let near = if preferred == 0 {
+        0..0
+    } else {
+        preferred..preferred + 50
+    };
+    for p in near {
         if TcpListener::bind(("127.0.0.1", p)).is_ok() {
             return p;
         }
@@ -141,30 +150,67 @@ fn start_server_bin(bin: &Path, args: &[&str]) -> Result<(Guard, String)> {
     Ok((guard, url))
 }
 
-fn serve(root: &Path) -> Result {
+/// Ctrl-C reaches every process of the group: trunk and the servers stop on it, and xtask
+/// must outlive them to clean up (stop the PostgreSQL cluster, remove its directory). A handler
+/// rather than SIG_IGN, because an ignored signal stays ignored in the children it starts.
+fn survive_ctrl_c() {
+    extern "C" fn noted(_: libc::c_int) {}
+    // SAFETY: installing a handler that does nothing is async-signal-safe.
+    unsafe {
+        libc::signal(libc::SIGINT, noted as extern "C" fn(libc::c_int) as libc::sighandler_t);
+    }
+}
+
+fn serve(root: &Path, postgres: bool) -> Result {
     tools::ensure_all(root)?;
-    let db = root.join("target/feedback-server/dev.db");
-    let (mut server, url) = start_server(
-        root,
-        &[
-            "--addr",
-            "127.0.0.1:8787",
-            "--db",
-            db.to_str().unwrap(),
-            "--seed",
-            "demo",
-        ],
-    )?;
+    survive_ctrl_c();
+    // Every request shows in the log here (JSON lines on stderr), unless RUST_LOG says otherwise.
+    if std::env::var_os("RUST_LOG").is_none() {
+        std::env::set_var("RUST_LOG", "info");
+    }
+    // `trunk serve` proxies /api to 127.0.0.1:8787 (Trunk.toml): one server, or the balancer.
+    const API: &str = "127.0.0.1:8787";
+    let (mut watched, _keep, url) = if postgres {
+        let bin = server_bin(root, true)?;
+        let mut b = balanced::start(&bin, API, "demo", &[])?;
+        println!(
+            "PostgreSQL: {} (cluster in {}; removed on exit)",
+            b.database,
+            b.cluster.dir.display()
+        );
+        for (i, (_, url)) in b.instances.iter().enumerate() {
+            println!("API instance {i}: {url}");
+        }
+        println!("HAProxy: http://{API} (round robin, /readyz checks every 2 s)");
+        let (first, _) = b.instances.remove(0);
+        let url = b.url.clone();
+        (first, Some(b), url)
+    } else {
+        let db = root.join("target/feedback-server/dev.db");
+        let (server, url) = start_server(
+            root,
+            &[
+                "--addr",
+                API,
+                "--db",
+                db.to_str().unwrap(),
+                "--seed",
+                "demo",
+            ],
+        )?;
+        (server, None, url)
+    };
     println!("API: {url}/api/v1 (OpenAPI at {url}/api/openapi.json)");
+    println!("Try it: curl -H 'Authorization: Bearer demo-alice' {url}/api/v1/contracts");
     println!("App: http://127.0.0.1:8080/contracts  (sign in with demo-alice or demo-bob)");
     println!("Embedding demo: http://127.0.0.1:8080/embed-demo.html");
-    println!("Ctrl-C stops both.");
+    println!("Ctrl-C stops everything.");
     let mut trunk = Command::new("trunk")
         .args(["serve", "--skip-version-check"])
         .env("PATH", tools::path_with_node_bin(root))
         .spawn()
         .map_err(|e| format!("start trunk: {e}"))?;
-    // Ctrl-C reaches trunk and the server (same process group); if either ends, stop the other.
+    // Ctrl-C reaches trunk and the servers (same process group); if either ends, stop the other.
     loop {
         if let Some(status) = trunk.try_wait().map_err(|e| e.to_string())? {
             return if status.success() {
@@ -173,7 +219,7 @@ fn serve(root: &Path) -> Result {
                 Err(format!("trunk serve ended: {status}"))
             };
         }
-        if let Some(status) = server.0.try_wait().map_err(|e| e.to_string())? {
+        if let Some(status) = watched.0.try_wait().map_err(|e| e.to_string())? {
             let _ = trunk.kill();
             return Err(format!("feedback-server ended: {status}"));
         }
@@ -453,6 +499,9 @@ fn test(root: &Path) -> Result {
     }
 }
 
+/// Contracts for the bulk user in the API benchmark.
+const BENCH_CONTRACTS: u32 = 100_000;
+
 fn bench_api(root: &Path) -> Result {
     tools::ensure_wrk()?;
     run(cargo().args([
@@ -466,55 +515,89 @@ fn bench_api(root: &Path) -> Result {
     let dir = root.join("target/bench-api");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    let db = dir.join("bench.db");
     let bin = root.join("target/native-release/feedback-server");
-    let (server, url) = start_unlimited(&bin, "127.0.0.1:0", &db, "bulk:10000", &[])?;
+    let seed = format!("bulk:{BENCH_CONTRACTS}");
+    let unlimited = ["--read-rate", "off", "--write-rate", "off"];
+    let deep = BENCH_CONTRACTS / 20 * 4 / 5; // 80 % of the way down, 20 per page
     let cases = [
-        ("list page 1 (20 rows, newest first)", "/api/v1/contracts"),
         (
-            "list page 250 (sorted by title)",
-            "/api/v1/contracts?sort=title_asc&page=250",
+            "list page 1 (20 rows, newest first)".to_string(),
+            "/api/v1/contracts".to_string(),
         ),
         (
-            "search \"pitch deck\" (substring, 10,000 rows)",
-            "/api/v1/contracts?q=pitch%20deck",
+            format!(
+                "list page {deep} (sorted by title, OFFSET {})",
+                (deep - 1) * 20
+            ),
+            format!("/api/v1/contracts?sort=title_asc&page={deep}"),
         ),
-        ("contract details", "/api/v1/contracts/5000"),
+        (
+            "search \"pitch deck\" (substring over every title and name)".into(),
+            "/api/v1/contracts?q=pitch%20deck".into(),
+        ),
+        ("contract details".into(), "/api/v1/contracts/5000".into()),
     ];
-    println!("\nfeedback-server (profile native-release), 10,000 contracts for one user; wrk -t2 -c32 -d10s on the same 2-core machine\n");
-    println!("| request | requests/s | p50 | p99 |\n|---|---|---|---|");
-    for (name, path) in cases {
-        let out = Command::new("wrk")
-            .args([
-                "-t2",
-                "-c32",
-                "-d10s",
-                "--latency",
-                "-H",
-                "Authorization: Bearer demo-bulk",
-            ])
-            .arg(format!("{url}{path}"))
-            .output()
-            .map_err(|e| format!("wrk: {e}"))?;
-        let text = String::from_utf8_lossy(&out.stdout);
-        let field = |prefix: &str| {
-            text.lines()
-                .find(|l| l.trim_start().starts_with(prefix))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .unwrap_or("?")
-                .to_string()
-        };
-        let non2xx = text.lines().any(|l| l.contains("Non-2xx"));
+    let header = |what: &str| {
         println!(
-            "| {name} | {} | {} | {} |{}",
-            field("Requests/sec:"),
-            field("50%"),
-            field("99%"),
-            if non2xx { " (non-2xx answers!)" } else { "" }
+            "\n{what}: feedback-server (profile native-release), {BENCH_CONTRACTS} contracts for one \
+             user; wrk -t2 -c32 -d10s on the same 2-core machine\n"
         );
+        println!("| request | requests/s | p50 | p99 |\n|---|---|---|---|");
+    };
+
+    println!("Seeding SQLite…");
+    let started = Instant::now();
+    let (server, url) = start_unlimited(&bin, "127.0.0.1:0", &dir.join("bench.db"), &seed, &[])?;
+    println!("(seeded in {:.0?})", started.elapsed());
+    header("SQLite, one instance");
+    for (name, path) in &cases {
+        println!("{}", wrk_row(name, &format!("{url}{path}"))?);
     }
     drop(server);
+
+    println!("\nSeeding PostgreSQL…");
+    let started = Instant::now();
+    let listen = format!("127.0.0.1:{}", free_port(0));
+    let b = balanced::start(&bin, &listen, &seed, &unlimited)?;
+    println!("(seeded in {:.0?})", started.elapsed());
+    header("PostgreSQL, two instances behind HAProxy");
+    for (name, path) in &cases {
+        println!("{}", wrk_row(name, &format!("{}{path}", b.url))?);
+    }
+    drop(b);
     Ok(())
+}
+
+/// One wrk run as a table row: requests/s, p50, p99.
+fn wrk_row(name: &str, url: &str) -> Result<String> {
+    let out = Command::new("wrk")
+        .args([
+            "-t2",
+            "-c32",
+            "-d10s",
+            "--latency",
+            "-H",
+            "Authorization: Bearer demo-bulk",
+        ])
+        .arg(url)
+        .output()
+        .map_err(|e| format!("wrk: {e}"))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let field = |prefix: &str| {
+        text.lines()
+            .find(|l| l.trim_start().starts_with(prefix))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .unwrap_or("?")
+            .to_string()
+    };
+    let non2xx = text.lines().any(|l| l.contains("Non-2xx"));
+    Ok(format!(
+        "| {name} | {} | {} | {} |{}",
+        field("Requests/sec:"),
+        field("50%"),
+        field("99%"),
+        if non2xx { " (non-2xx answers!)" } else { "" }
+    ))
 }
 
 fn gzip_size(path: &Path) -> Result<usize> {

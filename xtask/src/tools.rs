@@ -162,6 +162,22 @@ pub fn ensure_all(root: &Path) -> Result {
     Ok(())
 }
 
+/// PostgreSQL and HAProxy from Debian, for several instances locally (`--postgres`).
+pub fn ensure_postgresql_and_haproxy() -> Result {
+    let mut apt = Vec::new();
+    if !has_postgresql() {
+        apt.push("postgresql");
+    }
+    if !Path::new("/usr/sbin/haproxy").exists() {
+        apt.push("haproxy");
+    }
+    if apt.is_empty() {
+        Ok(())
+    } else {
+        apt_install(&apt)
+    }
+}
+
 /// A PostgreSQL server with its contrib modules (pg_trgm) under /usr/lib/postgresql.
 pub fn has_postgresql() -> bool {
     std::fs::read_dir("/usr/lib/postgresql")

@@ -47,13 +47,15 @@ pub fn run(tx: &mut dyn WriteTx, seed: &Seed, now: DateTime<Utc>) -> StoreResult
     match seed {
         Seed::Skip => Ok(()),
         Seed::None => seed_users_only(tx),
-        Seed::Demo => seed_demo(tx, now),
-        Seed::Bulk(n) => {
-            seed_demo(tx, now)?;
-            seed_bulk(tx, *n, now)
-        }
+        // The bulk contracts come after, in batches (`bulk_batch`).
+        Seed::Demo | Seed::Bulk(_) => seed_demo(tx, now),
     }
 }
+
+/// Contracts a bulk seeding transaction inserts at most: every insert also updates the
+/// client's row in `contract_counts`, and PostgreSQL slows down quadratically when one
+/// transaction updates one row 100,000 times.
+pub const BULK_BATCH: u32 = 1_000;
 
 /// One demo contract; every optional part is a state the UI must show.
 #[derive(Default)]
@@ -290,11 +292,16 @@ fn insert_demo(tx: &mut dyn WriteTx, client: i64, d: &Demo, now: DateTime<Utc>) 
 }
 
 /// `bulk:N`: N contracts for the bulk user, in one transaction; a no-op if they already exist.
-fn seed_bulk(tx: &mut dyn WriteTx, n: u32, now: DateTime<Utc>) -> StoreResult<()> {
+/// Tops the bulk user's contracts up towards `n`, at most `BULK_BATCH` of them; whether more
+/// are missing.
+pub fn bulk_batch(tx: &mut dyn WriteTx, n: u32, now: DateTime<Utc>) -> StoreResult<bool> {
+    let now = to_stored_precision(now);
+    tx.lock_for_seeding()?;
+    let user = ensure_user(tx, &BULK)?;
+    let have = tx.count_contracts(user)? as u32;
+    let upto = n.min(have + BULK_BATCH);
     {
-        let user = ensure_user(tx, &BULK)?;
-        let have = tx.count_contracts(user)?;
-        for i in have as u32..n {
+        for i in have..upto {
             let title = format!("{} #{i}", FILLER_TITLES[i as usize % FILLER_TITLES.len()]);
             let ended = (i % 7 != 0).then(|| now - Duration::hours(i64::from(i) * 5 + 1));
             let id = tx.insert_contract(&NewContract {
@@ -312,8 +319,8 @@ fn seed_bulk(tx: &mut dyn WriteTx, n: u32, now: DateTime<Utc>) -> StoreResult<()
                 }
             }
         }
-        Ok(())
     }
+    Ok(upto < n)
 }
 
 fn seed_users_only(tx: &mut dyn WriteTx) -> StoreResult<()> {

@@ -420,7 +420,18 @@ pub trait Store: Send + Sync + 'static {
     fn seed(&self, seed: &Seed) -> StoreResult<()> {
         let now = Utc::now();
         self.transaction(&mut |tx| seed::run(tx, seed, now).map_err(Failure::Store))
-            .map_err(into_store_error)
+            .map_err(into_store_error)?;
+        if let Seed::Bulk(n) = seed {
+            let mut more = true;
+            while more {
+                self.transaction(&mut |tx| {
+                    more = seed::bulk_batch(tx, *n, now)?;
+                    Ok(())
+                })
+                .map_err(into_store_error)?;
+            }
+        }
+        Ok(())
     }
 
     /// Test fixtures (`--test-fixtures`): a contract for `user` in a given state.
