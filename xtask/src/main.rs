@@ -157,7 +157,10 @@ fn survive_ctrl_c() {
     extern "C" fn noted(_: libc::c_int) {}
     // SAFETY: installing a handler that does nothing is async-signal-safe.
     unsafe {
-        libc::signal(libc::SIGINT, noted as extern "C" fn(libc::c_int) as libc::sighandler_t);
+        libc::signal(
+            libc::SIGINT,
+            noted as extern "C" fn(libc::c_int) as libc::sighandler_t,
+        );
     }
 }
 

@@ -12,13 +12,15 @@ use chrono::{DateTime, TimeZone, Utc};
 use feedback_domain::{
     ContractDetails, ContractId, ContractPage, ContractStatus, ContractSummary, FeedbackResponse,
     FeedbackSummary, GivenFeedback, HistoryQuery, ReceivedFeedback, RemovalRequest, RemovalStatus,
-    Report, ReportCategory, ReportStatus, ResponseWindow, SortOrder, StatusFilter,
+    Report, ReportCategory, ReportStatus, ResponseWindow, StatusFilter,
 };
 use rusqlite::{
     params, Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior,
 };
 
-use crate::store::{like_pattern, GivenRow, NewContract, ReceivedRow, StoredResult};
+use crate::store::{
+    like_pattern, order_by, page_scan, GivenRow, NewContract, ReceivedRow, StoredResult,
+};
 
 /// Schema migrations, applied in order at start; `PRAGMA user_version` records how many ran.
 const MIGRATIONS: &[&str] = &[
@@ -178,22 +180,8 @@ pub fn list_contracts(
     if searching {
         filter.push_str(" AND search_text LIKE ?2 ESCAPE '\\'");
     }
-    let order = |t: &str| match q.sort {
-        SortOrder::EndedDesc => format!("{t}sort_end DESC, {t}id DESC"),
-        SortOrder::EndedAsc => format!("{t}sort_end ASC, {t}id ASC"),
-        SortOrder::TitleAsc => format!("{t}title_key ASC, {t}id ASC"),
-        SortOrder::TitleDesc => format!("{t}title_key DESC, {t}id DESC"),
-    };
     let pattern = like_pattern(&q.q);
-    let offset = i64::from(q.page - 1) * i64::from(q.per_page);
     let count_sql = format!("SELECT COUNT(*) FROM contracts WHERE {filter}");
-    let page_sql = format!(
-        "SELECT {SUMMARY_COLUMNS} FROM \
-           (SELECT id FROM contracts WHERE {filter} ORDER BY {inner} LIMIT ?3 OFFSET ?4) page \
-         JOIN contracts c ON c.id = page.id {SUMMARY_JOINS} ORDER BY {outer}",
-        inner = order(""),
-        outer = order("c."),
-    );
     let total: i64 = if searching {
         conn.prepare_cached(&count_sql)?
             .query_row(params![user, pattern], |r| r.get(0))?
@@ -211,10 +199,23 @@ pub fn list_contracts(
         .optional()?
         .unwrap_or(0)
     };
+    // The total and the page are two statements: a contract added between them shifts the
+    // page by a row, as it would between two page loads.
+    let scan = page_scan(total as u64, q.page, q.per_page);
+    let page_sql = format!(
+        "SELECT {SUMMARY_COLUMNS} FROM \
+           (SELECT id FROM contracts WHERE {filter} ORDER BY {inner} LIMIT ?3 OFFSET ?4) page \
+         JOIN contracts c ON c.id = page.id {SUMMARY_JOINS} ORDER BY {outer}",
+        inner = order_by(q.sort, "", scan.reversed),
+        outer = order_by(q.sort, "c.", false),
+    );
     // Without a search, ?2 is unused; SQLite still numbers parameters up to ?4.
     let items = conn
         .prepare_cached(&page_sql)?
-        .query_map(params![user, pattern, q.per_page, offset], summary_from_row)?
+        .query_map(
+            params![user, pattern, scan.limit, scan.offset],
+            summary_from_row,
+        )?
         .collect::<DbResult<Vec<_>>>()?;
     Ok(ContractPage {
         items,

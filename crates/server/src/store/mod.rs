@@ -16,7 +16,7 @@ use chrono::{DateTime, SubsecRound, Utc};
 use feedback_domain::{
     can_report, can_request_removal, can_respond, ContractDetails, ContractId, ContractPage,
     FeedbackResponse, HistoryQuery, ProblemKind, RemovalBlocked, RemovalRequest, RemovalStatus,
-    Report, ReportCategory, ReportStatus,
+    Report, ReportCategory, ReportStatus, SortOrder,
 };
 use serde::Serialize;
 
@@ -416,6 +416,11 @@ pub trait Store: Send + Sync + 'static {
         out.ok_or_else(|| ApiError::new(ProblemKind::Internal, "The write produced no result."))
     }
 
+    /// After many rows were added at once: let the database catch up on its statistics.
+    fn after_bulk_seed(&self) -> StoreResult<()> {
+        Ok(())
+    }
+
     /// Loads the seed data; safe when several instances start at once.
     fn seed(&self, seed: &Seed) -> StoreResult<()> {
         let now = Utc::now();
@@ -430,6 +435,7 @@ pub trait Store: Send + Sync + 'static {
                 })
                 .map_err(into_store_error)?;
             }
+            self.after_bulk_seed()?;
         }
         Ok(())
     }
@@ -490,6 +496,48 @@ pub fn like_pattern(q: &str) -> String {
     p
 }
 
+/// How a history page is read from its index: with `OFFSET` from the nearer end of the
+/// ordered list. A page past the middle is read in the reverse order from the end (the outer
+/// query puts its rows back in order), so the last pages cost what the first ones do and the
+/// deepest read is half the list, not all of it.
+#[derive(Debug, PartialEq)]
+pub struct PageScan {
+    pub reversed: bool,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+pub fn page_scan(total: u64, page: u32, per_page: u32) -> PageScan {
+    let (total, limit) = (total as i64, i64::from(per_page));
+    let offset = i64::from(page.max(1) - 1) * limit;
+    if offset >= total || offset <= total / 2 {
+        return PageScan {
+            reversed: false,
+            offset,
+            limit,
+        };
+    }
+    let limit = limit.min(total - offset);
+    PageScan {
+        reversed: true,
+        offset: total - offset - limit,
+        limit,
+    }
+}
+
+/// The history's `ORDER BY` over columns of table alias `t` ("" or "c."), maybe reversed.
+/// Every order ends with the id, so it is total and a page is well defined.
+pub fn order_by(sort: SortOrder, t: &str, reversed: bool) -> String {
+    let (key, ascending) = match sort {
+        SortOrder::EndedDesc => ("sort_end", false),
+        SortOrder::EndedAsc => ("sort_end", true),
+        SortOrder::TitleAsc => ("title_key", true),
+        SortOrder::TitleDesc => ("title_key", false),
+    };
+    let dir = if ascending != reversed { "ASC" } else { "DESC" };
+    format!("{t}{key} {dir}, {t}id {dir}")
+}
+
 /// The derived columns a contract row carries for sorting and search (both databases).
 pub fn title_key(title: &str) -> String {
     title.to_lowercase()
@@ -518,6 +566,45 @@ pub fn open(url: &DbUrl, seed: &Seed) -> Result<std::sync::Arc<dyn Store>, Store
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn deep_pages_are_read_from_the_nearer_end() {
+        let first = page_scan(100_000, 1, 20);
+        assert_eq!((first.reversed, first.offset, first.limit), (false, 0, 20));
+        // Page 4,000 of 5,000: 20,000 rows from the end instead of 79,980 from the start.
+        assert_eq!(
+            page_scan(100_000, 4_000, 20),
+            PageScan {
+                reversed: true,
+                offset: 20_000,
+                limit: 20
+            }
+        );
+        // The last, partial page: its rows only.
+        assert_eq!(
+            page_scan(95, 5, 20),
+            PageScan {
+                reversed: true,
+                offset: 0,
+                limit: 15
+            }
+        );
+        // Past the end: nothing to read, as before.
+        assert_eq!(page_scan(95, 6, 20).offset, 100);
+        assert!(!page_scan(95, 6, 20).reversed);
+        assert_eq!(
+            order_by(SortOrder::EndedDesc, "c.", false),
+            "c.sort_end DESC, c.id DESC"
+        );
+        assert_eq!(
+            order_by(SortOrder::EndedDesc, "", true),
+            "sort_end ASC, id ASC"
+        );
+        assert_eq!(
+            order_by(SortOrder::TitleAsc, "", true),
+            "title_key DESC, id DESC"
+        );
+    }
 
     #[test]
     fn db_urls_pick_the_backend_and_hide_passwords() {

@@ -13,21 +13,100 @@ use chrono::{DateTime, Utc};
 use feedback_domain::{
     ContractDetails, ContractId, ContractPage, ContractStatus, ContractSummary, FeedbackResponse,
     FeedbackSummary, GivenFeedback, HistoryQuery, ProblemKind, ReceivedFeedback, RemovalRequest,
-    RemovalStatus, Report, ReportCategory, ReportStatus, ResponseWindow, SortOrder, StatusFilter,
+    RemovalStatus, Report, ReportCategory, ReportStatus, ResponseWindow, StatusFilter,
 };
+use std::collections::HashMap;
+
 use postgres::types::ToSql;
-use postgres::{NoTls, Row, Transaction};
-use r2d2_postgres::PostgresConnectionManager;
+use postgres::{Client, GenericClient, NoTls, Row, Statement, Transaction};
 
 use super::{
-    like_pattern, search_text, title_key, to_stored_precision, Failure, GivenRow, NewContract,
-    ReceivedRow, Store, StoreError, StoreResult, StoredResult, TxBody, WriteTx,
+    like_pattern, order_by, page_scan, search_text, title_key, to_stored_precision, Failure,
+    GivenRow, NewContract, ReceivedRow, Store, StoreError, StoreResult, StoredResult, TxBody,
+    WriteTx,
 };
 use crate::db::{SUMMARY_COLUMNS, SUMMARY_JOINS};
 use crate::error::ApiError;
 use crate::limits::{Caller, Rate};
 
-type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
+type Pool = r2d2::Pool<Manager>;
+type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
+
+/// A pooled connection with its prepared statements: each query is parsed and planned once
+/// per connection, not on every request (planning cost more than running the history queries).
+pub struct Conn {
+    client: Client,
+    statements: HashMap<String, Statement>,
+}
+
+impl Conn {
+    fn sql(&mut self) -> Sql<'_, Client> {
+        Sql {
+            client: &mut self.client,
+            statements: &mut self.statements,
+        }
+    }
+}
+
+/// Opens connections for the pool.
+pub struct Manager(postgres::Config);
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = Conn;
+    type Error = postgres::Error;
+
+    fn connect(&self) -> Result<Conn, postgres::Error> {
+        Ok(Conn {
+            client: self.0.connect(NoTls)?,
+            statements: HashMap::new(),
+        })
+    }
+
+    fn is_valid(&self, conn: &mut Conn) -> Result<(), postgres::Error> {
+        conn.client.simple_query("").map(|_| ())
+    }
+
+    fn has_broken(&self, conn: &mut Conn) -> bool {
+        conn.client.is_closed()
+    }
+}
+
+/// A client (or a transaction on one) that runs statements through the connection's cache.
+struct Sql<'a, C: GenericClient> {
+    client: &'a mut C,
+    statements: &'a mut HashMap<String, Statement>,
+}
+
+impl<C: GenericClient> Sql<'_, C> {
+    fn prepared(&mut self, sql: &str) -> Result<Statement, postgres::Error> {
+        if let Some(s) = self.statements.get(sql) {
+            return Ok(s.clone());
+        }
+        let s = self.client.prepare(sql)?;
+        self.statements.insert(sql.to_string(), s.clone());
+        Ok(s)
+    }
+
+    fn query(&mut self, sql: &str, params: Params) -> Result<Vec<Row>, postgres::Error> {
+        let s = self.prepared(sql)?;
+        self.client.query(&s, params)
+    }
+
+    fn query_one(&mut self, sql: &str, params: Params) -> Result<Row, postgres::Error> {
+        let s = self.prepared(sql)?;
+        self.client.query_one(&s, params)
+    }
+
+    fn query_opt(&mut self, sql: &str, params: Params) -> Result<Option<Row>, postgres::Error> {
+        let s = self.prepared(sql)?;
+        self.client.query_opt(&s, params)
+    }
+
+    fn execute(&mut self, sql: &str, params: Params) -> Result<u64, postgres::Error> {
+        let s = self.prepared(sql)?;
+        self.client.execute(&s, params)
+    }
+}
 
 /// Schema migrations, applied in order under an advisory lock; `schema_migrations` records them.
 const MIGRATIONS: &[&str] = &[
@@ -76,7 +155,7 @@ impl PgStore {
             .max_size(16)
             .min_idle(Some(1))
             .connection_timeout(Duration::from_secs(10))
-            .build(PostgresConnectionManager::new(config, NoTls))?;
+            .build(Manager(config))?;
         let store = Self { pool: Some(pool) };
         store.migrate()?;
         Ok(store)
@@ -85,7 +164,8 @@ impl PgStore {
     /// Applies the migrations not yet applied. Several instances may start at once: the
     /// advisory lock lets one migrate while the others wait, then find nothing left to do.
     pub fn migrate(&self) -> StoreResult<()> {
-        let mut c = self.pool().get()?;
+        let mut conn = self.pool().get()?;
+        let c = &mut conn.client;
         c.execute("SELECT pg_advisory_lock($1)", &[&MIGRATE_LOCK])?;
         let result = (|| -> StoreResult<()> {
             c.batch_execute(
@@ -139,21 +219,22 @@ fn summary(r: &Row) -> ContractSummary {
     }
 }
 
-fn db_now(c: &mut impl postgres::GenericClient) -> StoreResult<DateTime<Utc>> {
+fn db_now<C: GenericClient>(c: &mut Sql<C>) -> StoreResult<DateTime<Utc>> {
     Ok(c.query_one(&format!("SELECT {NOW}"), &[])?.get(0))
 }
 
 impl Store for PgStore {
     fn user_by_token(&self, token: &str) -> StoreResult<Option<i64>> {
-        let mut c = self.pool().get()?;
-        Ok(
-            c.query_opt("SELECT id FROM users WHERE token = $1", &[&token])?
-                .map(|r| r.get(0)),
-        )
+        let mut conn = self.pool().get()?;
+        Ok(conn
+            .sql()
+            .query_opt("SELECT id FROM users WHERE token = $1", &[&token])?
+            .map(|r| r.get(0)))
     }
 
     fn history_page(&self, user: i64, q: &HistoryQuery) -> StoreResult<ContractPage> {
-        let mut c = self.pool().get()?;
+        let mut conn = self.pool().get()?;
+        let mut c = conn.sql();
         let pattern = like_pattern(&q.q);
         let mut params: Vec<&(dyn ToSql + Sync)> = vec![&user];
         let mut filter = String::from("client_id = $1");
@@ -167,12 +248,6 @@ impl Store for PgStore {
             params.push(&pattern);
             filter.push_str(" AND search_text LIKE $2 ESCAPE '\\'");
         }
-        let order = |t: &str| match q.sort {
-            SortOrder::EndedDesc => format!("{t}sort_end DESC, {t}id DESC"),
-            SortOrder::EndedAsc => format!("{t}sort_end ASC, {t}id ASC"),
-            SortOrder::TitleAsc => format!("{t}title_key ASC, {t}id ASC"),
-            SortOrder::TitleDesc => format!("{t}title_key DESC, {t}id DESC"),
-        };
         let total: i64 = if searching {
             c.query_one(
                 &format!("SELECT COUNT(*) FROM contracts WHERE {filter}"),
@@ -191,26 +266,23 @@ impl Store for PgStore {
             )?
             .map_or(0, |r| r.get(0))
         };
-        let (limit, offset) = (
-            i64::from(q.per_page),
-            i64::from(q.page - 1) * i64::from(q.per_page),
-        );
+        let scan = page_scan(total as u64, q.page, q.per_page);
         let n = params.len();
-        params.push(&limit);
-        params.push(&offset);
+        params.push(&scan.limit);
+        params.push(&scan.offset);
         let sql = format!(
             "SELECT {SUMMARY_COLUMNS}, {NOW} FROM \
                (SELECT id FROM contracts WHERE {filter} ORDER BY {inner} LIMIT ${l} OFFSET ${o}) page \
              JOIN contracts c ON c.id = page.id {SUMMARY_JOINS} ORDER BY {outer}",
-            inner = order(""),
-            outer = order("c."),
+            inner = order_by(q.sort, "", scan.reversed),
+            outer = order_by(q.sort, "c.", false),
             l = n + 1,
             o = n + 2,
         );
         let rows = c.query(&sql, &params)?;
         let server_now = match rows.first() {
             Some(r) => r.get(9),
-            None => db_now(&mut *c)?,
+            None => db_now(&mut c)?,
         };
         Ok(ContractPage {
             items: rows.iter().map(summary).collect(),
@@ -222,7 +294,8 @@ impl Store for PgStore {
     }
 
     fn contract_details(&self, user: i64, id: ContractId) -> StoreResult<Option<ContractDetails>> {
-        let mut c = self.pool().get()?;
+        let mut conn = self.pool().get()?;
+        let mut c = conn.sql();
         let Some(row) = c.query_opt(
             &format!(
                 "SELECT {SUMMARY_COLUMNS}, c.description, {NOW} FROM contracts c {SUMMARY_JOINS} \
@@ -308,9 +381,13 @@ impl Store for PgStore {
 
     fn transaction(&self, body: TxBody) -> Result<(), Failure> {
         for attempt in 1..=MAX_ATTEMPTS {
-            let mut c = self.pool().get().map_err(StoreError::from)?;
-            let mut tx = c.transaction()?;
-            let outcome = match body(&mut PgTx(&mut tx)) {
+            let mut conn = self.pool().get().map_err(StoreError::from)?;
+            let Conn { client, statements } = &mut *conn;
+            let mut tx = client.transaction()?;
+            let outcome = match body(&mut PgTx(Sql {
+                client: &mut tx,
+                statements,
+            })) {
                 Ok(()) => tx.commit().map_err(|e| Failure::Store(e.into())),
                 Err(e) => Err(e), // dropping `tx` rolls back
             };
@@ -333,7 +410,8 @@ impl Store for PgStore {
     }
 
     fn delete_expired_idempotency(&self, retention: Duration, batch: usize) -> StoreResult<usize> {
-        let mut c = self.pool().get()?;
+        let mut conn = self.pool().get()?;
+        let mut c = conn.sql();
         let micros = i64::try_from(retention.as_micros()).unwrap_or(i64::MAX);
         let deleted = c.execute(
             "DELETE FROM idempotency WHERE ctid IN (SELECT ctid FROM idempotency \
@@ -352,7 +430,15 @@ impl Store for PgStore {
         // A balancer's probe wants a quick answer, not the pool's full connection timeout.
         self.pool()
             .get_timeout(Duration::from_secs(2))?
-            .query_one("SELECT 1", &[])?;
+            .client
+            .simple_query("SELECT 1")?;
+        Ok(())
+    }
+
+    fn after_bulk_seed(&self) -> StoreResult<()> {
+        // Fresh statistics and visibility map: plans and index-only scans as in steady state
+        // (autovacuum would get there on its own, later).
+        self.pool().get()?.client.batch_execute("VACUUM ANALYZE")?;
         Ok(())
     }
 
@@ -375,7 +461,8 @@ impl PgStore {
         };
         let interval = (60_000_000 / i64::from(rate.per_minute.max(1))).max(1);
         let tolerance = interval * i64::from(rate.burst);
-        let mut c = self.pool().get()?;
+        let mut conn = self.pool().get()?;
+        let mut c = conn.sql();
         // Every SET expression reads the row as it was; `taken` records this request's verdict.
         let row = c.query_one(
             "INSERT INTO rate_limits AS r (caller, tat, taken)
@@ -401,7 +488,7 @@ impl PgStore {
     }
 }
 
-struct PgTx<'a, 'c>(&'a mut Transaction<'c>);
+struct PgTx<'a, 'c>(Sql<'a, Transaction<'c>>);
 
 impl PgTx<'_, '_> {
     /// `Some(ended_at)` when `contract` is `user`'s: the ownership check every write starts with.
@@ -422,7 +509,7 @@ impl PgTx<'_, '_> {
 
 impl WriteTx for PgTx<'_, '_> {
     fn now(&mut self) -> StoreResult<DateTime<Utc>> {
-        db_now(self.0)
+        db_now(&mut self.0)
     }
 
     fn claim_key(
