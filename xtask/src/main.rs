@@ -529,8 +529,8 @@ fn bench_api(root: &Path) -> Result {
         ),
         (
             format!(
-                "list page {deep} (sorted by title, OFFSET {})",
-                (deep - 1) * 20
+                "list page {deep} of {} (sorted by title)",
+                BENCH_CONTRACTS / 20
             ),
             format!("/api/v1/contracts?sort=title_asc&page={deep}"),
         ),
