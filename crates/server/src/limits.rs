@@ -76,14 +76,17 @@ pub async fn request_id(mut req: Request, next: Next) -> Response {
     // Everything logged while handling the request carries its id (see `in_request_span`).
     let span =
         tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path());
+    let probe = matches!(req.uri().path(), "/healthz" | "/readyz");
     let started = Instant::now();
     let mut res = next.run(req).instrument(span.clone()).await;
-    span.in_scope(|| {
-        tracing::info!(
-            status = res.status().as_u16(),
-            ms = started.elapsed().as_secs_f64() * 1000.0,
-            "answered"
-        )
+    let (status, ms) = (
+        res.status().as_u16(),
+        started.elapsed().as_secs_f64() * 1000.0,
+    );
+    span.in_scope(|| match probe {
+        // A balancer asks every few seconds: only at debug level, or they'd drown the rest.
+        true => tracing::debug!(status, ms, "answered"),
+        false => tracing::info!(status, ms, "answered"),
     });
     res.headers_mut().insert(REQUEST_ID, value);
     res
