@@ -12,14 +12,14 @@ use chrono::{DateTime, TimeZone, Utc};
 use feedback_domain::{
     ContractDetails, ContractId, ContractPage, ContractStatus, ContractSummary, FeedbackResponse,
     FeedbackSummary, GivenFeedback, HistoryQuery, ReceivedFeedback, RemovalRequest, RemovalStatus,
-    Report, ReportCategory, ReportStatus, ResponseWindow, StatusFilter,
+    Report, ReportCategory, ReportStatus, StatusFilter,
 };
 use rusqlite::{
     params, Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior,
 };
 
 use crate::store::{
-    like_pattern, order_by, page_scan, GivenRow, NewContract, ReceivedRow, StoredResult,
+    details, like_pattern, order_by, page_scan, GivenRow, NewContract, ReceivedRow, StoredResult,
 };
 
 /// Schema migrations, applied in order at start; `PRAGMA user_version` records how many ran.
@@ -307,18 +307,7 @@ pub fn contract_details(
             })
         })
         .optional()?;
-    let response_window = contract.ended_at.map(|end| ResponseWindow {
-        closes_at: feedback_domain::window_closes_at(end),
-        open: feedback_domain::is_window_open(Some(end), now),
-    });
-    Ok(Some(ContractDetails {
-        contract,
-        description,
-        received,
-        given,
-        response_window,
-        server_now: now,
-    }))
+    Ok(Some(details(contract, description, received, given, now)))
 }
 
 pub fn insert_contract(tx: &Connection, c: &NewContract) -> DbResult<i64> {

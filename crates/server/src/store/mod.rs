@@ -15,8 +15,9 @@ use std::time::Duration;
 use chrono::{DateTime, SubsecRound, Utc};
 use feedback_domain::{
     can_report, can_request_removal, can_respond, ContractDetails, ContractId, ContractPage,
-    FeedbackResponse, HistoryQuery, ProblemKind, RemovalBlocked, RemovalRequest, RemovalStatus,
-    Report, ReportCategory, ReportStatus, SortOrder,
+    ContractSummary, FeedbackResponse, GivenFeedback, HistoryQuery, ProblemKind, ReceivedFeedback,
+    RemovalBlocked, RemovalRequest, RemovalStatus, Report, ReportCategory, ReportStatus,
+    ResponseWindow, SortOrder,
 };
 use serde::Serialize;
 
@@ -480,6 +481,29 @@ fn received_feedback(
             )
         })?;
     Ok(row)
+}
+
+/// A contract's details as both databases return them: the response window is derived here,
+/// from the domain's rule, on the store's clock.
+pub fn details(
+    contract: ContractSummary,
+    description: String,
+    received: Option<ReceivedFeedback>,
+    given: Option<GivenFeedback>,
+    now: DateTime<Utc>,
+) -> ContractDetails {
+    let response_window = contract.ended_at.map(|end| ResponseWindow {
+        closes_at: feedback_domain::window_closes_at(end),
+        open: feedback_domain::is_window_open(Some(end), now),
+    });
+    ContractDetails {
+        contract,
+        description,
+        received,
+        given,
+        response_window,
+        server_now: now,
+    }
 }
 
 /// Escapes LIKE wildcards so a search for "50%" means the text "50%" (both databases use `\`).

@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use feedback_domain::{
     ContractDetails, ContractId, ContractPage, ContractStatus, ContractSummary, FeedbackResponse,
     FeedbackSummary, GivenFeedback, HistoryQuery, ProblemKind, ReceivedFeedback, RemovalRequest,
-    RemovalStatus, Report, ReportCategory, ReportStatus, ResponseWindow, StatusFilter,
+    RemovalStatus, Report, ReportCategory, ReportStatus, StatusFilter,
 };
 use std::collections::HashMap;
 
@@ -21,9 +21,9 @@ use postgres::types::ToSql;
 use postgres::{Client, GenericClient, NoTls, Row, Statement, Transaction};
 
 use super::{
-    like_pattern, order_by, page_scan, search_text, title_key, to_stored_precision, Failure,
-    GivenRow, NewContract, ReceivedRow, Store, StoreError, StoreResult, StoredResult, TxBody,
-    WriteTx,
+    details, like_pattern, order_by, page_scan, search_text, title_key, to_stored_precision,
+    Failure, GivenRow, NewContract, ReceivedRow, Store, StoreError, StoreResult, StoredResult,
+    TxBody, WriteTx,
 };
 use crate::db::{SUMMARY_COLUMNS, SUMMARY_JOINS};
 use crate::error::ApiError;
@@ -365,18 +365,7 @@ impl Store for PgStore {
                     ),
                 }
             });
-        let response_window = contract.ended_at.map(|end| ResponseWindow {
-            closes_at: feedback_domain::window_closes_at(end),
-            open: feedback_domain::is_window_open(Some(end), now),
-        });
-        Ok(Some(ContractDetails {
-            contract,
-            description,
-            received,
-            given,
-            response_window,
-            server_now: now,
-        }))
+        Ok(Some(details(contract, description, received, given, now)))
     }
 
     fn transaction(&self, body: TxBody) -> Result<(), Failure> {
