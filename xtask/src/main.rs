@@ -540,22 +540,27 @@ fn bench_api(root: &Path) -> Result {
         ),
         ("contract details".into(), "/api/v1/contracts/5000".into()),
     ];
-    let header = |what: &str| {
-        println!(
-            "\n{what}: feedback-server (profile native-release), {BENCH_CONTRACTS} contracts for one \
-             user; wrk -t2 -c32 -d10s on the same 2-core machine\n"
-        );
-        println!("| request | requests/s | p50 | p99 |\n|---|---|---|---|");
+    // The tables go to the terminal as they come and, at the end, into the README.
+    let mut tables = String::new();
+    let mut table = |what: &str, base: &str| -> Result {
+        let head = format!("{what}:\n\n| request | requests/s | p50 | p99 |\n|---|---|---|---|\n");
+        print!("\n{head}");
+        tables.push_str(&head);
+        for (name, path) in &cases {
+            let row = wrk_row(name, &format!("{base}{path}"))?;
+            println!("{row}");
+            tables.push_str(&row);
+            tables.push('\n');
+        }
+        tables.push('\n');
+        Ok(())
     };
 
     println!("Seeding SQLite…");
     let started = Instant::now();
     let (server, url) = start_unlimited(&bin, "127.0.0.1:0", &dir.join("bench.db"), &seed, &[])?;
     println!("(seeded in {:.0?})", started.elapsed());
-    header("SQLite, one instance");
-    for (name, path) in &cases {
-        println!("{}", wrk_row(name, &format!("{url}{path}"))?);
-    }
+    table("SQLite, one instance", &url)?;
     drop(server);
 
     println!("\nSeeding PostgreSQL…");
@@ -563,12 +568,46 @@ fn bench_api(root: &Path) -> Result {
     let listen = format!("127.0.0.1:{}", free_port(0));
     let b = balanced::start(&bin, &listen, &seed, &unlimited)?;
     println!("(seeded in {:.0?})", started.elapsed());
-    header("PostgreSQL, two instances behind HAProxy");
-    for (name, path) in &cases {
-        println!("{}", wrk_row(name, &format!("{}{path}", b.url))?);
-    }
+    table("PostgreSQL, two instances behind HAProxy", &b.url)?;
     drop(b);
+
+    let intro = format!(
+        "`feedback-server` built with the `native-release` profile, **{BENCH_CONTRACTS} contracts** \
+         for one user (plus the demo data), `wrk -t2 -c32 -d10s --latency` on the same 2-core \
+         machine (so the load generator, and for PostgreSQL the database and HAProxy, take CPU \
+         from the server). Written by `cargo xtask bench-api` on {}.\n\n",
+        today()
+    );
+    let readme = root.join("README.md");
+    let text = std::fs::read_to_string(&readme).map_err(|e| e.to_string())?;
+    let updated = replace_between(
+        &text,
+        BENCH_API_START,
+        BENCH_API_END,
+        &format!("{intro}{tables}"),
+    )?;
+    std::fs::write(&readme, updated).map_err(|e| e.to_string())?;
+    println!("\nREADME.md updated.");
     Ok(())
+}
+
+const BENCH_API_START: &str = "<!-- bench-api:start -->";
+const BENCH_API_END: &str = "<!-- bench-api:end -->";
+
+/// `text` with what stands between the `start` and `end` markers replaced by `body`.
+fn replace_between(text: &str, start: &str, end: &str, body: &str) -> Result<String> {
+    let from = text.find(start).ok_or(format!("no {start} marker"))? + start.len();
+    let to = text[from..].find(end).ok_or(format!("no {end} marker"))? + from;
+    Ok(format!("{}\n{body}{}", &text[..from], &text[to..]))
+}
+
+/// Today's date (UTC) as YYYY-MM-DD, from the `date` command (no date crate in xtask).
+fn today() -> String {
+    Command::new("date")
+        .args(["-u", "+%Y-%m-%d"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default()
 }
 
 /// One wrk run as a table row: requests/s, p50, p99.
@@ -757,4 +796,20 @@ fn bench(root: &Path) -> Result {
         .env("OUT", root.join("docs/performance.md"))
         .env("TMPDIR", &dir)
         .env("XDG_CONFIG_HOME", dir.join("config")))
+}
+
+#[cfg(test)]
+mod bench_api_tests {
+    use super::*;
+
+    #[test]
+    fn the_benchmark_replaces_only_what_stands_between_its_markers() {
+        let text = format!("before\n{BENCH_API_START}\nold table\n{BENCH_API_END}\nafter\n");
+        let out = replace_between(&text, BENCH_API_START, BENCH_API_END, "new table\n").unwrap();
+        assert_eq!(
+            out,
+            format!("before\n{BENCH_API_START}\nnew table\n{BENCH_API_END}\nafter\n")
+        );
+        assert!(replace_between("no markers", BENCH_API_START, BENCH_API_END, "x").is_err());
+    }
 }
