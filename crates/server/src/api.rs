@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use axum::extract::{FromRequest, FromRequestParts, Path, RawQuery, Request, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use feedback_domain::{
@@ -145,23 +145,52 @@ fn is_json(headers: &HeaderMap) -> bool {
 /// The whole body, within the size limit and the body timeout (a client that stalls mid-body
 /// holds a connection for at most that long).
 async fn read_body(req: Request, state: &AppState) -> Result<axum::body::Bytes, ApiError> {
-    let read = axum::body::Bytes::from_request(req, state);
-    match tokio::time::timeout(state.body_timeout, read).await {
+    match tokio::time::timeout(state.body_timeout, collect_limited(req.into_body())).await {
         Err(_) => Err(ApiError::new(
             ProblemKind::RequestTimeout,
             "The request body did not arrive in time.",
         )),
-        Ok(Err(rejection)) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            Err(ApiError::new(
-                ProblemKind::PayloadTooLarge,
-                format!("Request bodies are limited to {} bytes.", crate::BODY_LIMIT),
-            ))
-        }
-        Ok(Err(rejection)) => Err(ApiError::new(
-            ProblemKind::Validation,
-            rejection.body_text(),
+        Ok(Err(BodyError::TooLarge)) => Err(ApiError::new(
+            ProblemKind::PayloadTooLarge,
+            format!("Request bodies are limited to {} bytes.", crate::BODY_LIMIT),
         )),
+        Ok(Err(BodyError::Broken(message))) => {
+            Err(ApiError::new(ProblemKind::Validation, message))
+        }
         Ok(Ok(bytes)) => Ok(bytes),
+    }
+}
+
+/// How much of an oversized body is read and thrown away before the `413` is sent. A server
+/// that answers while the client is still sending closes a socket with unread data, which
+/// resets the connection: the client sees a broken pipe instead of the answer.
+const DRAIN_LIMIT: usize = 2 << 20;
+
+enum BodyError {
+    TooLarge,
+    Broken(String),
+}
+
+/// Up to `BODY_LIMIT` bytes; beyond it the rest is drained (up to `DRAIN_LIMIT`) and refused.
+async fn collect_limited(mut body: axum::body::Body) -> Result<axum::body::Bytes, BodyError> {
+    use http_body_util::BodyExt;
+    let mut kept = Vec::new();
+    let mut seen = 0usize;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| BodyError::Broken(e.to_string()))?;
+        let Ok(data) = frame.into_data() else {
+            continue; // trailers
+        };
+        seen += data.len();
+        if seen <= crate::BODY_LIMIT {
+            kept.extend_from_slice(&data);
+        } else if seen > crate::BODY_LIMIT + DRAIN_LIMIT {
+            break;
+        }
+    }
+    match seen > crate::BODY_LIMIT {
+        true => Err(BodyError::TooLarge),
+        false => Ok(kept.into()),
     }
 }
 
