@@ -28,7 +28,6 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0002_covering_indexes.sql"),
     include_str!("../migrations/sqlite/0003_contract_counts.sql"),
     include_str!("../migrations/sqlite/0004_idempotency_expiry.sql"),
-    include_str!("../migrations/sqlite/0005_trigram_search.sql"),
 ];
 
 pub type DbResult<T> = Result<T, rusqlite::Error>;
@@ -162,12 +161,6 @@ fn summary_from_row(r: &rusqlite::Row) -> DbResult<ContractSummary> {
     })
 }
 
-/// Whether the trigram index can answer a search for `q`: three characters or more (its
-/// trigrams), and no LIKE wildcard or escape in it (the index's LIKE takes no ESCAPE clause).
-fn trigram_searchable(q: &str) -> bool {
-    q.chars().count() >= 3 && !q.contains(['%', '_', '\\'])
-}
-
 /// One page of a user's contracts, plus the total. Both queries are answered from a covering
 /// index; the page's ids are picked first, so only the rows shown are joined with feedback.
 pub fn list_contracts(
@@ -184,13 +177,7 @@ pub fn list_contracts(
         StatusFilter::Ended => filter.push_str(" AND sort_end < 9223372036854775807"),
     }
     let searching = !q.q.is_empty();
-    if searching && trigram_searchable(&q.q) {
-        // Candidates from the trigram index; the LIKE on the row stays the definition.
-        filter.push_str(
-            " AND id IN (SELECT rowid FROM contracts_search WHERE search_text LIKE ?2) \
-             AND search_text LIKE ?2 ESCAPE '\\'",
-        );
-    } else if searching {
+    if searching {
         filter.push_str(" AND search_text LIKE ?2 ESCAPE '\\'");
     }
     let pattern = like_pattern(&q.q);
