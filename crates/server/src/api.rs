@@ -154,9 +154,7 @@ async fn read_body(req: Request, state: &AppState) -> Result<axum::body::Bytes, 
             ProblemKind::PayloadTooLarge,
             format!("Request bodies are limited to {} bytes.", crate::BODY_LIMIT),
         )),
-        Ok(Err(BodyError::Broken(message))) => {
-            Err(ApiError::new(ProblemKind::Validation, message))
-        }
+        Ok(Err(BodyError::Broken(message))) => Err(ApiError::new(ProblemKind::Validation, message)),
         Ok(Ok(bytes)) => Ok(bytes),
     }
 }

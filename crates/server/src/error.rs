@@ -68,6 +68,11 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = serde_json::to_string(&self.0).unwrap_or_default();
         let mut res = json_response(self.0.status, body);
+        if self.0.status == 503 {
+            // Every 503 says when to come back (the load shedder sets its own, longer value).
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
         if self.0.status == 401 {
             // RFC 9110 §11.6.1: a 401 names the scheme that would work.
             res.headers_mut().insert(

@@ -400,6 +400,7 @@ fn readiness_follows_the_database() {
     cluster.stop("fast");
     let r = ready(&inst);
     r.assert_problem(503, "unavailable");
+    assert_eq!(r.header("retry-after"), Some("1"));
     // The process itself is still up.
     let health = Reply::from(agent().get(&format!("{}/healthz", inst.base)).call());
     assert_eq!(health.status, 200);
