@@ -12,14 +12,15 @@ use chrono::{DateTime, TimeZone, Utc};
 use feedback_domain::{
     ContractDetails, ContractId, ContractPage, ContractStatus, ContractSummary, FeedbackResponse,
     FeedbackSummary, GivenFeedback, HistoryQuery, ReceivedFeedback, RemovalRequest, RemovalStatus,
-    Report, ReportCategory, ReportStatus, StatusFilter,
+    Report, ReportCategory, ReportStatus,
 };
 use rusqlite::{
     params, Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior,
 };
 
 use crate::store::{
-    details, like_pattern, order_by, page_scan, GivenRow, NewContract, ReceivedRow, StoredResult,
+    details, history_sql, like_pattern, order_by, page_scan, GivenRow, HistorySql, NewContract,
+    ReceivedRow, StoredResult,
 };
 
 /// Schema migrations, applied in order at start; `PRAGMA user_version` records how many ran.
@@ -170,30 +171,19 @@ pub fn list_contracts(
     now: DateTime<Utc>,
 ) -> DbResult<ContractPage> {
     // `sort_end` is the largest integer exactly while a contract is active.
-    let mut filter = String::from("client_id = ?1");
-    match q.status {
-        StatusFilter::All => {}
-        StatusFilter::Active => filter.push_str(" AND sort_end = 9223372036854775807"),
-        StatusFilter::Ended => filter.push_str(" AND sort_end < 9223372036854775807"),
-    }
-    let searching = !q.q.is_empty();
-    if searching {
-        filter.push_str(" AND search_text LIKE ?2 ESCAPE '\\'");
-    }
+    let HistorySql {
+        filter,
+        searching,
+        total_column,
+    } = history_sql(q, '?', "9223372036854775807");
     let pattern = like_pattern(&q.q);
-    let count_sql = format!("SELECT COUNT(*) FROM contracts WHERE {filter}");
     let total: i64 = if searching {
-        conn.prepare_cached(&count_sql)?
+        conn.prepare_cached(&format!("SELECT COUNT(*) FROM contracts WHERE {filter}"))?
             .query_row(params![user, pattern], |r| r.get(0))?
     } else {
         // Kept by triggers (migration 0003); no row yet means no contracts.
-        let column = match q.status {
-            StatusFilter::All => "active + ended",
-            StatusFilter::Active => "active",
-            StatusFilter::Ended => "ended",
-        };
         conn.prepare_cached(&format!(
-            "SELECT {column} FROM contract_counts WHERE client_id = ?1"
+            "SELECT {total_column} FROM contract_counts WHERE client_id = ?1"
         ))?
         .query_row(params![user], |r| r.get(0))
         .optional()?

@@ -17,7 +17,7 @@ use feedback_domain::{
     can_report, can_request_removal, can_respond, ContractDetails, ContractId, ContractPage,
     ContractSummary, FeedbackResponse, GivenFeedback, HistoryQuery, ProblemKind, ReceivedFeedback,
     RemovalBlocked, RemovalRequest, RemovalStatus, Report, ReportCategory, ReportStatus,
-    ResponseWindow, SortOrder,
+    ResponseWindow, SortOrder, StatusFilter,
 };
 use serde::Serialize;
 
@@ -546,6 +546,40 @@ pub fn page_scan(total: u64, page: u32, per_page: u32) -> PageScan {
         reversed: true,
         offset: total - offset - limit,
         limit,
+    }
+}
+
+/// The history query's `WHERE` clause in a database's dialect (`placeholder` `?` or `$`; the
+/// client is parameter 1, the search pattern parameter 2), and the `contract_counts` column
+/// that holds its total when there is no search. `active_end` is the `sort_end` an active
+/// contract has (the largest value of the column's type).
+pub struct HistorySql {
+    pub filter: String,
+    pub searching: bool,
+    pub total_column: &'static str,
+}
+
+pub fn history_sql(q: &HistoryQuery, placeholder: char, active_end: &str) -> HistorySql {
+    let mut filter = format!("client_id = {placeholder}1");
+    let total_column = match q.status {
+        StatusFilter::All => "active + ended",
+        StatusFilter::Active => {
+            filter.push_str(&format!(" AND sort_end = {active_end}"));
+            "active"
+        }
+        StatusFilter::Ended => {
+            filter.push_str(&format!(" AND sort_end < {active_end}"));
+            "ended"
+        }
+    };
+    let searching = !q.q.is_empty();
+    if searching {
+        filter.push_str(&format!(" AND search_text LIKE {placeholder}2 ESCAPE '\\'"));
+    }
+    HistorySql {
+        filter,
+        searching,
+        total_column,
     }
 }
 

@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use feedback_domain::{
     ContractDetails, ContractId, ContractPage, ContractStatus, ContractSummary, FeedbackResponse,
     FeedbackSummary, GivenFeedback, HistoryQuery, ProblemKind, ReceivedFeedback, RemovalRequest,
-    RemovalStatus, Report, ReportCategory, ReportStatus, StatusFilter,
+    RemovalStatus, Report, ReportCategory, ReportStatus,
 };
 use std::collections::HashMap;
 
@@ -21,9 +21,9 @@ use postgres::types::ToSql;
 use postgres::{Client, GenericClient, NoTls, Row, Statement, Transaction};
 
 use super::{
-    details, like_pattern, order_by, page_scan, search_text, title_key, to_stored_precision,
-    Failure, GivenRow, NewContract, ReceivedRow, Store, StoreError, StoreResult, StoredResult,
-    TxBody, WriteTx,
+    details, history_sql, like_pattern, order_by, page_scan, search_text, title_key,
+    to_stored_precision, Failure, GivenRow, HistorySql, NewContract, ReceivedRow, Store,
+    StoreError, StoreResult, StoredResult, TxBody, WriteTx,
 };
 use crate::db::{SUMMARY_COLUMNS, SUMMARY_JOINS};
 use crate::error::ApiError;
@@ -236,17 +236,15 @@ impl Store for PgStore {
         let mut conn = self.pool().get()?;
         let mut c = conn.sql();
         let pattern = like_pattern(&q.q);
+        // `sort_end` is 'infinity' exactly while a contract is active.
+        let HistorySql {
+            filter,
+            searching,
+            total_column,
+        } = history_sql(q, '$', "'infinity'");
         let mut params: Vec<&(dyn ToSql + Sync)> = vec![&user];
-        let mut filter = String::from("client_id = $1");
-        match q.status {
-            StatusFilter::All => {}
-            StatusFilter::Active => filter.push_str(" AND sort_end = 'infinity'"),
-            StatusFilter::Ended => filter.push_str(" AND sort_end < 'infinity'"),
-        }
-        let searching = !q.q.is_empty();
         if searching {
             params.push(&pattern);
-            filter.push_str(" AND search_text LIKE $2 ESCAPE '\\'");
         }
         let total: i64 = if searching {
             c.query_one(
@@ -255,13 +253,8 @@ impl Store for PgStore {
             )?
             .get(0)
         } else {
-            let column = match q.status {
-                StatusFilter::All => "active + ended",
-                StatusFilter::Active => "active",
-                StatusFilter::Ended => "ended",
-            };
             c.query_opt(
-                &format!("SELECT {column} FROM contract_counts WHERE client_id = $1"),
+                &format!("SELECT {total_column} FROM contract_counts WHERE client_id = $1"),
                 &[&user],
             )?
             .map_or(0, |r| r.get(0))
