@@ -60,5 +60,21 @@ await narrow.goto(`${APP_URL}/contracts/${id}?tab=details`);
 await narrow.getByText('Responses can\'t be edited').waitFor();
 await narrow.screenshot({ path: `${out}/narrow-320.png` });
 
+// The dark palette (the system's preference; `auto` is the default).
+const dark = await signedInPage(browser, 'demo-alice', { viewport: { width: 1000, height: 900 }, colorScheme: 'dark' });
+await dark.goto(`${APP_URL}/contracts`);
+await dark.getByText(/Showing 1–20/).waitFor();
+await dark.screenshot({ path: `${out}/history-dark.png` });
+const darkId = await fixture({
+  title: 'Brand refresh', freelancer_name: 'Jonas Weber', ended_at: new Date(Date.now() - 3 * day).toISOString(),
+  received_rating: 3.5, received_comment: 'Requirements changed several times after sign-off, which stretched the timeline. Payment was on time.',
+  given_rating: 4, given_comment: 'Good design work; a few deadlines slipped.',
+});
+await dark.goto(`${APP_URL}/contracts/${darkId}?tab=details`);
+await dark.getByText('Before you write').waitFor();
+await dark.getByRole('button', { name: 'Continue' }).click();
+await dark.locator('#fw-respond-error-summary').waitFor();
+await dark.screenshot({ path: `${out}/details-dark.png` });
+
 await browser.close();
 console.log(`screenshots written to ${out}`);

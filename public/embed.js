@@ -11,7 +11,8 @@ import init, { mount as mountWasm } from './feedback-widget.js';
 const ready = init({ module_or_path: new URL('./feedback-widget_bg.wasm', import.meta.url) });
 const styleUrl = new URL('./main.css', import.meta.url).href;
 
-/** mount(element, { apiBase, token | getToken, contractId, locale }) → Promise<{ unmount() }> */
+/** mount(element, { apiBase, token | getToken, contractId, locale, colorScheme }) → Promise<{ unmount() }>
+ *  (the element's `color-scheme` attribute — light, dark, auto — is read by the widget's CSS). */
 export async function mount(element, options = {}) {
   await ready;
   return mountWasm(element, { styleUrl, ...options });

@@ -116,18 +116,20 @@ const TOKEN_KEY: &str = "feedback-widget:token";
 /// Standalone page: the API base comes from `<meta name="feedback-api-base">`; the access token
 /// from this tab's sessionStorage (never localStorage), asked for once.
 pub fn start_standalone() {
+    let document = web_sys::window().and_then(|w| w.document());
+    // wasm-bindgen runs `main` whenever the module loads, also on a host page that loads
+    // embed.js for the widget: only the app's own page (which names its API) gets the app.
+    // (An empty `content` is the same origin; a minifier may drop the empty attribute.)
+    let Some(meta) = document.as_ref().and_then(|d| {
+        d.query_selector("meta[name=feedback-api-base]")
+            .ok()
+            .flatten()
+    }) else {
+        return;
+    };
+    let base = meta.get_attribute("content").unwrap_or_default();
     install_panic_screen();
     trusted_types::install();
-    let document = web_sys::window().and_then(|w| w.document());
-    let base = document
-        .as_ref()
-        .and_then(|d| {
-            d.query_selector("meta[name=feedback-api-base]")
-                .ok()
-                .flatten()
-        })
-        .and_then(|m| m.get_attribute("content"))
-        .unwrap_or_default();
     let session = web_sys::window().and_then(|w| w.session_storage().ok().flatten());
     let stored = session
         .as_ref()

@@ -76,10 +76,41 @@ fn option(options: &JsValue, key: &str) -> Option<JsValue> {
         .filter(|v| !v.is_undefined() && !v.is_null())
 }
 
+/// The widget's colours: the system's preference (`Auto`, followed live) or one pinned by the
+/// host. The `<contract-feedback color-scheme="…">` attribute does the same through CSS
+/// (`:host([color-scheme])`), so it can change while the widget runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColorScheme {
+    Light,
+    Dark,
+    Auto,
+}
+
+impl ColorScheme {
+    /// Anything but `light` or `dark` (absent, misspelt) is `Auto`.
+    pub fn parse(value: &Option<String>) -> ColorScheme {
+        match value.as_deref().map(str::trim) {
+            Some("light") => ColorScheme::Light,
+            Some("dark") => ColorScheme::Dark,
+            _ => ColorScheme::Auto,
+        }
+    }
+
+    /// The `data-color-scheme` value, for a pinned scheme.
+    pub fn pinned(self) -> Option<&'static str> {
+        match self {
+            ColorScheme::Light => Some("light"),
+            ColorScheme::Dark => Some("dark"),
+            ColorScheme::Auto => None,
+        }
+    }
+}
+
 /// Mounts the widget in `element`'s shadow root. Options: `apiBase` (string), `token` (string)
 /// or `getToken` (function returning a string or a promise of one, called before each
 /// request), `contractId` (number; omit for the whole history), `locale` (BCP 47 tag for the
-/// `lang` attribute; the texts are English), `styleUrl` (the widget's CSS; `embed.js` sets it).
+/// `lang` attribute; the texts are English), `colorScheme` (`"light"`, `"dark"` or `"auto"`, the
+/// default: follow the system, live), `styleUrl` (the widget's CSS; `embed.js` sets it).
 #[wasm_bindgen]
 pub fn mount(element: web_sys::HtmlElement, options: JsValue) -> Result<WidgetHandle, JsValue> {
     crate::install_panic_screen();
@@ -102,6 +133,7 @@ pub fn mount(element: web_sys::HtmlElement, options: JsValue) -> Result<WidgetHa
         .and_then(|v| v.as_string())
         .unwrap_or_else(|| "en".into());
     let style_url = option(&options, "styleUrl").and_then(|v| v.as_string());
+    let scheme = ColorScheme::parse(&option(&options, "colorScheme").and_then(|v| v.as_string()));
 
     let document = web_sys::window()
         .and_then(|w| w.document())
@@ -123,6 +155,10 @@ pub fn mount(element: web_sys::HtmlElement, options: JsValue) -> Result<WidgetHa
     }
     let container: web_sys::HtmlElement = document.create_element("div")?.unchecked_into();
     container.set_attribute("lang", &locale)?;
+    if let Some(pinned) = scheme.pinned() {
+        // style/main.css: `[data-color-scheme]` sets `color-scheme`, which picks the palette.
+        container.set_attribute("data-color-scheme", pinned)?;
+    }
     shadow.append_child(&container)?;
 
     let config = AppConfig {

@@ -64,6 +64,8 @@ test('the snippet works on another origin under the documented CSP', async (t) =
     await p.locator('#host-link').click();
     assert.equal(new URL(p.url()).hash, '#host-section');
 
+    // The standalone app (its sign-in form) never mounts itself into a host page.
+    assert.equal(await p.locator('.fw-signin').count(), 0);
     assert.deepEqual(await p.evaluate(() => window.__csp), [], 'no CSP violations');
     assert.deepEqual(p.problems, []);
   });
