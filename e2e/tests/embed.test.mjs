@@ -30,7 +30,8 @@ before(async () => {
     res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': CSP });
     res.end(page(id));
   });
-  await new Promise((r) => host.listen(HOST_PORT, '127.0.0.1', r));
+  // A port already taken fails the run at once instead of waiting forever.
+  await new Promise((r, fail) => host.once('error', fail).listen(HOST_PORT, '127.0.0.1', r));
 });
 after(async () => {
   await browser?.close();

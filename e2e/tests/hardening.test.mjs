@@ -30,7 +30,8 @@ before(async () => {
 <contract-feedback api-base="${APP_URL}" token="demo-alice" contract-id="${url.searchParams.get('contract')}"></contract-feedback>
 </main></body></html>`);
   });
-  await new Promise((r) => ttHost.listen(TT_PORT, '127.0.0.1', r));
+  // A port already taken fails the run at once instead of waiting forever.
+  await new Promise((r, fail) => ttHost.once('error', fail).listen(TT_PORT, '127.0.0.1', r));
 });
 after(async () => {
   await browser?.close();

@@ -476,7 +476,9 @@ fn test(root: &Path) -> Result {
             run_suite(
                 "release build in headless Chromium (e2e)",
                 Command::new("node")
+                    // Bounded: a test that hangs fails after 5 minutes instead of stalling CI.
                     .args(["--test", "--test-reporter=tap", "--test-concurrency=1"])
+                    .arg("--test-timeout=300000")
                     .arg("tests/")
                     .current_dir(root.join("e2e"))
                     .env("APP_URL", &url)
