@@ -131,6 +131,16 @@ pub fn user_by_token(conn: &Connection, token: &str) -> DbResult<Option<User>> {
 
 pub const SUMMARY_COLUMNS: &str = "c.id, c.title, c.freelancer_name, c.started_at, c.ended_at, \
      rf.rating, rf.comment IS NOT NULL, rs.feedback_id IS NOT NULL, rp.status";
+/// The feedback both ways on a contract's details, in the column order both backends read
+/// (each adds its own `WHERE … contract_id = <parameter 1>`).
+pub const RECEIVED_DETAILS: &str = "SELECT rf.id, rf.rating, rf.comment, rf.created_at, \
+     rs.text, rs.created_at, rp.category, rp.description, rp.evidence, rp.status, rp.created_at \
+     FROM received_feedback rf \
+     LEFT JOIN responses rs ON rs.feedback_id = rf.id \
+     LEFT JOIN reports rp ON rp.feedback_id = rf.id";
+pub const GIVEN_DETAILS: &str = "SELECT gf.id, gf.rating, gf.comment, gf.created_at, \
+     rr.status, rr.created_at \
+     FROM given_feedback gf LEFT JOIN removal_requests rr ON rr.feedback_id = gf.id";
 pub const SUMMARY_JOINS: &str = "LEFT JOIN received_feedback rf ON rf.contract_id = c.id \
      LEFT JOIN responses rs ON rs.feedback_id = rf.id \
      LEFT JOIN reports rp ON rp.feedback_id = rf.id";
@@ -236,14 +246,7 @@ pub fn contract_details(
         return Ok(None);
     };
     let received = conn
-        .prepare_cached(
-            "SELECT rf.id, rf.rating, rf.comment, rf.created_at, rs.text, rs.created_at, \
-                    rp.category, rp.description, rp.evidence, rp.status, rp.created_at \
-             FROM received_feedback rf \
-             LEFT JOIN responses rs ON rs.feedback_id = rf.id \
-             LEFT JOIN reports rp ON rp.feedback_id = rf.id \
-             WHERE rf.contract_id = ?1",
-        )?
+        .prepare_cached(&format!("{RECEIVED_DETAILS} WHERE rf.contract_id = ?1"))?
         .query_row([id], |r| {
             let response_text: Option<String> = r.get(4)?;
             let category: Option<String> = r.get(6)?;
@@ -275,11 +278,7 @@ pub fn contract_details(
         })
         .optional()?;
     let given = conn
-        .prepare_cached(
-            "SELECT gf.id, gf.rating, gf.comment, gf.created_at, rr.status, rr.created_at \
-             FROM given_feedback gf LEFT JOIN removal_requests rr ON rr.feedback_id = gf.id \
-             WHERE gf.contract_id = ?1",
-        )?
+        .prepare_cached(&format!("{GIVEN_DETAILS} WHERE gf.contract_id = ?1"))?
         .query_row([id], |r| {
             let status: Option<String> = r.get(4)?;
             Ok(GivenFeedback {

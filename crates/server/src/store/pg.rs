@@ -25,7 +25,7 @@ use super::{
     to_stored_precision, Failure, GivenRow, HistorySql, NewContract, ReceivedRow, Store,
     StoreError, StoreResult, StoredResult, TxBody, WriteTx,
 };
-use crate::db::{SUMMARY_COLUMNS, SUMMARY_JOINS};
+use crate::db::{GIVEN_DETAILS, RECEIVED_DETAILS, SUMMARY_COLUMNS, SUMMARY_JOINS};
 use crate::error::ApiError;
 use crate::limits::{Caller, Rate};
 
@@ -303,12 +303,7 @@ impl Store for PgStore {
             (summary(&row), row.get(9), row.get(10));
         let received = c
             .query_opt(
-                "SELECT rf.id, rf.rating, rf.comment, rf.created_at, rs.text, rs.created_at, \
-                        rp.category, rp.description, rp.evidence, rp.status, rp.created_at \
-                 FROM received_feedback rf \
-                 LEFT JOIN responses rs ON rs.feedback_id = rf.id \
-                 LEFT JOIN reports rp ON rp.feedback_id = rf.id \
-                 WHERE rf.contract_id = $1",
+                &format!("{RECEIVED_DETAILS} WHERE rf.contract_id = $1"),
                 &[&id],
             )?
             .map(|r| {
@@ -338,9 +333,7 @@ impl Store for PgStore {
             });
         let given = c
             .query_opt(
-                "SELECT gf.id, gf.rating, gf.comment, gf.created_at, rr.status, rr.created_at \
-                 FROM given_feedback gf LEFT JOIN removal_requests rr ON rr.feedback_id = gf.id \
-                 WHERE gf.contract_id = $1",
+                &format!("{GIVEN_DETAILS} WHERE gf.contract_id = $1"),
                 &[&id],
             )?
             .map(|r| {
