@@ -3,11 +3,30 @@
 // through the test API, row counts straight from the SQLite file, and failure artifacts.
 import { chromium } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
+import { createServer } from 'node:http';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import AxeBuilder from '@axe-core/playwright';
 
 export const APP_URL = process.env.APP_URL ?? 'http://127.0.0.1:8787';
 export const APP_DB = process.env.APP_DB;
+/** The port host pages are served from (the server's CORS allowlist names its origin). */
+export const HOST_PORT = Number(process.env.HOST_PORT ?? 18950);
+export const HOST = `http://127.0.0.1:${HOST_PORT}`;
+
+/**
+ * A host page server on HOST_PORT: `page(url)` gives the HTML and its extra headers. Resolves
+ * once listening; a port already taken fails the run at once instead of waiting forever.
+ */
+export async function serveHostPages(page) {
+  const server = createServer((req, res) => {
+    const { html, headers = {} } = page(new URL(req.url, HOST));
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', ...headers });
+    res.end(html);
+  });
+  await new Promise((r, fail) => server.once('error', fail).listen(HOST_PORT, '127.0.0.1', r));
+  return { close: () => new Promise((r) => server.close(r)) };
+}
+
 const RESULTS = new URL('../test-results/', import.meta.url).pathname;
 
 const ARGS = [

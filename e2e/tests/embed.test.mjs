@@ -3,11 +3,8 @@
 // and talks to the host only through its events.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import { launch, signedInPage, withArtifacts, writtenFeedback, responsesFor, APP_URL } from './browser.mjs';
+import { launch, signedInPage, withArtifacts, writtenFeedback, responsesFor, serveHostPages, HOST, APP_URL } from './browser.mjs';
 
-const HOST_PORT = Number(process.env.HOST_PORT ?? 18950);
-const HOST = `http://127.0.0.1:${HOST_PORT}`;
 const CSP = `default-src 'self'; script-src ${APP_URL} 'wasm-unsafe-eval'; style-src ${APP_URL}; connect-src ${APP_URL}; object-src 'none'; base-uri 'none'`;
 
 const page = (contractId) => `<!DOCTYPE html>
@@ -25,17 +22,14 @@ let browser;
 let host;
 before(async () => {
   browser = await launch();
-  host = createServer((req, res) => {
-    const id = new URL(req.url, HOST).searchParams.get('contract');
-    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': CSP });
-    res.end(page(id));
-  });
-  // A port already taken fails the run at once instead of waiting forever.
-  await new Promise((r, fail) => host.once('error', fail).listen(HOST_PORT, '127.0.0.1', r));
+  host = await serveHostPages((url) => ({
+    html: page(url.searchParams.get('contract')),
+    headers: { 'Content-Security-Policy': CSP },
+  }));
 });
 after(async () => {
   await browser?.close();
-  await new Promise((r) => host?.close(r));
+  await host?.close();
 });
 
 test('the snippet works on another origin under the documented CSP', async (t) => {

@@ -3,16 +3,13 @@
 // rate limits, and the small things (notice, category error).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
 import {
   launch, signedInPage, withArtifacts, writtenFeedback, responsesFor, dbCount, fixture, daysAgo,
-  axeViolations, APP_URL,
+  axeViolations, serveHostPages, HOST as TT_HOST, APP_URL,
 } from './browser.mjs';
 import { ContractScreen, HistoryScreen } from './pages.mjs';
 
-// The API allows this one host origin (CORS); the embedding test uses it too, never at once.
-const TT_PORT = Number(process.env.HOST_PORT ?? 18950);
-const TT_HOST = `http://127.0.0.1:${TT_PORT}`;
+// The API allows one host origin (CORS, HOST in browser.mjs); other files use it too, never at once.
 const ttPolicy = (allowed) => `default-src 'self'; script-src ${APP_URL} 'wasm-unsafe-eval'; `
   + `style-src ${APP_URL}; connect-src ${APP_URL}; object-src 'none'; base-uri 'none'; `
   + `require-trusted-types-for 'script'; trusted-types ${allowed}`;
@@ -21,21 +18,17 @@ let browser;
 let ttHost;
 before(async () => {
   browser = await launch();
-  ttHost = createServer((req, res) => {
-    const url = new URL(req.url, TT_HOST);
-    const policy = url.searchParams.get('policy') ?? 'contract-feedback';
-    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': ttPolicy(policy) });
-    res.end(`<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Trusted Types host</title>
+  ttHost = await serveHostPages((url) => ({
+    html: `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Trusted Types host</title>
 <script type="module" src="${APP_URL}/embed.js"></script></head><body><main><h1>Trusted Types host</h1>
 <contract-feedback api-base="${APP_URL}" token="demo-alice" contract-id="${url.searchParams.get('contract')}"></contract-feedback>
-</main></body></html>`);
-  });
-  // A port already taken fails the run at once instead of waiting forever.
-  await new Promise((r, fail) => ttHost.once('error', fail).listen(TT_PORT, '127.0.0.1', r));
+</main></body></html>`,
+    headers: { 'Content-Security-Policy': ttPolicy(url.searchParams.get('policy') ?? 'contract-feedback') },
+  }));
 });
 after(async () => {
   await browser?.close();
-  await new Promise((r) => ttHost?.close(r));
+  await ttHost?.close();
 });
 
 const draftKeys = (page) => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('feedback-widget:draft')));

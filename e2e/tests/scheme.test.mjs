@@ -3,12 +3,9 @@
 // every state in both schemes.)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import { launch, signedInPage, withArtifacts, axeViolations, APP_URL } from './browser.mjs';
+import { launch, signedInPage, withArtifacts, axeViolations, serveHostPages, HOST, APP_URL } from './browser.mjs';
 import { HistoryScreen } from './pages.mjs';
 
-const HOST_PORT = Number(process.env.HOST_PORT ?? 18950);
-const HOST = `http://127.0.0.1:${HOST_PORT}`;
 const LIGHT_BG = 'rgb(255, 255, 255)';
 const DARK_BG = 'rgb(18, 20, 22)';
 
@@ -31,16 +28,11 @@ let browser;
 let host;
 before(async () => {
   browser = await launch();
-  host = createServer((req, res) => {
-    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
-    res.end(hostPage);
-  });
-  // A port already taken fails the run at once instead of waiting forever.
-  await new Promise((r, fail) => host.once('error', fail).listen(HOST_PORT, '127.0.0.1', r));
+  host = await serveHostPages(() => ({ html: hostPage }));
 });
 after(async () => {
   await browser?.close();
-  await new Promise((r) => host?.close(r));
+  await host?.close();
 });
 
 const background = (locator) => locator.evaluate((el) => getComputedStyle(el).backgroundColor);
