@@ -33,6 +33,12 @@ const TABS: [TabSpec; 2] = [
 #[derive(Clone, Copy)]
 pub struct Notice(pub RwSignal<Option<String>>);
 
+/// Whether the report form is open. Kept by the page, not the form: after a send the details
+/// are fetched again and the form is built anew, and a form the person just opened must not
+/// snap shut under them.
+#[derive(Clone, Copy)]
+pub struct ReportExpanded(pub RwSignal<bool>);
+
 #[component]
 pub fn ContractPage(id: Option<ContractId>) -> impl IntoView {
     let api = expect_context::<ApiClient>();
@@ -43,6 +49,7 @@ pub fn ContractPage(id: Option<ContractId>) -> impl IntoView {
         _ => "overview".to_string(),
     });
     let notice = Notice(RwSignal::new(None));
+    provide_context(ReportExpanded(RwSignal::new(false)));
     provide_context(notice);
     let select_tab = Callback::new(move |key: String| {
         notice.0.set(None);

@@ -200,7 +200,11 @@ fn ReportForm(contract_id: i64, feedback_id: i64, reload: Callback<()>) -> impl 
         on_refused,
     };
     let (saved, has_draft) = opts.load_fields::<ReportFields>();
-    let expanded = RwSignal::new(has_draft);
+    let expanded =
+        use_context::<super::ReportExpanded>().map_or_else(|| RwSignal::new(false), |e| e.0);
+    if has_draft {
+        expanded.set(true);
+    }
     let category = RwSignal::new(saved.category);
     let description = RwSignal::new(saved.description);
     let links = RwSignal::new(if saved.links.is_empty() {
