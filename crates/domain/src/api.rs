@@ -119,6 +119,9 @@ pub struct Report {
     pub evidence: Vec<String>,
     pub status: ReportStatus,
     pub created_at: DateTime<Utc>,
+    /// Every status the report has had, oldest first (the first is `submitted`, when it was sent).
+    #[serde(default)]
+    pub history: Vec<crate::ReportStatusChange>,
 }
 
 /// Feedback the freelancer left the client.
@@ -133,6 +136,9 @@ pub struct ReceivedFeedback {
     pub created_at: DateTime<Utc>,
     pub response: Option<FeedbackResponse>,
     pub report: Option<Report>,
+    /// When a moderator removed the feedback (after a report); it no longer appears publicly.
+    #[serde(default)]
+    pub removed_at: Option<DateTime<Utc>>,
 }
 
 /// A request to remove feedback the client posted.
@@ -141,6 +147,9 @@ pub struct ReceivedFeedback {
 pub struct RemovalRequest {
     pub status: RemovalStatus,
     pub created_at: DateTime<Utc>,
+    /// Every status the request has had, oldest first.
+    #[serde(default)]
+    pub history: Vec<crate::RemovalStatusChange>,
 }
 
 /// Feedback the client left the freelancer.
@@ -152,6 +161,9 @@ pub struct GivenFeedback {
     pub comment: Option<String>,
     pub created_at: DateTime<Utc>,
     pub removal_request: Option<RemovalRequest>,
+    /// When a moderator removed the feedback (after the client's removal request).
+    #[serde(default)]
+    pub removed_at: Option<DateTime<Utc>>,
 }
 
 /// When the response window closes, and whether it is open at `server_now`.
@@ -227,6 +239,9 @@ pub enum ProblemKind {
     AlreadyReported,
     NotYourFeedback,
     RemovalAlreadyRequested,
+    FeedbackRemoved,
+    StatusTransition,
+    Forbidden,
     IdempotencyKeyMissing,
     IdempotencyKeyReused,
     PayloadTooLarge,
@@ -240,7 +255,7 @@ pub enum ProblemKind {
 }
 
 impl ProblemKind {
-    pub const ALL: [ProblemKind; 19] = [
+    pub const ALL: [ProblemKind; 22] = [
         Self::Unauthorized,
         Self::NotFound,
         Self::Validation,
@@ -250,6 +265,9 @@ impl ProblemKind {
         Self::AlreadyReported,
         Self::NotYourFeedback,
         Self::RemovalAlreadyRequested,
+        Self::FeedbackRemoved,
+        Self::StatusTransition,
+        Self::Forbidden,
         Self::IdempotencyKeyMissing,
         Self::IdempotencyKeyReused,
         Self::PayloadTooLarge,
@@ -273,6 +291,9 @@ impl ProblemKind {
             Self::AlreadyReported => "already-reported",
             Self::NotYourFeedback => "not-your-feedback",
             Self::RemovalAlreadyRequested => "removal-already-requested",
+            Self::FeedbackRemoved => "feedback-removed",
+            Self::StatusTransition => "status-transition",
+            Self::Forbidden => "forbidden",
             Self::IdempotencyKeyMissing => "idempotency-key-missing",
             Self::IdempotencyKeyReused => "idempotency-key-reused",
             Self::PayloadTooLarge => "payload-too-large",
@@ -298,6 +319,7 @@ impl ProblemKind {
     pub fn status(self) -> u16 {
         match self {
             Self::Unauthorized => 401,
+            Self::Forbidden => 403,
             Self::NotFound | Self::NotYourFeedback => 404,
             Self::Validation
             | Self::NoWrittenComment
@@ -306,7 +328,9 @@ impl ProblemKind {
             Self::WindowNotOpen
             | Self::AlreadyResponded
             | Self::AlreadyReported
-            | Self::RemovalAlreadyRequested => 409,
+            | Self::RemovalAlreadyRequested
+            | Self::FeedbackRemoved
+            | Self::StatusTransition => 409,
             Self::PayloadTooLarge => 413,
             Self::MethodNotAllowed => 405,
             Self::RequestTimeout => 408,
@@ -329,6 +353,9 @@ impl ProblemKind {
             Self::AlreadyReported => "This feedback was already reported",
             Self::NotYourFeedback => "Not found",
             Self::RemovalAlreadyRequested => "Removal was already requested",
+            Self::FeedbackRemoved => "This feedback was removed",
+            Self::StatusTransition => "That status change is not allowed",
+            Self::Forbidden => "Not allowed from here",
             Self::IdempotencyKeyMissing => "Idempotency-Key header required",
             Self::IdempotencyKeyReused => "Idempotency-Key reused with a different request",
             Self::PayloadTooLarge => "Request too large",

@@ -5,12 +5,14 @@
 //! and in the browser (the server's clock, carried by `server_now`).
 
 pub mod api;
+pub mod moderation;
 pub mod permissions;
 pub mod report;
 pub mod text;
 pub mod window;
 
 pub use api::*;
+pub use moderation::*;
 pub use permissions::*;
 pub use report::*;
 pub use text::*;

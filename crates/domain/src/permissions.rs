@@ -17,6 +17,8 @@ pub enum RespondBlocked {
     ContractActive,
     #[error("The 28-day response period has ended.")]
     WindowClosed,
+    #[error("This feedback was removed, so there is nothing to respond to.")]
+    FeedbackRemoved,
 }
 
 impl RespondBlocked {
@@ -25,17 +27,35 @@ impl RespondBlocked {
             Self::NoWrittenComment => ProblemKind::NoWrittenComment,
             Self::AlreadyResponded => ProblemKind::AlreadyResponded,
             Self::ContractActive | Self::WindowClosed => ProblemKind::WindowNotOpen,
+            Self::FeedbackRemoved => ProblemKind::FeedbackRemoved,
         }
     }
 }
 
-/// A response may be posted to written feedback, once, while the window is open at `now`.
+/// What the response rule looks at on a piece of received feedback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RespondFacts {
+    pub has_comment: bool,
+    pub already_responded: bool,
+    /// A moderator removed it (after a report).
+    pub removed: bool,
+}
+
+/// A response may be posted to written feedback that was not removed, once, while the window
+/// is open at `now`.
 pub fn can_respond(
-    has_comment: bool,
-    already_responded: bool,
+    facts: RespondFacts,
     ended_at: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) -> Result<(), RespondBlocked> {
+    let RespondFacts {
+        has_comment,
+        already_responded,
+        removed,
+    } = facts;
+    if removed {
+        return Err(RespondBlocked::FeedbackRemoved);
+    }
     if !has_comment {
         return Err(RespondBlocked::NoWrittenComment);
     }
@@ -115,7 +135,14 @@ impl FeedbackBadge {
             return Self::Answered;
         }
         match (
-            can_respond(f.has_comment, false, c.ended_at, now),
+            can_respond(
+                RespondFacts {
+                    has_comment: f.has_comment,
+                    ..Default::default()
+                },
+                c.ended_at,
+                now,
+            ),
             window_state(c.ended_at, now),
         ) {
             (Ok(()), WindowState::Open { remaining }) => Self::ToAnswer { remaining },
@@ -151,10 +178,34 @@ mod tests {
             .with_timezone(&Utc)
     }
 
+    fn facts(has_comment: bool, already_responded: bool) -> RespondFacts {
+        RespondFacts {
+            has_comment,
+            already_responded,
+            removed: false,
+        }
+    }
+
+    #[test]
+    fn removed_feedback_cannot_be_answered() {
+        let removed = RespondFacts {
+            removed: true,
+            ..facts(true, false)
+        };
+        assert_eq!(
+            can_respond(removed, Some(t0()), t0()),
+            Err(RespondBlocked::FeedbackRemoved)
+        );
+        assert_eq!(
+            RespondBlocked::FeedbackRemoved.problem_kind(),
+            ProblemKind::FeedbackRemoved
+        );
+    }
+
     #[test]
     fn respond_needs_a_written_comment() {
         assert_eq!(
-            can_respond(false, false, Some(t0()), t0()),
+            can_respond(facts(false, false), Some(t0()), t0()),
             Err(RespondBlocked::NoWrittenComment)
         );
     }
@@ -162,20 +213,20 @@ mod tests {
     #[test]
     fn respond_only_once() {
         assert_eq!(
-            can_respond(true, true, Some(t0()), t0()),
+            can_respond(facts(true, true), Some(t0()), t0()),
             Err(RespondBlocked::AlreadyResponded)
         );
     }
 
     #[test]
     fn respond_only_inside_the_window() {
-        assert_eq!(can_respond(true, false, Some(t0()), t0()), Ok(()));
+        assert_eq!(can_respond(facts(true, false), Some(t0()), t0()), Ok(()));
         assert_eq!(
-            can_respond(true, false, None, t0()),
+            can_respond(facts(true, false), None, t0()),
             Err(RespondBlocked::ContractActive)
         );
         assert_eq!(
-            can_respond(true, false, Some(t0()), t0() + Duration::days(28)),
+            can_respond(facts(true, false), Some(t0()), t0() + Duration::days(28)),
             Err(RespondBlocked::WindowClosed)
         );
         assert_eq!(

@@ -110,22 +110,35 @@ impl ReportStatus {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RemovalStatus {
+    /// Sent by the client, waiting for a moderator (the lifecycle's "submitted").
     Requested,
     Removed,
+    /// A moderator decided the feedback stays.
+    Declined,
 }
 
 impl RemovalStatus {
+    pub const ALL: [RemovalStatus; 3] = [Self::Requested, Self::Removed, Self::Declined];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Requested => "requested",
             Self::Removed => "removed",
+            Self::Declined => "declined",
         }
     }
 
     pub fn parse(name: &str) -> Option<Self> {
-        [Self::Requested, Self::Removed]
-            .into_iter()
-            .find(|c| c.as_str() == name)
+        Self::ALL.into_iter().find(|c| c.as_str() == name)
+    }
+
+    /// Wording for the status line shown to the client.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Requested => "removal requested, waiting for review",
+            Self::Removed => "reviewed: the feedback was removed",
+            Self::Declined => "reviewed: the feedback stays",
+        }
     }
 }
 

@@ -218,7 +218,7 @@ fn parse_object<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     Ok(value)
 }
 
-async fn blocking<T: Send + 'static>(
+pub async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
     crate::limits::in_request_span(f).await?
@@ -258,7 +258,7 @@ pub async fn list_contracts(
 
 /// The `{id}` of a path: its canonical decimal spelling only (`01` and `+3` are refused rather
 /// than reaching contract 3 by another path).
-fn contract_id(raw: &str) -> Result<ContractId, ApiError> {
+pub fn contract_id(raw: &str) -> Result<ContractId, ApiError> {
     parse_contract_id(raw)
         .ok_or_else(|| ApiError::field("id", "a contract id: decimal digits, no leading zero"))
 }

@@ -19,8 +19,9 @@ use rusqlite::{
 };
 
 use crate::store::{
-    details, history_sql, like_pattern, order_by, page_scan, GivenRow, HistorySql, NewContract,
-    ReceivedRow, StoredResult,
+    details, history_query, history_sql, like_pattern, order_by, page_scan, removal_history,
+    report_history, GivenRow, HistoryRow, HistorySql, NewContract, ReceivedRow, StoredResult,
+    Subject,
 };
 
 /// Schema migrations, applied in order at start; `PRAGMA user_version` records how many ran.
@@ -29,6 +30,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0002_covering_indexes.sql"),
     include_str!("../migrations/sqlite/0003_contract_counts.sql"),
     include_str!("../migrations/sqlite/0004_idempotency_expiry.sql"),
+    include_str!("../migrations/sqlite/0005_moderation_and_webhooks.sql"),
 ];
 
 pub type DbResult<T> = Result<T, rusqlite::Error>;
@@ -134,16 +136,25 @@ pub const SUMMARY_COLUMNS: &str = "c.id, c.title, c.freelancer_name, c.started_a
 /// The feedback both ways on a contract's details, in the column order both backends read
 /// (each adds its own `WHERE … contract_id = <parameter 1>`).
 pub const RECEIVED_DETAILS: &str = "SELECT rf.id, rf.rating, rf.comment, rf.created_at, \
-     rs.text, rs.created_at, rp.category, rp.description, rp.evidence, rp.status, rp.created_at \
+     rs.text, rs.created_at, rp.category, rp.description, rp.evidence, rp.status, rp.created_at, \
+     rf.removed_at \
      FROM received_feedback rf \
      LEFT JOIN responses rs ON rs.feedback_id = rf.id \
      LEFT JOIN reports rp ON rp.feedback_id = rf.id";
 pub const GIVEN_DETAILS: &str = "SELECT gf.id, gf.rating, gf.comment, gf.created_at, \
-     rr.status, rr.created_at \
+     rr.status, rr.created_at, gf.removed_at \
      FROM given_feedback gf LEFT JOIN removal_requests rr ON rr.feedback_id = gf.id";
 pub const SUMMARY_JOINS: &str = "LEFT JOIN received_feedback rf ON rf.contract_id = c.id \
      LEFT JOIN responses rs ON rs.feedback_id = rf.id \
      LEFT JOIN reports rp ON rp.feedback_id = rf.id";
+
+/// Written, unanswered, not removed feedback on contracts that ended in `[<1>, <2>)`: who may
+/// be owed a reminder (both databases; numbered parameters read the same in each).
+pub const REMINDER_CANDIDATES: &str = "SELECT c.id, c.client_id, rf.id, c.ended_at \
+     FROM contracts c JOIN received_feedback rf ON rf.contract_id = c.id \
+     WHERE c.ended_at >= $1 AND c.ended_at < $2 \
+       AND rf.comment IS NOT NULL AND rf.removed_at IS NULL \
+       AND NOT EXISTS (SELECT 1 FROM responses rs WHERE rs.feedback_id = rf.id)";
 
 fn summary_from_row(r: &rusqlite::Row) -> DbResult<ContractSummary> {
     let ended_at: Option<i64> = r.get(4)?;
@@ -258,6 +269,7 @@ pub fn contract_details(
                     status: ReportStatus::parse(&r.get::<_, String>(9)?)
                         .unwrap_or(ReportStatus::Submitted),
                     created_at: from_ms(r.get(10)?),
+                    history: Vec::new(),
                 }),
                 None => None,
             };
@@ -274,6 +286,7 @@ pub fn contract_details(
                     None => None,
                 },
                 report,
+                removed_at: r.get::<_, Option<i64>>(11)?.map(from_ms),
             })
         })
         .optional()?;
@@ -290,13 +303,39 @@ pub fn contract_details(
                     Some(status) => Some(RemovalRequest {
                         status,
                         created_at: from_ms(r.get(5)?),
+                        history: Vec::new(),
                     }),
                     None => None,
                 },
+                removed_at: r.get::<_, Option<i64>>(6)?.map(from_ms),
             })
         })
         .optional()?;
+    let (mut received, mut given) = (received, given);
+    if let Some(f) = received.as_mut() {
+        if let Some(report) = f.report.as_mut() {
+            report.history = report_history(history(conn, Subject::Report, f.id)?);
+        }
+    }
+    if let Some(g) = given.as_mut() {
+        if let Some(request) = g.removal_request.as_mut() {
+            request.history = removal_history(history(conn, Subject::Removal, g.id)?);
+        }
+    }
     Ok(Some(details(contract, description, received, given, now)))
+}
+
+/// A report's or removal request's status history, oldest first.
+pub fn history(conn: &Connection, subject: Subject, feedback_id: i64) -> DbResult<Vec<HistoryRow>> {
+    conn.prepare_cached(&history_query('?'))?
+        .query_map(params![subject.as_str(), feedback_id], |r| {
+            Ok(HistoryRow {
+                status: r.get(0)?,
+                at: from_ms(r.get(1)?),
+                reason: r.get(2)?,
+            })
+        })?
+        .collect()
 }
 
 pub fn insert_contract(tx: &Connection, c: &NewContract) -> DbResult<i64> {
@@ -425,7 +464,8 @@ pub fn received_for_write(
         .query_row(
             "SELECT rf.id, rf.comment IS NOT NULL, \
                EXISTS(SELECT 1 FROM responses WHERE feedback_id = rf.id), \
-               EXISTS(SELECT 1 FROM reports WHERE feedback_id = rf.id) \
+               EXISTS(SELECT 1 FROM reports WHERE feedback_id = rf.id), \
+               rf.removed_at IS NOT NULL \
              FROM received_feedback rf WHERE rf.contract_id = ?1",
             [contract],
             |r| {
@@ -434,6 +474,7 @@ pub fn received_for_write(
                     has_comment: r.get(1)?,
                     responded: r.get(2)?,
                     reported: r.get(3)?,
+                    removed: r.get(4)?,
                     ended_at: ended.map(from_ms),
                 })
             },

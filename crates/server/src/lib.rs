@@ -4,6 +4,7 @@ pub mod api;
 pub mod db;
 pub mod error;
 pub mod limits;
+pub mod moderation;
 pub mod openapi;
 pub mod seed;
 pub mod serve;
@@ -158,6 +159,22 @@ pub fn router(state: AppState, config: &Config) -> Result<Router, Box<dyn std::e
     if config.test_fixtures {
         api = api.route("/api/test/contracts", post(seed::create_fixture));
     }
+    // The moderator API: outside the CORS layer (no browser origin is ever allowed), rate
+    // limited like the rest.
+    let moderation = Router::new()
+        .route(
+            "/api/v1/moderation/contracts/{id}/report/status",
+            post(moderation::report_status),
+        )
+        .route(
+            "/api/v1/moderation/contracts/{id}/removal-request/status",
+            post(moderation::removal_status),
+        )
+        .method_not_allowed_fallback(api::method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(
+            (state.clone(), rates.clone()),
+            limits::rate_limit,
+        ));
     let api = api
         .route("/api", axum::routing::any(api::api_not_found))
         .route("/api/{*rest}", axum::routing::any(api::api_not_found))
@@ -167,6 +184,7 @@ pub fn router(state: AppState, config: &Config) -> Result<Router, Box<dyn std::e
             limits::rate_limit,
         ))
         .layer(cors)
+        .merge(moderation)
         // Probes from a balancer are not rate limited (added after that layer).
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(api::ready))

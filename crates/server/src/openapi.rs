@@ -4,7 +4,7 @@
 
 use feedback_domain::{
     idempotency_key_pattern, SortOrder, StatusFilter, DEFAULT_PER_PAGE, EVIDENCE_LINK_MAX_CHARS,
-    IDEMPOTENCY_KEY_MAX_LEN, MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS, REPORT_DESCRIPTION_MAX_CHARS,
+    IDEMPOTENCY_KEY_MAX_LEN, MAX_PAGE, MODERATION_REASON_MAX_CHARS, MAX_PER_PAGE, MAX_QUERY_CHARS, REPORT_DESCRIPTION_MAX_CHARS,
     REPORT_DESCRIPTION_MIN_CHARS, REPORT_EVIDENCE_MAX_LINKS, RESPONSE_MAX_CHARS,
 };
 use serde_json::{json, Value};
@@ -25,7 +25,9 @@ use crate::limits::{MAX_HEADER_BYTES, MAX_URI_BYTES};
         api::contract_details,
         api::post_response,
         api::post_report,
-        api::post_removal_request
+        api::post_removal_request,
+        crate::moderation::report_status,
+        crate::moderation::removal_status
     ),
     components(schemas(
         feedback_domain::ReportCategory,
@@ -45,6 +47,18 @@ impl Modify for BearerAuth {
         components.add_security_scheme(
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        // Moderator tokens are a separate set: neither kind is accepted in the other's place.
+        components.add_security_scheme(
+            "moderator",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "A moderator's token; server-side only (requests with Origin get 403)",
+                    ))
+                    .build(),
+            ),
         );
     }
 }
@@ -109,6 +123,18 @@ fn add_rules(doc: &mut Value) {
             "pattern": format!(r"^\s*(https?://[^\s/?#{NO_CONTROLS}][^\s{NO_CONTROLS}]*)?\s*$")
         }
     });
+
+    for schema in ["NewReportStatus", "NewRemovalStatus"] {
+        schemas[schema]["properties"]["reason"] = json!({
+            "type": "string",
+            "minLength": 1,
+            "maxLength": MODERATION_REASON_MAX_CHARS,
+            "description": format!(
+                "Shown to the client in the status timeline: 1 to {MODERATION_REASON_MAX_CHARS} \
+                 characters after trimming, with the same character rules as a response's text."
+            )
+        });
+    }
 
     let key_header = |required: bool| {
         json!({
@@ -187,7 +213,8 @@ fn add_rules(doc: &mut Value) {
             if path == "/api/v1/contracts" {
                 params.extend(query_params.as_array().cloned().unwrap_or_default());
             }
-            if post {
+            let moderation = path.starts_with("/api/v1/moderation/");
+            if post && !moderation {
                 params.push(key_header(path.ends_with("/feedback/response")));
             }
             op["parameters"] = Value::Array(params);
@@ -199,7 +226,11 @@ fn add_rules(doc: &mut Value) {
                 });
             }
             let responses = &mut op["responses"];
-            responses["401"] = problem("No valid access token");
+            responses["401"] = problem(if moderation {
+                "No valid moderator token"
+            } else {
+                "No valid access token"
+            });
             responses["401"]["headers"] = json!({
                 "WWW-Authenticate": {"description": "The scheme to use: Bearer", "schema": {"type": "string"}}
             });

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::{AppState, AuthUser};
 use crate::error::ApiError;
-use crate::store::{to_stored_precision, NewContract, StoreResult, WriteTx};
+use crate::store::{to_stored_precision, NewContract, StoreResult, Subject, WriteTx};
 use crate::Seed;
 
 pub struct DemoUser {
@@ -31,6 +31,66 @@ pub const BULK: DemoUser = DemoUser {
     name: "Bulk Client",
     token: "demo-bulk",
 };
+
+/// The demo moderator: its token works on `/api/v1/moderation/…` only.
+pub const MODERATOR: DemoUser = DemoUser {
+    name: "Demo Moderator",
+    token: "demo-moderator",
+};
+
+/// The statuses a report passed through to reach `status`, and a moderator's reason for each.
+fn report_path(status: ReportStatus) -> Vec<(ReportStatus, Option<&'static str>)> {
+    use ReportStatus::*;
+    let mut path = vec![(Submitted, None)];
+    if status != Submitted {
+        path.push((UnderReview, Some("A moderator is looking at the report.")));
+    }
+    match status {
+        Removed => path.push((Removed, Some("The comment breaks the feedback terms."))),
+        Kept => path.push((Kept, Some("The comment describes the work and stays."))),
+        Submitted | UnderReview => {}
+    }
+    path
+}
+
+/// A report in any status, with the history that led there (seed data and fixtures).
+fn insert_report_at(tx: &mut dyn WriteTx, fid: i64, report: &Report) -> StoreResult<()> {
+    tx.insert_report(fid, report)?;
+    let mut at = report.created_at;
+    for (status, reason) in report_path(report.status) {
+        tx.insert_status_change(Subject::Report, fid, status.as_str(), reason, at)?;
+        if status == ReportStatus::Removed {
+            tx.mark_removed(Subject::Report, fid, at)?;
+        }
+        at += Duration::hours(1);
+    }
+    Ok(())
+}
+
+/// A removal request in any status, with its history (seed data and fixtures).
+fn insert_removal_at(
+    tx: &mut dyn WriteTx,
+    gid: i64,
+    status: RemovalStatus,
+    at: DateTime<Utc>,
+) -> StoreResult<()> {
+    tx.insert_removal(gid, status, at)?;
+    tx.insert_status_change(Subject::Removal, gid, RemovalStatus::Requested.as_str(), None, at)?;
+    let decided = at + Duration::hours(1);
+    match status {
+        RemovalStatus::Requested => {}
+        RemovalStatus::Removed => {
+            let reason = Some("Removed at the author's request.");
+            tx.insert_status_change(Subject::Removal, gid, status.as_str(), reason, decided)?;
+            tx.mark_removed(Subject::Removal, gid, decided)?;
+        }
+        RemovalStatus::Declined => {
+            let reason = Some("The feedback is accurate and stays.");
+            tx.insert_status_change(Subject::Removal, gid, status.as_str(), reason, decided)?;
+        }
+    }
+    Ok(())
+}
 
 fn ensure_user(tx: &mut dyn WriteTx, u: &DemoUser) -> StoreResult<i64> {
     tx.ensure_user(u.name, u.token)
@@ -202,6 +262,7 @@ fn seed_demo(tx: &mut dyn WriteTx, now: DateTime<Utc>) -> StoreResult<()> {
     {
         let alice = ensure_user(tx, &ALICE)?;
         let bob = ensure_user(tx, &BOB)?;
+        tx.ensure_moderator(MODERATOR.name, MODERATOR.token)?;
         for d in demos() {
             insert_demo(tx, alice, &d, now)?;
         }
@@ -270,7 +331,8 @@ fn insert_demo(tx: &mut dyn WriteTx, client: i64, d: &Demo, now: DateTime<Utc>) 
             tx.insert_response(fid, text, at + Duration::hours(2))?;
         }
         if let Some((category, status)) = d.report {
-            tx.insert_report(
+            insert_report_at(
+                tx,
                 fid,
                 &Report {
                     category,
@@ -278,6 +340,7 @@ fn insert_demo(tx: &mut dyn WriteTx, client: i64, d: &Demo, now: DateTime<Utc>) 
                     evidence: vec!["https://example.com/evidence/screenshot-1.png".to_string()],
                     status,
                     created_at: at + Duration::hours(3),
+                    history: Vec::new(),
                 },
             )?;
         }
@@ -285,7 +348,7 @@ fn insert_demo(tx: &mut dyn WriteTx, client: i64, d: &Demo, now: DateTime<Utc>) 
     if let Some((rating, comment)) = d.given {
         let gid = tx.insert_given(id, client, rating, comment, at)?;
         if let Some(status) = d.removal {
-            tx.insert_removal(gid, status, at + Duration::days(1))?;
+            insert_removal_at(tx, gid, status, at + Duration::days(1))?;
         }
     }
     Ok(())
@@ -326,6 +389,7 @@ pub fn bulk_batch(tx: &mut dyn WriteTx, n: u32, now: DateTime<Utc>) -> StoreResu
 fn seed_users_only(tx: &mut dyn WriteTx) -> StoreResult<()> {
     ensure_user(tx, &ALICE)?;
     ensure_user(tx, &BOB)?;
+    tx.ensure_moderator(MODERATOR.name, MODERATOR.token)?;
     Ok(())
 }
 
@@ -343,6 +407,7 @@ pub struct Fixture {
     response: Option<String>,
     report_status: Option<ReportStatus>,
     given_rating: Option<f32>,
+    removal_status: Option<RemovalStatus>,
     given_comment: Option<String>,
 }
 
@@ -385,20 +450,26 @@ pub fn insert_fixture(tx: &mut dyn WriteTx, user: i64, f: &Fixture) -> StoreResu
             tx.insert_response(fid, text, now)?;
         }
         if let Some(status) = f.report_status {
-            tx.insert_report(
+            insert_report_at(
+                tx,
                 fid,
                 &Report {
                     category: ReportCategory::Fraud,
                     description: "Created by a test fixture for status display.".into(),
                     evidence: Vec::new(),
                     status,
-                    created_at: now,
+                    // Its history (an hour a step) ends before now.
+                    created_at: now - Duration::hours(3),
+                    history: Vec::new(),
                 },
             )?;
         }
     }
     if let Some(rating) = f.given_rating {
-        tx.insert_given(id, user, rating, f.given_comment.as_deref(), at)?;
+        let gid = tx.insert_given(id, user, rating, f.given_comment.as_deref(), at)?;
+        if let Some(status) = f.removal_status {
+            insert_removal_at(tx, gid, status, now - Duration::hours(2))?;
+        }
     }
     Ok(id)
 }

@@ -14,12 +14,15 @@ use std::time::Duration;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use feedback_domain::{
-    can_report, can_request_removal, can_respond, ContractDetails, ContractId, ContractPage,
+    can_report, can_request_removal, can_respond, check_removal_transition,
+    check_report_transition, due_reminder, ContractDetails, ContractId, ContractPage,
     ContractSummary, FeedbackResponse, GivenFeedback, HistoryQuery, ProblemKind, ReceivedFeedback,
-    RemovalBlocked, RemovalRequest, RemovalStatus, Report, ReportCategory, ReportStatus,
-    ResponseWindow, SortOrder, StatusFilter,
+    RemovalBlocked, RemovalRequest, RemovalStatus, RemovalStatusChange, Report, ReportCategory,
+    ReportStatus, ReportStatusChange, RespondFacts, ResponseWindow, SortOrder, StatusFilter,
+    REMINDER_DAYS_BEFORE,
 };
 use serde::Serialize;
+use serde_json::json;
 
 use crate::error::ApiError;
 use crate::limits::{Caller, Rate};
@@ -170,8 +173,202 @@ pub struct ReceivedRow {
     pub has_comment: bool,
     pub responded: bool,
     pub reported: bool,
+    pub removed: bool,
     pub ended_at: Option<DateTime<Utc>>,
 }
+
+/// What a moderator acts on: a report (on received feedback) or a removal request (on given
+/// feedback). Each has its own table and the feedback table it may remove from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject {
+    Report,
+    Removal,
+}
+
+impl Subject {
+    /// The `status_changes.subject` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Subject::Report => "report",
+            Subject::Removal => "removal",
+        }
+    }
+
+    pub fn status_table(self) -> &'static str {
+        match self {
+            Subject::Report => "reports",
+            Subject::Removal => "removal_requests",
+        }
+    }
+
+    pub fn feedback_table(self) -> &'static str {
+        match self {
+            Subject::Report => "received_feedback",
+            Subject::Removal => "given_feedback",
+        }
+    }
+
+    /// The webhook event a status change of this subject sends.
+    pub fn event(self) -> EventType {
+        match self {
+            Subject::Report => EventType::ReportStatusChanged,
+            Subject::Removal => EventType::RemovalStatusChanged,
+        }
+    }
+}
+
+/// The webhook events, as named on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventType {
+    ResponseCreated,
+    ReportSubmitted,
+    ReportStatusChanged,
+    RemovalStatusChanged,
+    ResponseWindowClosing,
+}
+
+impl EventType {
+    pub const ALL: [EventType; 5] = [
+        Self::ResponseCreated,
+        Self::ReportSubmitted,
+        Self::ReportStatusChanged,
+        Self::RemovalStatusChanged,
+        Self::ResponseWindowClosing,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ResponseCreated => "response.created",
+            Self::ReportSubmitted => "report.submitted",
+            Self::ReportStatusChanged => "report.status_changed",
+            Self::RemovalStatusChanged => "removal.status_changed",
+            Self::ResponseWindowClosing => "response_window.closing",
+        }
+    }
+}
+
+/// A report or removal request as a moderator finds it, locked for the change.
+pub struct ModerationRow {
+    pub feedback_id: i64,
+    pub client_id: i64,
+    pub status: String,
+}
+
+/// One row of `status_changes`.
+pub struct HistoryRow {
+    pub status: String,
+    pub at: DateTime<Utc>,
+    pub reason: Option<String>,
+}
+
+/// A moderator's decision, validated.
+pub enum NextStatus {
+    Report(ReportStatus),
+    Removal(RemovalStatus),
+}
+
+impl NextStatus {
+    fn subject(&self) -> Subject {
+        match self {
+            NextStatus::Report(_) => Subject::Report,
+            NextStatus::Removal(_) => Subject::Removal,
+        }
+    }
+
+    fn as_str(&self) -> &'static str {
+        match self {
+            NextStatus::Report(s) => s.as_str(),
+            NextStatus::Removal(s) => s.as_str(),
+        }
+    }
+
+    /// The domain's lifecycle decides; `removes` says whether the feedback goes with it.
+    fn check(&self, current: &str) -> Result<(), ApiError> {
+        let refused = match self {
+            NextStatus::Report(next) => ReportStatus::parse(current)
+                .map(|from| check_report_transition(from, *next).err()),
+            NextStatus::Removal(next) => RemovalStatus::parse(current)
+                .map(|from| check_removal_transition(from, *next).err()),
+        };
+        match refused {
+            Some(None) => Ok(()),
+            Some(Some(e)) => Err(ApiError::new(ProblemKind::StatusTransition, e.to_string())),
+            None => Err(ApiError::new(
+                ProblemKind::Internal,
+                "The stored status is not one this server knows.",
+            )),
+        }
+    }
+
+    fn removes(&self) -> bool {
+        matches!(
+            self,
+            NextStatus::Report(ReportStatus::Removed) | NextStatus::Removal(RemovalStatus::Removed)
+        )
+    }
+}
+
+/// What a moderator's change returns: where the report or request stands now, and its history.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ModerationOutcome {
+    pub contract_id: i64,
+    /// `report` or `removal`.
+    pub subject: String,
+    pub previous: String,
+    pub status: String,
+    pub history: Vec<HistoryEntry>,
+}
+
+/// One status of a report or removal request, as the moderation API returns it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct HistoryEntry {
+    pub status: String,
+    pub at: DateTime<Utc>,
+    pub reason: Option<String>,
+}
+
+/// Received feedback that may be owed a reminder: written, unanswered, not removed.
+pub struct ReminderCandidate {
+    pub contract_id: i64,
+    pub client_id: i64,
+    pub feedback_id: i64,
+    pub ended_at: DateTime<Utc>,
+}
+
+/// An outbox event leased for delivery.
+#[derive(Debug, Clone)]
+pub struct OutboxEvent {
+    pub id: i64,
+    pub kind: String,
+    pub data: String,
+    pub created_at: DateTime<Utc>,
+    /// Delivery attempts so far, this one included.
+    pub attempts: i32,
+}
+
+impl OutboxEvent {
+    /// The id receivers de-duplicate by.
+    pub fn event_id(&self) -> String {
+        format!("evt_{}", self.id)
+    }
+
+    /// The JSON body sent: the envelope around the stored `data`.
+    pub fn body(&self) -> String {
+        let data: serde_json::Value =
+            serde_json::from_str(&self.data).unwrap_or(serde_json::Value::Null);
+        json!({
+            "id": self.event_id(),
+            "type": self.kind,
+            "created_at": self.created_at,
+            "data": data,
+        })
+        .to_string()
+    }
+}
+
+/// How long undelivered events are retried, and how long any event is kept.
+pub const OUTBOX_RETRY_FOR: Duration = Duration::from_secs(3 * 24 * 3600);
+pub const OUTBOX_KEEP_FOR: Duration = Duration::from_secs(7 * 24 * 3600);
 
 /// The feedback a user gave on a contract, as the removal request needs it.
 pub struct GivenRow {
@@ -238,7 +435,48 @@ pub trait WriteTx {
         status: RemovalStatus,
         at: DateTime<Utc>,
     ) -> StoreResult<()>;
+    /// Appends to a report's or removal request's status history.
+    fn insert_status_change(
+        &mut self,
+        subject: Subject,
+        feedback_id: i64,
+        status: &str,
+        reason: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    fn status_history(&mut self, subject: Subject, feedback_id: i64)
+        -> StoreResult<Vec<HistoryRow>>;
+    /// The report or removal request on a contract, locked until the transaction ends.
+    fn for_moderation(
+        &mut self,
+        subject: Subject,
+        contract: ContractId,
+    ) -> StoreResult<Option<ModerationRow>>;
+    fn set_status(&mut self, subject: Subject, feedback_id: i64, status: &str) -> StoreResult<()>;
+    /// Marks the feedback a report or removal request is about as removed.
+    fn mark_removed(
+        &mut self,
+        subject: Subject,
+        feedback_id: i64,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// Writes a webhook event into the outbox, in this transaction.
+    fn enqueue_event(&mut self, kind: EventType, data: &str, at: DateTime<Utc>) -> StoreResult<()>;
+    /// Written, unanswered, not removed feedback on contracts that ended in `[from, to)`.
+    fn reminder_candidates(
+        &mut self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<ReminderCandidate>>;
+    /// Records that a reminder is being sent; `false` if it already was (by any instance).
+    fn claim_reminder(
+        &mut self,
+        feedback_id: i64,
+        days_before: i64,
+        at: DateTime<Utc>,
+    ) -> StoreResult<bool>;
     // Seeding and fixtures.
+    fn ensure_moderator(&mut self, name: &str, token: &str) -> StoreResult<()>;
     /// Held until the transaction ends, so instances that start at once seed one after
     /// another (the second finds every seed key present). One writer needs no lock.
     fn lock_for_seeding(&mut self) -> StoreResult<()> {
@@ -319,17 +557,40 @@ pub trait Store: Send + Sync + 'static {
         rate: Rate,
     ) -> Option<StoreResult<Result<(), Duration>>>;
 
+    /// The moderator a bearer token belongs to.
+    fn moderator_by_token(&self, token: &str) -> StoreResult<Option<i64>>;
+    /// Leases up to `limit` due events (retried for [`OUTBOX_RETRY_FOR`]) for `lease`: no
+    /// other worker, in this process or another, takes them until the lease runs out.
+    fn lease_events(&self, limit: usize, lease: Duration) -> StoreResult<Vec<OutboxEvent>>;
+    /// Marks an event delivered, or records the failure and when to try again.
+    fn finish_event(&self, id: i64, outcome: Result<(), (String, Duration)>) -> StoreResult<()>;
+    /// Deletes events older than [`OUTBOX_KEEP_FOR`], at most `batch`; how many went.
+    fn delete_old_events(&self, batch: usize) -> StoreResult<usize>;
+
     /// Post the one public response to the freelancer's written feedback.
     fn post_response(&self, w: &WriteRequest, text: &str) -> Result<Written, ApiError> {
         self.write_once(w, &mut |tx, now| {
             let row = received_feedback(tx, w, ProblemKind::NoWrittenComment)?;
-            can_respond(row.has_comment, row.responded, row.ended_at, now)
+            let facts = RespondFacts {
+                has_comment: row.has_comment,
+                already_responded: row.responded,
+                removed: row.removed,
+            };
+            can_respond(facts, row.ended_at, now)
                 .map_err(|b| ApiError::new(b.problem_kind(), b.to_string()))?;
             tx.insert_response(row.feedback_id, text, now)?;
-            json(&FeedbackResponse {
+            let response = FeedbackResponse {
                 text: text.to_string(),
                 created_at: now,
-            })
+            };
+            let event = json!({
+                "contract_id": w.contract,
+                "client_id": w.user,
+                "feedback_id": row.feedback_id,
+                "response": response,
+            });
+            tx.enqueue_event(EventType::ResponseCreated, &event.to_string(), now)?;
+            json(&response)
         })
     }
 
@@ -339,14 +600,14 @@ pub trait Store: Send + Sync + 'static {
             let row = received_feedback(tx, w, ProblemKind::NotFound)?;
             can_report(row.reported)
                 .map_err(|b| ApiError::new(ProblemKind::AlreadyReported, b.to_string()))?;
-            let report = Report {
-                category: r.category,
-                description: r.description.clone(),
-                evidence: r.evidence.clone(),
-                status: ReportStatus::Submitted,
-                created_at: now,
-            };
-            tx.insert_report(row.feedback_id, &report)?;
+            let report = insert_report(tx, row.feedback_id, r, ReportStatus::Submitted, now)?;
+            let event = json!({
+                "contract_id": w.contract,
+                "client_id": w.user,
+                "feedback_id": row.feedback_id,
+                "report": report,
+            });
+            tx.enqueue_event(EventType::ReportSubmitted, &event.to_string(), now)?;
             json(&report)
         })
     }
@@ -370,12 +631,113 @@ pub trait Store: Send + Sync + 'static {
                 };
                 ApiError::new(kind, b.to_string())
             })?;
-            tx.insert_removal(row.feedback_id, RemovalStatus::Requested, now)?;
-            json(&RemovalRequest {
-                status: RemovalStatus::Requested,
-                created_at: now,
-            })
+            let request = insert_removal(tx, row.feedback_id, RemovalStatus::Requested, now)?;
+            let event = json!({
+                "contract_id": w.contract,
+                "client_id": w.user,
+                "feedback_id": row.feedback_id,
+                "previous": null,
+                "status": RemovalStatus::Requested,
+                "reason": null,
+                "at": now,
+            });
+            tx.enqueue_event(EventType::RemovalStatusChanged, &event.to_string(), now)?;
+            json(&request)
         })
+    }
+
+    /// A moderator moves a report or a removal request on, with a reason: the lifecycle is
+    /// checked on the locked row, and the status, its history entry, the removal of the
+    /// feedback and the webhook event commit together.
+    fn moderate(
+        &self,
+        contract: ContractId,
+        next: &NextStatus,
+        reason: &str,
+    ) -> Result<ModerationOutcome, ApiError> {
+        let subject = next.subject();
+        let mut out = None;
+        self.transaction(&mut |tx| {
+            let now = tx.now()?;
+            let row = tx.for_moderation(subject, contract)?.ok_or_else(|| {
+                ApiError::new(
+                    ProblemKind::NotFound,
+                    match subject {
+                        Subject::Report => "This contract's feedback has not been reported.",
+                        Subject::Removal => "No removal was requested on this contract.",
+                    },
+                )
+            })?;
+            next.check(&row.status)?;
+            tx.set_status(subject, row.feedback_id, next.as_str())?;
+            tx.insert_status_change(subject, row.feedback_id, next.as_str(), Some(reason), now)?;
+            if next.removes() {
+                tx.mark_removed(subject, row.feedback_id, now)?;
+            }
+            let event = json!({
+                "contract_id": contract,
+                "client_id": row.client_id,
+                "feedback_id": row.feedback_id,
+                "previous": row.status,
+                "status": next.as_str(),
+                "reason": reason,
+                "at": now,
+            });
+            tx.enqueue_event(subject.event(), &event.to_string(), now)?;
+            let history = tx.status_history(subject, row.feedback_id)?;
+            out = Some(ModerationOutcome {
+                contract_id: contract,
+                subject: subject.as_str().into(),
+                previous: row.status.clone(),
+                status: next.as_str().into(),
+                history: history
+                    .into_iter()
+                    .map(|h| HistoryEntry {
+                        status: h.status,
+                        at: h.at,
+                        reason: h.reason,
+                    })
+                    .collect(),
+            });
+            Ok(())
+        })?;
+        out.ok_or_else(|| ApiError::new(ProblemKind::Internal, "The change produced no result."))
+    }
+
+    /// Writes a `response_window.closing` event for every unanswered written feedback whose
+    /// reminder (7 days, then 1 day before the deadline) is due and not yet sent. The claim
+    /// and the event commit together; an instance that finds a reminder claimed skips it, so
+    /// each is sent once however many instances scan. Returns how many were written.
+    fn send_due_reminders(&self) -> StoreResult<usize> {
+        let mut sent = 0;
+        self.transaction(&mut |tx| {
+            sent = 0;
+            let now = tx.now()?;
+            let window = feedback_domain::response_window();
+            let earliest = chrono::Duration::days(REMINDER_DAYS_BEFORE[0]);
+            // Ended within the last 28 days, and at least 21 days ago.
+            let (from, to) = (now - window, now - window + earliest);
+            for c in tx.reminder_candidates(from, to)? {
+                let Some(days) = due_reminder(c.ended_at, now) else {
+                    continue;
+                };
+                if !tx.claim_reminder(c.feedback_id, days, now)? {
+                    continue;
+                }
+                let event = json!({
+                    "contract_id": c.contract_id,
+                    "client_id": c.client_id,
+                    "feedback_id": c.feedback_id,
+                    "closes_at": feedback_domain::window_closes_at(c.ended_at),
+                    "days_before": days,
+                });
+                tx.enqueue_event(EventType::ResponseWindowClosing, &event.to_string(), now)?;
+                sent += 1;
+            }
+            Ok(())
+        })
+        .map_err(into_store_error)?;
+        Ok(sent)
     }
 
     /// Runs a write once per Idempotency-Key: a repeat with the same request replays the
@@ -458,6 +820,90 @@ fn into_store_error(f: Failure) -> StoreError {
         Failure::Store(e) => e,
         Failure::Refused(e) => StoreError::Other(e.0.detail),
     }
+}
+
+/// A report and the first entry of its history, in the caller's transaction.
+pub fn insert_report(
+    tx: &mut dyn WriteTx,
+    feedback_id: i64,
+    r: &ValidReport,
+    status: ReportStatus,
+    now: DateTime<Utc>,
+) -> StoreResult<Report> {
+    let report = Report {
+        category: r.category,
+        description: r.description.clone(),
+        evidence: r.evidence.clone(),
+        status,
+        created_at: now,
+        history: vec![ReportStatusChange {
+            status,
+            at: now,
+            reason: None,
+        }],
+    };
+    tx.insert_report(feedback_id, &report)?;
+    tx.insert_status_change(Subject::Report, feedback_id, status.as_str(), None, now)?;
+    Ok(report)
+}
+
+/// A removal request and the first entry of its history, in the caller's transaction.
+pub fn insert_removal(
+    tx: &mut dyn WriteTx,
+    feedback_id: i64,
+    status: RemovalStatus,
+    now: DateTime<Utc>,
+) -> StoreResult<RemovalRequest> {
+    tx.insert_removal(feedback_id, status, now)?;
+    tx.insert_status_change(Subject::Removal, feedback_id, status.as_str(), None, now)?;
+    Ok(RemovalRequest {
+        status,
+        created_at: now,
+        history: vec![RemovalStatusChange {
+            status,
+            at: now,
+            reason: None,
+        }],
+    })
+}
+
+/// The status history of a report, as the details show it (unknown statuses are skipped).
+pub fn report_history(rows: Vec<HistoryRow>) -> Vec<ReportStatusChange> {
+    rows.into_iter()
+        .filter_map(|h| {
+            Some(ReportStatusChange {
+                status: ReportStatus::parse(&h.status)?,
+                at: h.at,
+                reason: h.reason,
+            })
+        })
+        .collect()
+}
+
+pub fn removal_history(rows: Vec<HistoryRow>) -> Vec<RemovalStatusChange> {
+    rows.into_iter()
+        .filter_map(|h| {
+            Some(RemovalStatusChange {
+                status: RemovalStatus::parse(&h.status)?,
+                at: h.at,
+                reason: h.reason,
+            })
+        })
+        .collect()
+}
+
+/// A status history's query, in a database's dialect (`?` or `$`).
+pub fn history_query(placeholder: char) -> String {
+    format!(
+        "SELECT status, at, reason FROM status_changes          WHERE subject = {placeholder}1 AND feedback_id = {placeholder}2 ORDER BY id"
+    )
+}
+
+/// When a failed delivery is tried again: 1 s after the first failure, doubling, at most an
+/// hour apart.
+pub fn retry_delay(attempts: i32) -> Duration {
+    let doublings = attempts.clamp(1, 13) as u32 - 1;
+    Duration::from_secs(1u64 << doublings).min(Duration::from_secs(3600))
 }
 
 fn json<T: Serialize>(value: &T) -> Result<String, Failure> {

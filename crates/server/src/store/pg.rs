@@ -21,11 +21,15 @@ use postgres::types::ToSql;
 use postgres::{Client, GenericClient, NoTls, Row, Statement, Transaction};
 
 use super::{
-    details, history_sql, like_pattern, order_by, page_scan, search_text, title_key,
-    to_stored_precision, Failure, GivenRow, HistorySql, NewContract, ReceivedRow, Store,
-    StoreError, StoreResult, StoredResult, TxBody, WriteTx,
+    details, history_query, history_sql, like_pattern, order_by, page_scan, removal_history,
+    report_history, search_text, title_key, to_stored_precision, EventType, Failure, GivenRow,
+    HistoryRow, HistorySql, ModerationRow, NewContract, OutboxEvent, ReceivedRow,
+    ReminderCandidate, Store, StoreError, StoreResult, StoredResult, Subject, TxBody, WriteTx,
+    OUTBOX_KEEP_FOR, OUTBOX_RETRY_FOR,
 };
-use crate::db::{GIVEN_DETAILS, RECEIVED_DETAILS, SUMMARY_COLUMNS, SUMMARY_JOINS};
+use crate::db::{
+    GIVEN_DETAILS, RECEIVED_DETAILS, REMINDER_CANDIDATES, SUMMARY_COLUMNS, SUMMARY_JOINS,
+};
 use crate::error::ApiError;
 use crate::limits::{Caller, Rate};
 
@@ -112,6 +116,7 @@ impl<C: GenericClient> Sql<'_, C> {
 const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0001_init.sql"),
     include_str!("../../migrations/postgres/0002_trigram_search.sql"),
+    include_str!("../../migrations/postgres/0003_moderation_and_webhooks.sql"),
 ];
 
 /// Advisory lock keys (arbitrary, fixed): one instance migrates or seeds at a time.
@@ -217,6 +222,23 @@ fn summary(r: &Row) -> ContractSummary {
             report_status: report_status.as_deref().and_then(ReportStatus::parse),
         }),
     }
+}
+
+/// A report's or removal request's status history, oldest first.
+fn history<C: GenericClient>(
+    c: &mut Sql<C>,
+    subject: Subject,
+    feedback_id: i64,
+) -> StoreResult<Vec<HistoryRow>> {
+    Ok(c
+        .query(&history_query('$'), &[&subject.as_str(), &feedback_id])?
+        .iter()
+        .map(|r| HistoryRow {
+            status: r.get(0),
+            at: r.get(1),
+            reason: r.get(2),
+        })
+        .collect())
 }
 
 fn db_now<C: GenericClient>(c: &mut Sql<C>) -> StoreResult<DateTime<Utc>> {
@@ -328,7 +350,9 @@ impl Store for PgStore {
                             status: ReportStatus::parse(r.get(9))
                                 .unwrap_or(ReportStatus::Submitted),
                             created_at: r.get(10),
+                            history: Vec::new(),
                         }),
+                    removed_at: r.get(11),
                 }
             });
         let given = c
@@ -347,10 +371,23 @@ impl Store for PgStore {
                         |status| RemovalRequest {
                             status,
                             created_at: r.get(5),
+                            history: Vec::new(),
                         },
                     ),
+                    removed_at: r.get(6),
                 }
             });
+        let (mut received, mut given) = (received, given);
+        if let Some(f) = received.as_mut() {
+            if let Some(report) = f.report.as_mut() {
+                report.history = report_history(history(&mut c, Subject::Report, f.id)?);
+            }
+        }
+        if let Some(g) = given.as_mut() {
+            if let Some(request) = g.removal_request.as_mut() {
+                request.history = removal_history(history(&mut c, Subject::Removal, g.id)?);
+            }
+        }
         Ok(Some(details(contract, description, received, given, now)))
     }
 
@@ -424,6 +461,81 @@ impl Store for PgStore {
     ) -> Option<StoreResult<Result<(), Duration>>> {
         Some(self.take(caller, rate))
     }
+
+    fn moderator_by_token(&self, token: &str) -> StoreResult<Option<i64>> {
+        let mut conn = self.pool().get()?;
+        Ok(conn
+            .sql()
+            .query_opt("SELECT id FROM moderators WHERE token = $1", &[&token])?
+            .map(|r| r.get(0)))
+    }
+
+    fn lease_events(&self, limit: usize, lease: Duration) -> StoreResult<Vec<OutboxEvent>> {
+        let mut conn = self.pool().get()?;
+        // SKIP LOCKED: instances leasing at the same moment take different rows instead of
+        // waiting for each other; the new `next_attempt_at` keeps them taken after commit.
+        let rows = conn.sql().query(
+            &format!(
+                "UPDATE outbox SET attempts = attempts + 1, \
+                   next_attempt_at = {NOW} + $1::bigint * interval '1 millisecond' \
+                 WHERE id IN (SELECT id FROM outbox WHERE delivered_at IS NULL \
+                   AND next_attempt_at <= now() \
+                   AND created_at >= now() - $2::bigint * interval '1 millisecond' \
+                   ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED) \
+                 RETURNING id, type, data, created_at, attempts"
+            ),
+            &[
+                &millis(lease),
+                &millis(OUTBOX_RETRY_FOR),
+                &(limit as i64),
+            ],
+        )?;
+        let mut events: Vec<_> = rows
+            .iter()
+            .map(|r| OutboxEvent {
+                id: r.get(0),
+                kind: r.get(1),
+                data: r.get(2),
+                created_at: r.get(3),
+                attempts: r.get(4),
+            })
+            .collect();
+        events.sort_by_key(|e| e.id);
+        Ok(events)
+    }
+
+    fn finish_event(&self, id: i64, outcome: Result<(), (String, Duration)>) -> StoreResult<()> {
+        let mut conn = self.pool().get()?;
+        let mut c = conn.sql();
+        match outcome {
+            Ok(()) => c.execute(
+                &format!("UPDATE outbox SET delivered_at = {NOW}, last_error = NULL WHERE id = $1"),
+                &[&id],
+            )?,
+            Err((error, retry_in)) => c.execute(
+                &format!(
+                    "UPDATE outbox SET last_error = $2, \
+                     next_attempt_at = {NOW} + $3::bigint * interval '1 millisecond' WHERE id = $1"
+                ),
+                &[&id, &error, &millis(retry_in)],
+            )?,
+        };
+        Ok(())
+    }
+
+    fn delete_old_events(&self, batch: usize) -> StoreResult<usize> {
+        let mut conn = self.pool().get()?;
+        let deleted = conn.sql().execute(
+            "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox \
+               WHERE created_at < now() - $1::bigint * interval '1 millisecond' LIMIT $2)",
+            &[&millis(OUTBOX_KEEP_FOR), &(batch as i64)],
+        )?;
+        Ok(deleted as usize)
+    }
+}
+
+fn millis(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 
 impl PgStore {
@@ -572,7 +684,8 @@ impl WriteTx for PgTx<'_, '_> {
         let feedback_id: i64 = locked.get(0);
         let state = self.0.query_one(
             "SELECT EXISTS (SELECT 1 FROM responses WHERE feedback_id = $1), \
-                    EXISTS (SELECT 1 FROM reports WHERE feedback_id = $1)",
+                    EXISTS (SELECT 1 FROM reports WHERE feedback_id = $1), \
+                    (SELECT removed_at IS NOT NULL FROM received_feedback WHERE id = $1)",
             &[&feedback_id],
         )?;
         Ok(Some(Some(ReceivedRow {
@@ -580,6 +693,7 @@ impl WriteTx for PgTx<'_, '_> {
             has_comment: locked.get(1),
             responded: state.get(0),
             reported: state.get(1),
+            removed: state.get(2),
             ended_at,
         })))
     }
@@ -650,6 +764,131 @@ impl WriteTx for PgTx<'_, '_> {
         self.0.execute(
             "INSERT INTO removal_requests (feedback_id, status, created_at) VALUES ($1, $2, $3)",
             &[&feedback_id, &status.as_str(), &to_stored_precision(at)],
+        )?;
+        Ok(())
+    }
+
+    fn insert_status_change(
+        &mut self,
+        subject: Subject,
+        feedback_id: i64,
+        status: &str,
+        reason: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        self.0.execute(
+            "INSERT INTO status_changes (subject, feedback_id, status, reason, at) \
+             VALUES ($1, $2, $3, $4, $5)",
+            &[
+                &subject.as_str(),
+                &feedback_id,
+                &status,
+                &reason,
+                &to_stored_precision(at),
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn status_history(
+        &mut self,
+        subject: Subject,
+        feedback_id: i64,
+    ) -> StoreResult<Vec<HistoryRow>> {
+        history(&mut self.0, subject, feedback_id)
+    }
+
+    fn for_moderation(
+        &mut self,
+        subject: Subject,
+        contract: ContractId,
+    ) -> StoreResult<Option<ModerationRow>> {
+        // Locked, then read: a concurrent moderator's change waits, and the lifecycle is
+        // checked against what it committed.
+        let sql = format!(
+            "SELECT s.feedback_id, c.client_id, s.status FROM {st} s \
+             JOIN {ft} f ON f.id = s.feedback_id JOIN contracts c ON c.id = f.contract_id \
+             WHERE c.id = $1 FOR UPDATE OF s",
+            st = subject.status_table(),
+            ft = subject.feedback_table(),
+        );
+        Ok(self.0.query_opt(&sql, &[&contract])?.map(|r| ModerationRow {
+            feedback_id: r.get(0),
+            client_id: r.get(1),
+            status: r.get(2),
+        }))
+    }
+
+    fn set_status(&mut self, subject: Subject, feedback_id: i64, status: &str) -> StoreResult<()> {
+        let sql = format!(
+            "UPDATE {} SET status = $2 WHERE feedback_id = $1",
+            subject.status_table()
+        );
+        self.0.execute(&sql, &[&feedback_id, &status])?;
+        Ok(())
+    }
+
+    fn mark_removed(
+        &mut self,
+        subject: Subject,
+        feedback_id: i64,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let sql = format!(
+            "UPDATE {} SET removed_at = $2 WHERE id = $1",
+            subject.feedback_table()
+        );
+        self.0
+            .execute(&sql, &[&feedback_id, &to_stored_precision(at)])?;
+        Ok(())
+    }
+
+    fn enqueue_event(&mut self, kind: EventType, data: &str, at: DateTime<Utc>) -> StoreResult<()> {
+        let at = to_stored_precision(at);
+        self.0.execute(
+            "INSERT INTO outbox (type, data, created_at, next_attempt_at) VALUES ($1, $2, $3, $3)",
+            &[&kind.as_str(), &data, &at],
+        )?;
+        Ok(())
+    }
+
+    fn reminder_candidates(
+        &mut self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<ReminderCandidate>> {
+        Ok(self
+            .0
+            .query(REMINDER_CANDIDATES, &[&from, &to])?
+            .iter()
+            .map(|r| ReminderCandidate {
+                contract_id: r.get(0),
+                client_id: r.get(1),
+                feedback_id: r.get(2),
+                ended_at: r.get(3),
+            })
+            .collect())
+    }
+
+    fn claim_reminder(
+        &mut self,
+        feedback_id: i64,
+        days_before: i64,
+        at: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        // A concurrent claim of the same reminder waits here, then finds the row and skips.
+        let inserted = self.0.execute(
+            "INSERT INTO reminders (feedback_id, days_before, sent_at) VALUES ($1, $2, $3) \
+             ON CONFLICT DO NOTHING",
+            &[&feedback_id, &(days_before as i32), &to_stored_precision(at)],
+        )?;
+        Ok(inserted == 1)
+    }
+
+    fn ensure_moderator(&mut self, name: &str, token: &str) -> StoreResult<()> {
+        self.0.execute(
+            "INSERT INTO moderators (name, token) VALUES ($1, $2) ON CONFLICT (token) DO NOTHING",
+            &[&name, &token],
         )?;
         Ok(())
     }

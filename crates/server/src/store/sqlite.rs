@@ -12,8 +12,9 @@ use feedback_domain::{
 use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::{
-    expiry_cutoff, Failure, GivenRow, NewContract, ReceivedRow, Store, StoreResult, StoredResult,
-    TxBody, WriteTx,
+    expiry_cutoff, EventType, Failure, GivenRow, HistoryRow, ModerationRow, NewContract,
+    OutboxEvent, ReceivedRow, ReminderCandidate, Store, StoreResult, StoredResult, Subject, TxBody,
+    WriteTx, OUTBOX_KEEP_FOR, OUTBOX_RETRY_FOR,
 };
 use crate::db::{self, Db};
 use crate::limits::{Caller, Rate};
@@ -66,6 +67,71 @@ impl Store for SqliteStore {
 
     fn take_shared_write(&self, _: Caller, _: Rate) -> Option<StoreResult<Result<(), Duration>>> {
         None
+    }
+
+    fn moderator_by_token(&self, token: &str) -> StoreResult<Option<i64>> {
+        Ok(self.db.read(|c| {
+            c.prepare_cached("SELECT id FROM moderators WHERE token = ?1")?
+                .query_row([token], |r| r.get(0))
+                .optional()
+        })?)
+    }
+
+    fn lease_events(&self, limit: usize, lease: Duration) -> StoreResult<Vec<OutboxEvent>> {
+        let now = db::now();
+        let until = now + chrono::Duration::from_std(lease).unwrap_or_default();
+        let since = expiry_cutoff(now, OUTBOX_RETRY_FOR);
+        Ok(self.db.write(|tx| {
+            tx.prepare_cached(
+                "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?1 \
+                 WHERE id IN (SELECT id FROM outbox WHERE delivered_at IS NULL \
+                   AND next_attempt_at <= ?2 AND created_at >= ?3 ORDER BY id LIMIT ?4) \
+                 RETURNING id, type, data, created_at, attempts",
+            )?
+            .query_map(
+                params![db::to_ms(until), db::to_ms(now), db::to_ms(since), limit as i64],
+                |r| {
+                    Ok(OutboxEvent {
+                        id: r.get(0)?,
+                        kind: r.get(1)?,
+                        data: r.get(2)?,
+                        created_at: db::from_ms(r.get(3)?),
+                        attempts: r.get(4)?,
+                    })
+                },
+            )?
+            .collect::<Result<Vec<_>, _>>()
+        })?)
+    }
+
+    fn finish_event(&self, id: i64, outcome: Result<(), (String, Duration)>) -> StoreResult<()> {
+        let now = db::now();
+        self.db.write(|tx| match outcome {
+            Ok(()) => tx.execute(
+                "UPDATE outbox SET delivered_at = ?2, last_error = NULL WHERE id = ?1",
+                params![id, db::to_ms(now)],
+            ),
+            Err((error, retry_in)) => tx.execute(
+                "UPDATE outbox SET last_error = ?2, next_attempt_at = ?3 WHERE id = ?1",
+                params![
+                    id,
+                    error,
+                    db::to_ms(now + chrono::Duration::from_std(retry_in).unwrap_or_default())
+                ],
+            ),
+        })?;
+        Ok(())
+    }
+
+    fn delete_old_events(&self, batch: usize) -> StoreResult<usize> {
+        let cutoff = expiry_cutoff(db::now(), OUTBOX_KEEP_FOR);
+        Ok(self.db.write(|tx| {
+            tx.execute(
+                "DELETE FROM outbox WHERE id IN \
+                 (SELECT id FROM outbox WHERE created_at < ?1 LIMIT ?2)",
+                params![db::to_ms(cutoff), batch as i64],
+            )
+        })?)
     }
 }
 
@@ -141,6 +207,143 @@ impl WriteTx for SqliteTx<'_, '_> {
         at: DateTime<Utc>,
     ) -> StoreResult<()> {
         Ok(db::insert_removal(self.0, feedback_id, status, at)?)
+    }
+
+    fn insert_status_change(
+        &mut self,
+        subject: Subject,
+        feedback_id: i64,
+        status: &str,
+        reason: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        self.0
+            .prepare_cached(
+                "INSERT INTO status_changes (subject, feedback_id, status, reason, at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![
+                subject.as_str(),
+                feedback_id,
+                status,
+                reason,
+                db::to_ms(at)
+            ])?;
+        Ok(())
+    }
+
+    fn status_history(
+        &mut self,
+        subject: Subject,
+        feedback_id: i64,
+    ) -> StoreResult<Vec<HistoryRow>> {
+        Ok(db::history(self.0, subject, feedback_id)?)
+    }
+
+    fn for_moderation(
+        &mut self,
+        subject: Subject,
+        contract: ContractId,
+    ) -> StoreResult<Option<ModerationRow>> {
+        // The writer is held for the whole transaction: the row can't change under us.
+        let sql = format!(
+            "SELECT s.feedback_id, c.client_id, s.status FROM {st} s \
+             JOIN {ft} f ON f.id = s.feedback_id JOIN contracts c ON c.id = f.contract_id \
+             WHERE c.id = ?1",
+            st = subject.status_table(),
+            ft = subject.feedback_table(),
+        );
+        Ok(self
+            .0
+            .prepare_cached(&sql)?
+            .query_row([contract], |r| {
+                Ok(ModerationRow {
+                    feedback_id: r.get(0)?,
+                    client_id: r.get(1)?,
+                    status: r.get(2)?,
+                })
+            })
+            .optional()?)
+    }
+
+    fn set_status(&mut self, subject: Subject, feedback_id: i64, status: &str) -> StoreResult<()> {
+        let sql = format!(
+            "UPDATE {} SET status = ?2 WHERE feedback_id = ?1",
+            subject.status_table()
+        );
+        self.0
+            .prepare_cached(&sql)?
+            .execute(params![feedback_id, status])?;
+        Ok(())
+    }
+
+    fn mark_removed(
+        &mut self,
+        subject: Subject,
+        feedback_id: i64,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let sql = format!(
+            "UPDATE {} SET removed_at = ?2 WHERE id = ?1",
+            subject.feedback_table()
+        );
+        self.0
+            .prepare_cached(&sql)?
+            .execute(params![feedback_id, db::to_ms(at)])?;
+        Ok(())
+    }
+
+    fn enqueue_event(&mut self, kind: EventType, data: &str, at: DateTime<Utc>) -> StoreResult<()> {
+        self.0
+            .prepare_cached(
+                "INSERT INTO outbox (type, data, created_at, next_attempt_at) \
+                 VALUES (?1, ?2, ?3, ?3)",
+            )?
+            .execute(params![kind.as_str(), data, db::to_ms(at)])?;
+        Ok(())
+    }
+
+    fn reminder_candidates(
+        &mut self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<ReminderCandidate>> {
+        Ok(self
+            .0
+            .prepare_cached(crate::db::REMINDER_CANDIDATES)?
+            .query_map(params![db::to_ms(from), db::to_ms(to)], |r| {
+                Ok(ReminderCandidate {
+                    contract_id: r.get(0)?,
+                    client_id: r.get(1)?,
+                    feedback_id: r.get(2)?,
+                    ended_at: db::from_ms(r.get(3)?),
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?)
+    }
+
+    fn claim_reminder(
+        &mut self,
+        feedback_id: i64,
+        days_before: i64,
+        at: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let inserted = self
+            .0
+            .prepare_cached(
+                "INSERT INTO reminders (feedback_id, days_before, sent_at) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT DO NOTHING",
+            )?
+            .execute(params![feedback_id, days_before, db::to_ms(at)])?;
+        Ok(inserted == 1)
+    }
+
+    fn ensure_moderator(&mut self, name: &str, token: &str) -> StoreResult<()> {
+        self.0.execute(
+            "INSERT INTO moderators (name, token) VALUES (?1, ?2) ON CONFLICT(token) DO NOTHING",
+            params![name, token],
+        )?;
+        Ok(())
     }
 
     fn ensure_user(&mut self, name: &str, token: &str) -> StoreResult<i64> {
