@@ -68,6 +68,27 @@ impl ApiError {
         }
     }
 
+    /// A machine code for the host page: the API problem's slug (`already-responded`,
+    /// `validation`, …) or what went wrong before an answer (`network`, `timeout`).
+    pub fn code(&self) -> String {
+        match self {
+            Self::Network => "network".into(),
+            Self::Timeout => "timeout".into(),
+            Self::Aborted => "aborted".into(),
+            Self::Unauthorized => ProblemKind::Unauthorized.slug().into(),
+            Self::NotFound => ProblemKind::NotFound.slug().into(),
+            Self::Conflict(p) | Self::Rejected(p) => p
+                .type_
+                .strip_prefix("/problems/")
+                .unwrap_or(&p.type_)
+                .to_string(),
+            Self::RateLimited(_) => ProblemKind::TooManyRequests.slug().into(),
+            Self::Server(503) => ProblemKind::Unavailable.slug().into(),
+            Self::Server(_) => ProblemKind::Internal.slug().into(),
+            Self::BadResponse => "bad-response".into(),
+        }
+    }
+
     pub fn field_errors(&self) -> BTreeMap<String, Vec<String>> {
         match self {
             Self::Rejected(p) => p.errors.clone(),

@@ -15,18 +15,76 @@ use crate::dom::DomRoot;
 use crate::nav::Nav;
 use crate::{AppConfig, Shell};
 
-/// The host element, for the DOM events the widget sends (`response-posted`,
-/// `report-submitted`, `error`). They bubble and cross the shadow boundary.
+/// The DOM events the widget sends its host element (the README's table lists their details).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HostEvent {
+    /// The first content is on screen (a page of contracts, a contract, or why it failed).
+    Ready,
+    ContractOpened,
+    ResponsePosted,
+    ReportSubmitted,
+    RemovalRequested,
+    /// A report's status differs from the one this browser last showed for it.
+    ReportStatusChanged,
+    /// Something failed; `detail.code` is the problem's machine code.
+    Error,
+}
+
+impl HostEvent {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Ready => "ready",
+            Self::ContractOpened => "contract-opened",
+            Self::ResponsePosted => "response-posted",
+            Self::ReportSubmitted => "report-submitted",
+            Self::RemovalRequested => "removal-requested",
+            Self::ReportStatusChanged => "report-status-changed",
+            Self::Error => "error",
+        }
+    }
+}
+
+/// The host element, for the [`HostEvent`]s. They bubble and cross the shadow boundary.
 #[derive(Clone)]
-pub struct Host(SendWrapper<Option<web_sys::HtmlElement>>);
+pub struct Host {
+    element: SendWrapper<Option<web_sys::HtmlElement>>,
+    /// `ready` is sent once per mount.
+    ready_sent: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
 
 impl Host {
     pub fn none() -> Self {
-        Self(SendWrapper::new(None))
+        Self::on(None)
     }
 
-    pub fn emit(&self, name: &str, detail: &[(&str, JsValue)]) {
-        let Some(el) = self.0.as_ref() else { return };
+    fn on(element: Option<web_sys::HtmlElement>) -> Self {
+        Self {
+            element: SendWrapper::new(element),
+            ready_sent: Default::default(),
+        }
+    }
+
+    /// Sends `ready` the first time it is called for this mount.
+    pub fn ready(&self) {
+        use std::sync::atomic::Ordering;
+        if !self.ready_sent.swap(true, Ordering::Relaxed) {
+            self.emit(HostEvent::Ready, &[]);
+        }
+    }
+
+    /// Sends `error` with the failure's machine code and its message.
+    pub fn error(&self, e: &crate::api::ApiError) {
+        self.emit(
+            HostEvent::Error,
+            &[("code", e.code().into()), ("message", e.to_string().into())],
+        );
+    }
+
+    pub fn emit(&self, event: HostEvent, detail: &[(&str, JsValue)]) {
+        let name = event.name();
+        let Some(el) = self.element.as_ref() else {
+            return;
+        };
         let obj = js_sys::Object::new();
         for (k, v) in detail {
             let _ = js_sys::Reflect::set(&obj, &JsValue::from_str(k), v);
@@ -168,7 +226,7 @@ pub fn mount(element: web_sys::HtmlElement, options: JsValue) -> Result<WidgetHa
         Some(id) => format!("/contracts/{id}?tab=details"),
         None => "/contracts".to_string(),
     };
-    let host = Host(SendWrapper::new(Some(element)));
+    let host = Host::on(Some(element));
     let inner_shadow = shadow.clone();
     crate::crash::register_root(&shadow);
     let handle = mount_to(container, move || {

@@ -5,6 +5,7 @@ mod flow;
 mod given;
 mod report;
 mod respond;
+mod use_contract_events;
 mod use_send_flow;
 
 use feedback_domain::{ContractDetails, ContractId};
@@ -81,6 +82,7 @@ pub fn ContractPage(id: Option<ContractId>) -> impl IntoView {
         }
     });
     let reload = Callback::new(move |_: ()| details.refetch());
+    use_contract_events::use_contract_events(details);
     crate::title::use_title(move || match details.get() {
         None => "Loading the contract…".into(),
         Some(Ok(d)) => {
@@ -187,6 +189,12 @@ fn FeedbackSection(details: ContractDetails, reload: Callback<()>) -> impl IntoV
                         } else {
                             "Feedback is left when the contract ends."
                         }}</p>
+                    }.into_any(),
+                    Some(f) if f.removed_at.is_some() => view! {
+                        <p class="fw-removed">{format!(
+                            "Removed on {} after your report. It no longer appears on your profile.",
+                            f.removed_at.map(format::date).unwrap_or_default()
+                        )}</p>
                     }.into_any(),
                     Some(f) => view! {
                         <Stars rating=f.rating/>

@@ -53,6 +53,14 @@ pub fn HistoryPage() -> impl IntoView {
         }
     });
 
+    // The first page of contracts on screen: the widget is ready (a failure says so itself).
+    let host = crate::widget::use_host();
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = page.get() {
+            host.ready();
+        }
+    });
+
     // Search box: local text, pushed to the URL after a pause; follows the URL on back/forward.
     let search = RwSignal::new(query.get_untracked().q);
     // Only a change of the URL's `q` (back/forward, a link) overwrites the box: the first run

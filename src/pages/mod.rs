@@ -29,6 +29,10 @@ pub fn Crashed(errors: ArcRwSignal<Errors>) -> impl IntoView {
 #[component]
 pub fn LoadFailed(error: ApiError, #[prop(into)] on_retry: Callback<()>) -> impl IntoView {
     let retry = error.is_retryable() || matches!(error, ApiError::BadResponse);
+    let host = crate::widget::use_host();
+    host.error(&error);
+    // What failed is the first content, if nothing came before it.
+    Effect::new(move |_| host.ready());
     let heading = match error {
         ApiError::Unauthorized => "Sign-in needed",
         ApiError::NotFound => "Contract not found",

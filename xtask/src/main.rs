@@ -379,7 +379,7 @@ fn test(root: &Path) -> Result {
     // The same HTTP suites again, each server on a fresh database in a throwaway PostgreSQL
     // cluster (the native run above covers SQLite and the multi-instance tests).
     run_suite(
-        "API on PostgreSQL: the HTTP and hardening suites",
+        "API on PostgreSQL: the HTTP, hardening, moderation and webhook suites",
         cargo()
             .args([
                 "test",
@@ -390,6 +390,10 @@ fn test(root: &Path) -> Result {
                 "http",
                 "--test",
                 "hardening",
+                "--test",
+                "moderation",
+                "--test",
+                "webhooks",
             ])
             .env("FEEDBACK_TEST_DB", "postgres"),
         &mut summary,

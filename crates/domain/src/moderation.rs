@@ -150,7 +150,11 @@ mod tests {
             .collect();
         assert_eq!(
             allowed,
-            [(Submitted, UnderReview), (UnderReview, Removed), (UnderReview, Kept)]
+            [
+                (Submitted, UnderReview),
+                (UnderReview, Removed),
+                (UnderReview, Kept)
+            ]
         );
         let refused = check_report_transition(Submitted, Removed).unwrap_err();
         assert_eq!(

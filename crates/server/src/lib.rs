@@ -11,6 +11,7 @@ pub mod serve;
 mod static_files;
 pub mod store;
 pub mod tokens;
+pub mod webhooks;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -50,6 +51,8 @@ pub struct Config {
     pub frame_ancestors: Vec<String>,
     pub test_fixtures: bool,
     pub limits: Limits,
+    /// `--webhook-url`: deliver the outbox's events there (and write reminders).
+    pub webhook: Option<webhooks::WebhookConfig>,
 }
 
 /// Every limit the server enforces, with defaults for a public deployment.
@@ -218,23 +221,28 @@ pub fn router(state: AppState, config: &Config) -> Result<Router, Box<dyn std::e
 /// Rows one sweep transaction deletes at most.
 const SWEEP_BATCH: usize = 1000;
 
-/// Deletes expired idempotency records now and then, in small batches.
-fn sweep_idempotency(store: Arc<dyn store::Store>, retention: Duration) {
+/// Deletes expired idempotency records and old outbox events now and then, in small batches
+/// (short transactions: a sweep never holds the writer for long).
+fn sweep(store: Arc<dyn store::Store>, retention: Duration) {
     let every = (retention / 2).clamp(Duration::from_millis(100), Duration::from_secs(600));
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(every);
         loop {
             tick.tick().await;
             let store = store.clone();
-            let swept = tokio::task::spawn_blocking(move || loop {
-                match store.delete_expired_idempotency(retention, SWEEP_BATCH) {
-                    Ok(SWEEP_BATCH) => continue, // maybe more
-                    other => break other,
-                }
+            let swept = tokio::task::spawn_blocking(move || {
+                let batches = |delete: &dyn Fn() -> store::StoreResult<usize>| loop {
+                    match delete() {
+                        Ok(SWEEP_BATCH) => continue, // maybe more
+                        other => break other,
+                    }
+                };
+                batches(&|| store.delete_expired_idempotency(retention, SWEEP_BATCH))
+                    .and_then(|_| batches(&|| store.delete_old_events(SWEEP_BATCH)))
             })
             .await;
             if let Ok(Err(e)) = swept {
-                tracing::error!(error = %e, "idempotency sweep failed");
+                tracing::error!(error = %e, "sweep failed");
             }
         }
     });
@@ -248,7 +256,18 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     })
     .await?;
     let state = state?;
-    sweep_idempotency(state.store.clone(), config.limits.idempotency_retention);
+    let store = state.store.clone();
+    let reported = tokio::task::spawn_blocking(move || {
+        store
+            .contract_by_seed_key(seed::REPORTED_DEMO)
+            .ok()
+            .flatten()
+    })
+    .await?;
+    sweep(state.store.clone(), config.limits.idempotency_retention);
+    if let Some(webhook) = &config.webhook {
+        webhooks::start(state.store.clone(), webhook.clone());
+    }
     let app = router(state, &config)?;
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     let addr = listener.local_addr()?;
@@ -260,6 +279,18 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     let _ = writeln!(out, "  database: {}", config.db.display());
     for u in [&seed::ALICE, &seed::BOB, &seed::BULK] {
         let _ = writeln!(out, "  demo token: {} ({})", u.token, u.name);
+    }
+    let _ = writeln!(
+        out,
+        "  moderator token: {} (try: curl -X POST -H 'Authorization: Bearer {}' \
+         -H 'Content-Type: application/json' -d '{{\"status\":\"under_review\",\"reason\":\"Looking into it.\"}}' \
+         http://{addr}/api/v1/moderation/contracts/{}/report/status)",
+        seed::MODERATOR.token,
+        seed::MODERATOR.token,
+        reported.map_or("<contract id>".to_string(), |id| id.to_string()),
+    );
+    if let Some(w) = &config.webhook {
+        let _ = writeln!(out, "  webhooks: {}", w.url);
     }
     if config.static_dir.is_some() {
         let _ = writeln!(out, "  app: http://{addr}/contracts");

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use feedback_server::limits::Rate;
 use feedback_server::store::DbUrl;
+use feedback_server::webhooks::WebhookConfig;
 use feedback_server::{Config, Limits, Seed, DEFAULT_CORS_ORIGINS};
 
 const USAGE: &str = "\
@@ -22,6 +23,13 @@ Options:
   --cors-origin ORIGIN   allow this browser origin (repeatable; default the trunk dev origin)
   --frame-ancestor SRC   allow a host page to frame the app (repeatable)
   --test-fixtures        enable POST /api/test/contracts (tests only)
+
+Webhooks (events from the outbox, signed with HMAC-SHA256; see docs/api.md):
+  --webhook-url URL      deliver events there (every instance may run this; each event goes once)
+  --webhook-secret S     the signing secret (or FEEDBACK_WEBHOOK_SECRET, kept out of ps)
+  --webhook-timeout-ms N one delivery's time limit [10000]
+  --webhook-poll-ms N    how often due events are looked for [1000]
+  --reminder-interval-ms N  how often window-closing reminders are looked for [60000]
 
 Limits (defaults in brackets):
   --header-timeout-ms N  time to send request headers; also the idle keep-alive timeout [10000]
@@ -50,7 +58,13 @@ fn parse(args: Vec<String>) -> Result<Config, String> {
         frame_ancestors: Vec::new(),
         test_fixtures: false,
         limits: Limits::default(),
+        webhook: None,
     };
+    let mut webhook_url = None;
+    let mut webhook_secret = std::env::var("FEEDBACK_WEBHOOK_SECRET").ok();
+    let mut webhook_timeout = Duration::from_secs(10);
+    let mut webhook_poll = Duration::from_secs(1);
+    let mut reminder_every = Duration::from_secs(60);
     let mut it = args.into_iter();
     while let Some(flag) = it.next() {
         let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
@@ -96,6 +110,15 @@ fn parse(args: Vec<String>) -> Result<Config, String> {
             "--idempotency-retention-secs" => {
                 config.limits.idempotency_retention = Duration::from_secs(number(&flag, value()?)?)
             }
+            "--webhook-url" => webhook_url = Some(value()?),
+            "--webhook-secret" => webhook_secret = Some(value()?),
+            "--webhook-timeout-ms" => {
+                webhook_timeout = Duration::from_millis(number(&flag, value()?)?)
+            }
+            "--webhook-poll-ms" => webhook_poll = Duration::from_millis(number(&flag, value()?)?),
+            "--reminder-interval-ms" => {
+                reminder_every = Duration::from_millis(number(&flag, value()?)?)
+            }
             "-h" | "--help" => {
                 print!("{USAGE}");
                 std::process::exit(0);
@@ -103,6 +126,24 @@ fn parse(args: Vec<String>) -> Result<Config, String> {
             other => return Err(format!("unknown option {other}")),
         }
     }
+    config.webhook = match (webhook_url, webhook_secret) {
+        (None, _) => None,
+        (Some(url), Some(secret)) if !secret.is_empty() => {
+            if !(url.starts_with("https://") || url.starts_with("http://")) {
+                return Err(format!("--webhook-url: expected an http(s) URL, got {url}"));
+            }
+            Some(WebhookConfig {
+                url,
+                secret,
+                timeout: webhook_timeout,
+                poll: webhook_poll.max(Duration::from_millis(10)),
+                reminder_every,
+            })
+        }
+        (Some(_), _) => {
+            return Err("--webhook-url needs --webhook-secret (or FEEDBACK_WEBHOOK_SECRET)".into())
+        }
+    };
     if config.cors_origins.is_empty() {
         config.cors_origins = DEFAULT_CORS_ORIGINS.iter().map(|s| s.to_string()).collect();
     }

@@ -5,10 +5,12 @@
 //! it, and its routes sit outside the CORS layer.
 
 use axum::extract::{FromRequestParts, Path, State};
-use axum::http::request::Parts;
 use axum::http::header::ORIGIN;
+use axum::http::request::Parts;
 use axum::Json;
-use feedback_domain::{validate_moderation_reason, NewRemovalStatus, NewReportStatus, Problem, ProblemKind};
+use feedback_domain::{
+    validate_moderation_reason, NewRemovalStatus, NewReportStatus, Problem, ProblemKind,
+};
 
 use crate::api::{bearer_token, blocking, contract_id, ApiJson, AppState};
 use crate::error::ApiError;

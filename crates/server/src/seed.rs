@@ -38,6 +38,9 @@ pub const MODERATOR: DemoUser = DemoUser {
     token: "demo-moderator",
 };
 
+/// The demo contract whose report waits for a moderator: the start-up hint's example.
+pub const REPORTED_DEMO: &str = "reported-submitted";
+
 /// The statuses a report passed through to reach `status`, and a moderator's reason for each.
 fn report_path(status: ReportStatus) -> Vec<(ReportStatus, Option<&'static str>)> {
     use ReportStatus::*;
@@ -75,7 +78,13 @@ fn insert_removal_at(
     at: DateTime<Utc>,
 ) -> StoreResult<()> {
     tx.insert_removal(gid, status, at)?;
-    tx.insert_status_change(Subject::Removal, gid, RemovalStatus::Requested.as_str(), None, at)?;
+    tx.insert_status_change(
+        Subject::Removal,
+        gid,
+        RemovalStatus::Requested.as_str(),
+        None,
+        at,
+    )?;
     let decided = at + Duration::hours(1);
     match status {
         RemovalStatus::Requested => {}

@@ -498,3 +498,80 @@ fn killing_one_instance_mid_writes_loses_no_acknowledged_write() {
     pair.a = Instance::start(&url, &[]);
     check(&pair.a);
 }
+
+/// Two instances deliver the outbox and scan for reminders at the same time, often: each
+/// reminder is written once (the claim row), and each event is sent once (leases taken with
+/// `FOR UPDATE SKIP LOCKED`).
+#[test]
+fn two_instances_send_each_reminder_and_each_event_once() {
+    use common::receiver::{Mode, Receiver, SECRET};
+    let receiver = Receiver::start(Mode::Accept);
+    let flags = [
+        "--webhook-url",
+        &receiver.url,
+        "--webhook-secret",
+        SECRET,
+        "--webhook-poll-ms",
+        "20",
+        "--reminder-interval-ms",
+        "20",
+    ];
+    let pair = Pair::start(pg::shared(), &flags);
+    let due: Vec<i64> = (0..12)
+        .map(|i| {
+            let r = pair.pick(i).post(
+                "/api/test/contracts",
+                None,
+                &json!({"title": "Due", "ended_at": Utc::now() - Span::days(21) - Span::hours(1),
+                        "received_rating": 4.0, "received_comment": "Written."}),
+            );
+            r.body["id"].as_i64().unwrap()
+        })
+        .collect();
+    let responded: Vec<i64> = (0..12)
+        .map(|i| pair.pick(i).answerable_contract())
+        .collect();
+    let replies = concurrently(&pair, 12, |inst, i| {
+        inst.post(
+            &format!("/api/v1/contracts/{}/feedback/response", responded[i]),
+            Some(&format!("two-{i}")),
+            &json!({"text": "Thanks"}),
+        )
+    });
+    assert_eq!(statuses(&replies), (12, 0));
+    let of = |d: &[common::receiver::Delivery], id: i64, kind: &str| -> Vec<String> {
+        d.iter()
+            .filter(|e| e.json["data"]["contract_id"] == id && e.kind() == kind)
+            .map(|e| e.id().to_string())
+            .collect()
+    };
+    let done = |d: &[common::receiver::Delivery]| {
+        due.iter()
+            .all(|id| !of(d, *id, "response_window.closing").is_empty())
+            && responded
+                .iter()
+                .all(|id| !of(d, *id, "response.created").is_empty())
+    };
+    receiver.wait_for(Duration::from_secs(30), done);
+    // Many more scans and polls on both instances.
+    std::thread::sleep(Duration::from_millis(1500));
+    let all = receiver.all();
+    for id in &due {
+        assert_eq!(
+            of(&all, *id, "response_window.closing").len(),
+            1,
+            "contract {id}"
+        );
+    }
+    for id in &responded {
+        assert_eq!(of(&all, *id, "response.created").len(), 1, "contract {id}");
+    }
+    let ids: Vec<&str> = all.iter().map(|d| d.id()).collect();
+    let unique: std::collections::HashSet<_> = ids.iter().collect();
+    assert_eq!(unique.len(), ids.len(), "an event was sent twice");
+    assert!(all.iter().all(|d| d.signature_is_valid(SECRET)));
+    assert_eq!(
+        pair.count("SELECT COUNT(*) FROM reminders"),
+        pair.count("SELECT COUNT(*) FROM outbox WHERE type = 'response_window.closing'")
+    );
+}

@@ -3,7 +3,10 @@
 
 use std::rc::Rc;
 
-use feedback_domain::{ContractSummary, GivenFeedback, ProblemKind, RemovalStatus};
+use feedback_domain::{
+    ContractSummary, GivenFeedback, ProblemKind, RemovalRequest as RemovalRequestState,
+    RemovalStatus,
+};
 use leptos::prelude::*;
 
 use super::flow::{SendButton, SendFailure};
@@ -13,6 +16,7 @@ use super::Notice;
 use crate::api::ApiError;
 use crate::components::dialog::ModalDialog;
 use crate::components::stars::Stars;
+use crate::components::timeline::{StatusTimeline, Step};
 use crate::components::use_root;
 use crate::drafts::{self, DraftKind};
 use crate::format;
@@ -26,19 +30,23 @@ pub fn GivenPanel(
     let body = match given {
         None => view! { <p>"You haven't left feedback on this contract."</p> }.into_any(),
         Some(g) => {
-            let status = match &g.removal_request {
-                Some(r) => {
-                    let what = match r.status {
-                        RemovalStatus::Requested => "we'll review it and let you know",
-                        RemovalStatus::Removed => "it has been removed",
-                    };
-                    view! { <p class="fw-status-line">{format!("You asked for this feedback to be removed on {}: {what}.", format::date(r.created_at))}</p> }.into_any()
-                }
+            let status = match g.removal_request.clone() {
+                Some(r) => view! { <RemovalStatusView request=r/> }.into_any(),
                 None => view! { <RemovalRequest contract_id=contract.id feedback_id=g.id reload=reload/> }.into_any(),
             };
+            let shown = match g.removed_at {
+                Some(at) => view! {
+                    <p class="fw-removed">{format!("Removed on {}. It no longer appears on the freelancer's profile.", format::date(at))}</p>
+                }
+                .into_any(),
+                None => view! {
+                    <Stars rating=g.rating/>
+                    {g.comment.map(|c| view! { <blockquote class="fw-quote" dir="auto">{c}</blockquote> })}
+                }
+                .into_any(),
+            };
             view! {
-                <Stars rating=g.rating/>
-                {g.comment.map(|c| view! { <blockquote class="fw-quote" dir="auto">{c}</blockquote> })}
+                {shown}
                 <p class="fw-muted">{format!("Left on {}", format::date(g.created_at))}</p>
                 {status}
             }
@@ -54,9 +62,31 @@ pub fn GivenPanel(
 }
 
 #[component]
+fn RemovalStatusView(request: RemovalRequestState) -> impl IntoView {
+    let what = match request.status {
+        RemovalStatus::Requested => "we'll review it and let you know",
+        RemovalStatus::Removed => "it has been removed",
+        RemovalStatus::Declined => "a moderator decided it stays",
+    };
+    let steps = request
+        .history
+        .iter()
+        .map(|h| Step {
+            label: h.status.step_label(),
+            at: h.at,
+            reason: h.reason.clone(),
+        })
+        .collect();
+    view! {
+        <p class="fw-status-line">{format!("You asked for this feedback to be removed on {}: {what}.", format::date(request.created_at))}</p>
+        <StatusTimeline steps=steps label="Removal request history"/>
+    }
+}
+
+#[component]
 fn RemovalRequest(contract_id: i64, feedback_id: i64, reload: Callback<()>) -> impl IntoView {
     let notice = expect_context::<Notice>();
-    let root = use_root();
+    let (root, host) = (use_root(), crate::widget::use_host());
     let done = move |message: &str| {
         show_notice(&root, notice, message.into());
         reload.run(());
@@ -77,6 +107,10 @@ fn RemovalRequest(contract_id: i64, feedback_id: i64, reload: Callback<()>) -> i
             })
         }),
         on_sent: Callback::new(move |()| {
+            host.emit(
+                crate::widget::HostEvent::RemovalRequested,
+                &[("contractId", (contract_id as f64).into())],
+            );
             done("Your removal request has been sent. We'll review it and let you know.")
         }),
         on_refused: Callback::new(move |e: ApiError| match e.kind() {

@@ -20,6 +20,7 @@ use crate::api::ApiError;
 use crate::components::char_count::CharCountTextarea;
 use crate::components::dialog::ModalDialog;
 use crate::components::error_summary::{focus_summary, ErrorSummary, FieldProblem};
+use crate::components::timeline::{StatusTimeline, Step};
 use crate::components::use_root;
 use crate::drafts::{self, DraftKind};
 use crate::format;
@@ -121,13 +122,25 @@ pub fn ReportPanel(
     reload: Callback<()>,
 ) -> impl IntoView {
     let body = match (&feedback.report, can_report(feedback.report.is_some())) {
-        (Some(r), _) => view! {
-            <p class="fw-status-line">
-                {format!("You reported this feedback on {} ({}). Status: {}.",
-                    format::date(r.created_at), r.category.label(), r.status.describe())}
-            </p>
+        (Some(r), _) => {
+            let steps = r
+                .history
+                .iter()
+                .map(|h| Step {
+                    label: h.status.step_label(),
+                    at: h.at,
+                    reason: h.reason.clone(),
+                })
+                .collect();
+            view! {
+                <p class="fw-status-line">
+                    {format!("You reported this feedback on {} ({}). Status: {}.",
+                        format::date(r.created_at), r.category.label(), r.status.describe())}
+                </p>
+                <StatusTimeline steps=steps label="Report history"/>
+            }
+            .into_any()
         }
-        .into_any(),
         _ => view! { <ReportForm contract_id=contract_id feedback_id=feedback.id reload=reload/> }
             .into_any(),
     };
@@ -156,7 +169,7 @@ fn ReportForm(contract_id: i64, feedback_id: i64, reload: Callback<()>) -> impl 
     let on_sent = Callback::new(move |()| {
         crate::broadcast::announce_change(contract_id);
         host.emit(
-            "report-submitted",
+            crate::widget::HostEvent::ReportSubmitted,
             &[("contractId", (contract_id as f64).into())],
         );
         show_notice(

@@ -33,7 +33,9 @@ pub fn RespondPanel(
     window: Option<ResponseWindow>,
     reload: Callback<()>,
 ) -> impl IntoView {
-    let body = if let Some(r) = feedback.response.clone() {
+    let body = if feedback.removed_at.is_some() {
+        view! { <p>{RespondBlocked::FeedbackRemoved.to_string()}</p> }.into_any()
+    } else if let Some(r) = feedback.response.clone() {
         view! { <PostedResponse response=r freelancer=contract.freelancer_name.clone()/> }
             .into_any()
     } else if feedback.comment.is_none() {
@@ -103,7 +105,7 @@ fn Editor(
     let on_sent = Callback::new(move |()| {
         crate::broadcast::announce_change(contract_id);
         host.emit(
-            "response-posted",
+            crate::widget::HostEvent::ResponsePosted,
             &[("contractId", (contract_id as f64).into())],
         );
         show_notice(&root, notice, posted_notice.clone());

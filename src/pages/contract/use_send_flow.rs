@@ -144,10 +144,13 @@ where
                 on_sent.run(());
             }
             Err(ApiError::Aborted) => {}
-            Err(e @ (ApiError::Conflict(_) | ApiError::Rejected(_))) => on_refused.run(e),
+            Err(e @ (ApiError::Conflict(_) | ApiError::Rejected(_))) => {
+                host.error(&e);
+                on_refused.run(e)
+            }
             Err(e) => {
                 failure.set(Some(failure_message(&e, what)));
-                host.emit("error", &[("message", e.to_string().into())]);
+                host.error(&e);
                 root.focus_soon(failure_id);
                 // Told to wait: wait, then send the same request again (same key: never twice).
                 if let ApiError::RateLimited(secs) = e {

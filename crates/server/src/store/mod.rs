@@ -285,8 +285,9 @@ impl NextStatus {
     /// The domain's lifecycle decides; `removes` says whether the feedback goes with it.
     fn check(&self, current: &str) -> Result<(), ApiError> {
         let refused = match self {
-            NextStatus::Report(next) => ReportStatus::parse(current)
-                .map(|from| check_report_transition(from, *next).err()),
+            NextStatus::Report(next) => {
+                ReportStatus::parse(current).map(|from| check_report_transition(from, *next).err())
+            }
             NextStatus::Removal(next) => RemovalStatus::parse(current)
                 .map(|from| check_removal_transition(from, *next).err()),
         };
@@ -444,8 +445,11 @@ pub trait WriteTx {
         reason: Option<&str>,
         at: DateTime<Utc>,
     ) -> StoreResult<()>;
-    fn status_history(&mut self, subject: Subject, feedback_id: i64)
-        -> StoreResult<Vec<HistoryRow>>;
+    fn status_history(
+        &mut self,
+        subject: Subject,
+        feedback_id: i64,
+    ) -> StoreResult<Vec<HistoryRow>>;
     /// The report or removal request on a contract, locked until the transaction ends.
     fn for_moderation(
         &mut self,
@@ -559,6 +563,8 @@ pub trait Store: Send + Sync + 'static {
 
     /// The moderator a bearer token belongs to.
     fn moderator_by_token(&self, token: &str) -> StoreResult<Option<i64>>;
+    /// The id of a demo contract (for the hints printed at start).
+    fn contract_by_seed_key(&self, key: &str) -> StoreResult<Option<i64>>;
     /// Leases up to `limit` due events (retried for [`OUTBOX_RETRY_FOR`]) for `lease`: no
     /// other worker, in this process or another, takes them until the lease runs out.
     fn lease_events(&self, limit: usize, lease: Duration) -> StoreResult<Vec<OutboxEvent>>;

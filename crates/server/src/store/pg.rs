@@ -230,15 +230,16 @@ fn history<C: GenericClient>(
     subject: Subject,
     feedback_id: i64,
 ) -> StoreResult<Vec<HistoryRow>> {
-    Ok(c
-        .query(&history_query('$'), &[&subject.as_str(), &feedback_id])?
-        .iter()
-        .map(|r| HistoryRow {
-            status: r.get(0),
-            at: r.get(1),
-            reason: r.get(2),
-        })
-        .collect())
+    Ok(
+        c.query(&history_query('$'), &[&subject.as_str(), &feedback_id])?
+            .iter()
+            .map(|r| HistoryRow {
+                status: r.get(0),
+                at: r.get(1),
+                reason: r.get(2),
+            })
+            .collect(),
+    )
 }
 
 fn db_now<C: GenericClient>(c: &mut Sql<C>) -> StoreResult<DateTime<Utc>> {
@@ -470,6 +471,14 @@ impl Store for PgStore {
             .map(|r| r.get(0)))
     }
 
+    fn contract_by_seed_key(&self, key: &str) -> StoreResult<Option<i64>> {
+        let mut conn = self.pool().get()?;
+        Ok(conn
+            .sql()
+            .query_opt("SELECT id FROM contracts WHERE seed_key = $1", &[&key])?
+            .map(|r| r.get(0)))
+    }
+
     fn lease_events(&self, limit: usize, lease: Duration) -> StoreResult<Vec<OutboxEvent>> {
         let mut conn = self.pool().get()?;
         // SKIP LOCKED: instances leasing at the same moment take different rows instead of
@@ -484,11 +493,7 @@ impl Store for PgStore {
                    ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED) \
                  RETURNING id, type, data, created_at, attempts"
             ),
-            &[
-                &millis(lease),
-                &millis(OUTBOX_RETRY_FOR),
-                &(limit as i64),
-            ],
+            &[&millis(lease), &millis(OUTBOX_RETRY_FOR), &(limit as i64)],
         )?;
         let mut events: Vec<_> = rows
             .iter()
@@ -812,11 +817,14 @@ impl WriteTx for PgTx<'_, '_> {
             st = subject.status_table(),
             ft = subject.feedback_table(),
         );
-        Ok(self.0.query_opt(&sql, &[&contract])?.map(|r| ModerationRow {
-            feedback_id: r.get(0),
-            client_id: r.get(1),
-            status: r.get(2),
-        }))
+        Ok(self
+            .0
+            .query_opt(&sql, &[&contract])?
+            .map(|r| ModerationRow {
+                feedback_id: r.get(0),
+                client_id: r.get(1),
+                status: r.get(2),
+            }))
     }
 
     fn set_status(&mut self, subject: Subject, feedback_id: i64, status: &str) -> StoreResult<()> {
@@ -880,7 +888,11 @@ impl WriteTx for PgTx<'_, '_> {
         let inserted = self.0.execute(
             "INSERT INTO reminders (feedback_id, days_before, sent_at) VALUES ($1, $2, $3) \
              ON CONFLICT DO NOTHING",
-            &[&feedback_id, &(days_before as i32), &to_stored_precision(at)],
+            &[
+                &feedback_id,
+                &(days_before as i32),
+                &to_stored_precision(at),
+            ],
         )?;
         Ok(inserted == 1)
     }

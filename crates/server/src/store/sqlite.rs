@@ -77,6 +77,15 @@ impl Store for SqliteStore {
         })?)
     }
 
+    fn contract_by_seed_key(&self, key: &str) -> StoreResult<Option<i64>> {
+        Ok(self.db.read(|c| {
+            c.query_row("SELECT id FROM contracts WHERE seed_key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()
+        })?)
+    }
+
     fn lease_events(&self, limit: usize, lease: Duration) -> StoreResult<Vec<OutboxEvent>> {
         let now = db::now();
         let until = now + chrono::Duration::from_std(lease).unwrap_or_default();
@@ -89,7 +98,12 @@ impl Store for SqliteStore {
                  RETURNING id, type, data, created_at, attempts",
             )?
             .query_map(
-                params![db::to_ms(until), db::to_ms(now), db::to_ms(since), limit as i64],
+                params![
+                    db::to_ms(until),
+                    db::to_ms(now),
+                    db::to_ms(since),
+                    limit as i64
+                ],
                 |r| {
                     Ok(OutboxEvent {
                         id: r.get(0)?,

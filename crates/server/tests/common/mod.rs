@@ -6,6 +6,8 @@
 
 pub use pgtemp as pg;
 
+pub mod receiver;
+
 use std::ffi::OsStr;
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
@@ -17,6 +19,7 @@ use serde_json::{json, Value};
 
 pub const ALICE: &str = "demo-alice";
 pub const BOB: &str = "demo-bob";
+pub const MODERATOR: &str = "demo-moderator";
 
 /// Where a test server keeps its data.
 pub enum Db {
@@ -173,6 +176,16 @@ impl Server {
 
     pub fn count(&self, sql: &str) -> i64 {
         self.db.count(sql)
+    }
+
+    /// A moderator's status change: `what` is `report` or `removal-request`.
+    pub fn moderate(&self, contract: i64, what: &str, status: &str, reason: &str) -> Reply {
+        self.post(
+            &format!("/api/v1/moderation/contracts/{contract}/{what}/status"),
+            MODERATOR,
+            None,
+            &json!({"status": status, "reason": reason}),
+        )
     }
 }
 
