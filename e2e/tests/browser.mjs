@@ -96,6 +96,20 @@ export const writtenFeedback = (days, extra = {}) => fixture({
   ...extra,
 });
 
+/**
+ * A moderator's status change through the moderator API, sent server-side as a back office
+ * would (no Origin header). `what`: `report` or `removal-request`.
+ */
+export async function moderate(contractId, what, status, reason) {
+  const r = await fetch(`${APP_URL}/api/v1/moderation/contracts/${contractId}/${what}/status`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: 'Bearer demo-moderator' },
+    body: JSON.stringify({ status, reason }),
+  });
+  if (!r.ok) throw new Error(`moderate: ${r.status} ${await r.text()}`);
+  return r.json();
+}
+
 /** A count straight from the SQLite file (python3's sqlite3: no native npm module needed). */
 export function dbCount(sql, ...params) {
   const out = execFileSync('python3', ['-c',
