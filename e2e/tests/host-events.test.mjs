@@ -122,3 +122,26 @@ for (const colorScheme of ['light', 'dark']) {
     });
   });
 }
+
+test('a removal request shows its decision in a timeline; removed given feedback shows its date', async (t) => {
+  const p = await signedInPage(browser, 'demo-alice');
+  await withArtifacts(t, p, async () => {
+    const declined = await writtenFeedback(3, { removal_status: 'requested' });
+    const removed = await writtenFeedback(3, { removal_status: 'requested' });
+    await moderate(declined, 'removal-request', 'declined', 'The feedback is accurate.');
+    await moderate(removed, 'removal-request', 'removed', 'Removed as you asked.');
+    await p.goto(`${APP_URL}/contracts/${declined}?tab=details`);
+    const timeline = p.getByRole('list', { name: 'Removal request history' });
+    await timeline.waitFor();
+    assert.equal(await timeline.getByRole('listitem').count(), 2);
+    assert.match(await timeline.getByRole('listitem').nth(1).innerText(), /Request declined[\s\S]*The feedback is accurate\./);
+    await p.getByText('a moderator decided it stays').waitFor();
+    await p.getByText('Solid work.').waitFor();
+    assert.deepEqual(await axeViolations(p), []);
+
+    await p.goto(`${APP_URL}/contracts/${removed}?tab=details`);
+    await p.getByText(/^Removed on .*It no longer appears on the freelancer's profile\./).waitFor();
+    assert.equal(await p.getByText('Solid work.').count(), 0);
+    assert.match(await p.getByRole('list', { name: 'Removal request history' }).innerText(), /Feedback removed/);
+  });
+});
