@@ -225,6 +225,38 @@ pub struct Problem {
     /// Messages per request field (`text`, `category`, `description`, `evidence`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub errors: BTreeMap<String, Vec<String>>,
+    /// The same per field, for machines (beside `errors`, in the same order): a client shows
+    /// its own message in its own language.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub error_codes: BTreeMap<String, Vec<FieldCode>>,
+}
+
+/// Why a field was refused, for machines: `code` (`empty`, `too_short`, `too_long`,
+/// `control_character`, `bidi_control`, `too_many_links`, `not_a_web_address`,
+/// `link_too_long`, `invalid`) and the numbers the message names. A client shows its own
+/// message in its own language from these.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FieldCode {
+    pub code: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actual: Option<usize>,
+    /// For a list field: which item (1-based).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index: Option<usize>,
+}
+
+impl FieldCode {
+    pub fn new(code: &str) -> Self {
+        Self {
+            code: code.to_string(),
+            ..Default::default()
+        }
+    }
 }
 
 /// The kinds of problem the API reports; `type` is `/problems/<slug>`, so clients can match on it.
@@ -376,6 +408,7 @@ impl ProblemKind {
             status: self.status(),
             detail: detail.into(),
             errors: BTreeMap::new(),
+            error_codes: BTreeMap::new(),
         }
     }
 }

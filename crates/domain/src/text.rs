@@ -41,6 +41,28 @@ pub enum TextError {
     BidiControl,
 }
 
+impl TextError {
+    /// The machine-readable form the API sends beside the English message.
+    pub fn code(&self) -> crate::FieldCode {
+        use crate::FieldCode as C;
+        match *self {
+            TextError::Empty => C::new("empty"),
+            TextError::TooShort { min, actual } => C {
+                min: Some(min),
+                actual: Some(actual),
+                ..C::new("too_short")
+            },
+            TextError::TooLong { max, actual } => C {
+                max: Some(max),
+                actual: Some(actual),
+                ..C::new("too_long")
+            },
+            TextError::ControlCharacter => C::new("control_character"),
+            TextError::BidiControl => C::new("bidi_control"),
+        }
+    }
+}
+
 /// Unicode 15.1 general category Cf (format characters), as inclusive ranges.
 const FORMAT_CHARS: &[(char, char)] = &[
     ('\u{ad}', '\u{ad}'),
@@ -135,6 +157,28 @@ pub enum LinkError {
     NotAWebAddress { index: usize },
     #[error("Link {index} must be {max} characters or fewer.")]
     TooLong { index: usize, max: usize },
+}
+
+impl LinkError {
+    /// The machine-readable form the API sends beside the English message.
+    pub fn code(&self) -> crate::FieldCode {
+        use crate::FieldCode as C;
+        match *self {
+            LinkError::TooMany { max } => C {
+                max: Some(max),
+                ..C::new("too_many_links")
+            },
+            LinkError::NotAWebAddress { index } => C {
+                index: Some(index),
+                ..C::new("not_a_web_address")
+            },
+            LinkError::TooLong { index, max } => C {
+                index: Some(index),
+                max: Some(max),
+                ..C::new("link_too_long")
+            },
+        }
+    }
 }
 
 /// Evidence links: optional, at most [`REPORT_EVIDENCE_MAX_LINKS`], each an absolute http(s) URL.

@@ -61,6 +61,65 @@ pub fn window_remaining(ended_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> 
     }
 }
 
+/// A whole unit of time, for countdowns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeUnit {
+    Day,
+    Hour,
+    Minute,
+}
+
+impl TimeUnit {
+    /// The unit's name as `Intl.RelativeTimeFormat` and the message catalogs know it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TimeUnit::Day => "day",
+            TimeUnit::Hour => "hour",
+            TimeUnit::Minute => "minute",
+        }
+    }
+}
+
+/// A countdown in the largest whole unit (rounded down), for wording in any language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Countdown {
+    NotStarted,
+    /// `n` of `unit` left, `n ≥ 1`.
+    Left(i64, TimeUnit),
+    LessThanAMinuteLeft,
+    /// Closed `n` of `unit` ago, `n ≥ 1`.
+    ClosedAgo(i64, TimeUnit),
+    ClosedJustNow,
+}
+
+/// The countdown to (or since) the window's end at `now`.
+pub fn window_countdown(ended_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Countdown {
+    match window_state(ended_at, now) {
+        WindowState::NotStarted => Countdown::NotStarted,
+        WindowState::Open { remaining } => match coarse_unit(remaining) {
+            Some((n, unit)) => Countdown::Left(n, unit),
+            None => Countdown::LessThanAMinuteLeft,
+        },
+        WindowState::Closed { since } => match coarse_unit(since) {
+            Some((n, unit)) => Countdown::ClosedAgo(n, unit),
+            None => Countdown::ClosedJustNow,
+        },
+    }
+}
+
+/// The largest whole unit in `d`, or `None` under a minute.
+fn coarse_unit(d: Duration) -> Option<(i64, TimeUnit)> {
+    if d.num_days() >= 1 {
+        Some((d.num_days(), TimeUnit::Day))
+    } else if d.num_hours() >= 1 {
+        Some((d.num_hours(), TimeUnit::Hour))
+    } else if d.num_minutes() >= 1 {
+        Some((d.num_minutes(), TimeUnit::Minute))
+    } else {
+        None
+    }
+}
+
 /// Humane wording for a countdown: "3 days left", "5 hours left", "12 minutes left",
 /// "less than a minute left", "closed 2 days ago". Units are rounded down, and a unit is only
 /// used once at least one of it is left, so it never says "0 days left".
@@ -80,16 +139,8 @@ pub fn describe_window(ended_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> S
 
 /// The largest whole unit in `d` ("3 days", "1 hour", "12 minutes"), or `None` under a minute.
 fn coarse(d: Duration) -> Option<String> {
-    let (n, unit) = if d.num_days() >= 1 {
-        (d.num_days(), "day")
-    } else if d.num_hours() >= 1 {
-        (d.num_hours(), "hour")
-    } else if d.num_minutes() >= 1 {
-        (d.num_minutes(), "minute")
-    } else {
-        return None;
-    };
-    Some(format!("{n} {unit}{}", if n == 1 { "" } else { "s" }))
+    let (n, unit) = coarse_unit(d)?;
+    Some(format!("{n} {}{}", unit.as_str(), if n == 1 { "" } else { "s" }))
 }
 
 #[cfg(test)]

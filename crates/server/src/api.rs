@@ -350,7 +350,7 @@ pub async fn post_response(
     let id = contract_id(&id)?;
     let key = idempotency_key(&headers, true)?;
     let text = validate_response(&body.text)
-        .map_err(|e| ApiError::field("text", e.to_string()))?
+        .map_err(|e| ApiError::field_code("text", e.to_string(), e.code()))?
         .to_string();
     let request = format!(
         "response {id} {}",
@@ -388,10 +388,10 @@ pub async fn post_report(
     let id = contract_id(&id)?;
     let key = idempotency_key(&headers, false)?;
     let description = validate_report_description(&body.description)
-        .map_err(|e| ApiError::field("description", e.to_string()))?
+        .map_err(|e| ApiError::field_code("description", e.to_string(), e.code()))?
         .to_string();
     let evidence = validate_evidence_links(&body.evidence)
-        .map_err(|e| ApiError::field("evidence", e.to_string()))?;
+        .map_err(|e| ApiError::field_code("evidence", e.to_string(), e.code()))?;
     let request = format!(
         "report {id} {}",
         serde_json::to_string(&body).unwrap_or_default()

@@ -14,11 +14,21 @@ impl ApiError {
         Self(kind.problem(detail))
     }
 
-    /// A 422 with one message for one request field.
+    /// A 422 with one message for one request field (code `invalid`).
     pub fn field(field: &str, message: impl Into<String>) -> Self {
+        Self::field_code(field, message, feedback_domain::FieldCode::new("invalid"))
+    }
+
+    /// A 422 with one message and its machine-readable code for one request field.
+    pub fn field_code(
+        field: &str,
+        message: impl Into<String>,
+        code: feedback_domain::FieldCode,
+    ) -> Self {
         let message = message.into();
         let mut p = ProblemKind::Validation.problem(format!("{field}: {message}"));
         p.errors = BTreeMap::from([(field.to_string(), vec![message])]);
+        p.error_codes = BTreeMap::from([(field.to_string(), vec![code])]);
         Self(p)
     }
 

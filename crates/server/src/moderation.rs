@@ -47,7 +47,7 @@ impl FromRequestParts<AppState> for Moderator {
 fn reason(text: &str) -> Result<String, ApiError> {
     validate_moderation_reason(text)
         .map(str::to_string)
-        .map_err(|e| ApiError::field("reason", e.to_string()))
+        .map_err(|e| ApiError::field_code("reason", e.to_string(), e.code()))
 }
 
 /// Move a report on: `submitted → under_review → removed | kept`. `removed` removes the feedback.

@@ -772,3 +772,44 @@ fn a_process_crash_during_writes_loses_no_acknowledged_write_and_the_restarted_s
     again.kill().unwrap();
     again.wait().unwrap();
 }
+
+#[test]
+fn field_errors_carry_machine_codes_beside_the_messages() {
+    let s = Server::start(&[]);
+    let id = s.written_feedback_ended(Span::days(1));
+    let r = s.post(
+        &format!("/api/v1/contracts/{id}/feedback/response"),
+        ALICE,
+        Some("codes-1"),
+        &json!({"text": "x".repeat(1510)}),
+    );
+    r.assert_problem(422, "validation");
+    assert_eq!(
+        r.body["error_codes"]["text"],
+        json!([{"code": "too_long", "max": 1500, "actual": 1510}])
+    );
+    assert!(r.body["errors"]["text"][0].as_str().unwrap().contains("1500"));
+    let r = s.post(
+        &format!("/api/v1/contracts/{id}/feedback/report"),
+        ALICE,
+        None,
+        &json!({"category": "fraud", "description": "Too short.", "evidence": ["ftp://x"]}),
+    );
+    assert_eq!(
+        r.body["error_codes"]["description"],
+        json!([{"code": "too_short", "min": 30, "actual": 10}])
+    );
+    let r = s.post(
+        &format!("/api/v1/contracts/{id}/feedback/report"),
+        ALICE,
+        None,
+        &json!({"category": "fraud", "description": "A description that is long enough to pass.", "evidence": ["ftp://x"]}),
+    );
+    assert_eq!(
+        r.body["error_codes"]["evidence"],
+        json!([{"code": "not_a_web_address", "index": 1}])
+    );
+    // Other refusals name the field with the code `invalid`.
+    let r = s.get("/api/v1/contracts?per_page=0", Some(ALICE));
+    assert_eq!(r.body["error_codes"]["per_page"][0]["code"], "invalid");
+}
