@@ -3,7 +3,7 @@
 // is pointed here at this build's hashed files. Release builds also get precompressed copies
 // (.br at quality 11, .gz at level 9) that feedback-server sends by Accept-Encoding.
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 
@@ -27,6 +27,17 @@ for (const [stable, name] of Object.entries(hashed)) {
   embed = embed.replaceAll(`'${stable}'`, `'./${name}'`);
 }
 writeFileSync(embedPath, embed);
+
+// Locale catalogs (English is compiled into the wasm): dist/locales/<tag>-<hash>.json, the
+// hash the first 16 hex digits of the source file's SHA-256, as build.rs names them for the wasm.
+const locales = new URL('../locales/', import.meta.url);
+mkdirSync(join(dir, 'locales'), { recursive: true });
+for (const name of readdirSync(locales).filter((f) => f.endsWith('.json') && f !== 'en.json')) {
+  const source = readFileSync(new URL(name, locales));
+  const hash = createHash('sha256').update(source).digest('hex').slice(0, 16);
+  const minified = JSON.stringify(JSON.parse(source.toString('utf8')));
+  writeFileSync(join(dir, 'locales', `${name.replace(/\.json$/, '')}-${hash}.json`), minified);
+}
 
 // Release builds: the wasm-bindgen glue minified (Trunk's `minify` leaves it as generated),
 // then index.html's Subresource Integrity for it recomputed, since its bytes changed.

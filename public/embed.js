@@ -10,12 +10,13 @@ import init, { mount as mountWasm } from './feedback-widget.js';
 
 const ready = init({ module_or_path: new URL('./feedback-widget_bg.wasm', import.meta.url) });
 const styleUrl = new URL('./main.css', import.meta.url).href;
+const localesUrl = new URL('./locales/', import.meta.url).href;
 
-/** mount(element, { apiBase, token | getToken, contractId, locale, colorScheme }) → Promise<{ unmount() }>
+/** mount(element, { apiBase, token | getToken, contractId, locale, messages, colorScheme }) → Promise<{ unmount() }>
  *  (the element's `color-scheme` attribute — light, dark, auto — is read by the widget's CSS). */
 export async function mount(element, options = {}) {
   await ready;
-  return mountWasm(element, { styleUrl, ...options });
+  return mountWasm(element, { styleUrl, localesUrl, ...options });
 }
 
 class ContractFeedback extends HTMLElement {
@@ -27,6 +28,7 @@ class ContractFeedback extends HTMLElement {
     const contractId = this.getAttribute('contract-id');
     this._handle = mountWasm(this, {
       styleUrl,
+      localesUrl,
       apiBase: this.getAttribute('api-base') ?? '',
       token: this.getAttribute('token') ?? undefined,
       getToken: typeof this.getToken === 'function' ? this.getToken : undefined,

@@ -8,21 +8,28 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(inline_js = r#"
 const roots = new Set();
+const ENGLISH = ['Something went wrong', 'This stopped working. Anything you typed in a response or report is saved on this device. Reload the page to continue.', 'Reload'];
+const texts = new Map();
+let pageTexts = ENGLISH;
 export function register_root(root) { roots.add(root); }
-export function unregister_root(root) { roots.delete(root); }
+export function unregister_root(root) { roots.delete(root); texts.delete(root); }
+// The words in the instance's (or the page's) language, kept ready: after a panic no Rust runs.
+export function localize(root, title, body, reload) {
+  if (root) texts.set(root, [title, body, reload]); else pageTexts = [title, body, reload];
+}
 
-function screen(doc) {
+function screen(doc, [title, body, reload]) {
   const section = doc.createElement('section');
   section.className = 'fw-app fw-crashed';
   section.setAttribute('role', 'alert');
   const h = doc.createElement('h1');
-  h.textContent = 'Something went wrong';
+  h.textContent = title;
   const p = doc.createElement('p');
-  p.textContent = 'This stopped working. Anything you typed in a response or report is saved on this device. Reload the page to continue.';
+  p.textContent = body;
   const button = doc.createElement('button');
   button.type = 'button';
   button.className = 'fw-button fw-primary';
-  button.textContent = 'Reload';
+  button.textContent = reload;
   button.addEventListener('click', (e) => { e.stopPropagation(); location.reload(); });
   section.append(h, p, button);
   return section;
@@ -35,13 +42,13 @@ export function show_crash() {
     for (const child of [...root.childNodes]) {
       if (!(child.nodeName === 'LINK')) child.remove();
     }
-    root.append(screen(doc));
+    root.append(screen(doc, texts.get(root) ?? ENGLISH));
   }
   // The standalone page (nothing to do when the page only embeds widgets).
   const apps = [...doc.querySelectorAll('.fw-app:not(.fw-crashed)')];
   if (apps.length || roots.size === 0) {
     apps.forEach((a) => a.remove());
-    if (!doc.querySelector('body > .fw-crashed')) doc.body.append(screen(doc));
+    if (!doc.querySelector('body > .fw-crashed')) doc.body.append(screen(doc, pageTexts));
   }
 }
 "#)]
@@ -49,6 +56,8 @@ extern "C" {
     /// Remembers an embedded instance's shadow root, to show the crash screen there too.
     pub fn register_root(root: &web_sys::ShadowRoot);
     pub fn unregister_root(root: &web_sys::ShadowRoot);
+    /// The crash screen's title, text and button in the instance's language (`None`: the page's).
+    pub fn localize(root: Option<web_sys::ShadowRoot>, title: &str, body: &str, reload: &str);
     /// Replaces the standalone app and every embedded instance with the crash screen.
     pub fn show_crash();
 }

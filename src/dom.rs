@@ -17,7 +17,7 @@ impl DomRoot {
         Self(StoredValue::new_local(Some(root)))
     }
 
-    fn shadow_root(&self) -> Option<web_sys::ShadowRoot> {
+    pub fn shadow_root(&self) -> Option<web_sys::ShadowRoot> {
         self.0.try_get_value().flatten()
     }
 

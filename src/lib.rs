@@ -10,7 +10,9 @@ mod crash;
 mod dom;
 pub mod drafts;
 pub mod format;
+pub mod i18n;
 mod json;
+mod language;
 pub mod nav;
 mod pages;
 mod title;
@@ -96,14 +98,22 @@ pub fn Shell(config: AppConfig) -> impl IntoView {
     let body = view! {
         <ErrorBoundary fallback=|errors| view! { <pages::Crashed errors/> }>{content}</ErrorBoundary>
     };
+    let i18n = i18n::use_i18n();
+    crash::localize(
+        dom::use_root().shadow_root(),
+        &i18n.t("crashed.title"),
+        &i18n.t("crashed.body"),
+        &i18n.t("crashed.reload"),
+    );
     // Embedded, the host page owns the landmarks (<main>, skip links).
     if nav.embedded() {
-        view! { <div class="fw-app" role="region" aria-label="Contract feedback">{body}</div> }
+        view! { <div class="fw-app" role="region" aria-label=i18n.t("app.region")>{body}</div> }
             .into_any()
     } else {
         view! {
             <div class="fw-app">
-                <a class="fw-skip" href="#fw-main">"Skip to content"</a>
+                <a class="fw-skip" href="#fw-main">{i18n.t("app.skip")}</a>
+                <language::LanguageSwitcher/>
                 <main id="fw-main" tabindex="-1">{body}</main>
             </div>
         }
@@ -141,19 +151,33 @@ pub fn start_standalone() {
     {
         shell.remove();
     }
+    let locale = language::standalone_locale();
+    language::set_document_language(locale);
     mount_to_body(move || {
         let token = RwSignal::new(stored.clone());
         let base = base.clone();
+        // The page's language is loaded before anything is shown (the static shell stays
+        // meanwhile): no English flash, nothing announced twice.
+        let catalog = LocalResource::new(move || i18n::Catalog::load(locale, "/locales/"));
         view! {
-            {move || match token.get() {
-                Some(t) => view! { <App config=AppConfig { api: ApiClient::new(base.clone(), Some(t)) }/> }.into_any(),
-                None => view! { <SignIn on_token=move |t: String| {
-                    if let Some(s) = web_sys::window().and_then(|w| w.session_storage().ok().flatten()) {
-                        let _ = s.set_item(TOKEN_KEY, &t);
+            <Suspense>
+                {move || {
+                    let base = base.clone();
+                    Suspend::new(async move {
+                    provide_context(i18n::I18n::new(locale, catalog.await));
+                    view! {
+                        {move || match token.get() {
+                            Some(t) => view! { <App config=AppConfig { api: ApiClient::new(base.clone(), Some(t)) }/> }.into_any(),
+                            None => view! { <SignIn on_token=move |t: String| {
+                                if let Some(s) = web_sys::window().and_then(|w| w.session_storage().ok().flatten()) {
+                                    let _ = s.set_item(TOKEN_KEY, &t);
+                                }
+                                token.set(Some(t));
+                            }/> }.into_any(),
+                        }}
                     }
-                    token.set(Some(t));
-                }/> }.into_any(),
-            }}
+                })}}
+            </Suspense>
         }
     });
 }
@@ -161,30 +185,32 @@ pub fn start_standalone() {
 /// Asks for an access token (the host normally provides it; this is the standalone page).
 #[component]
 fn SignIn(#[prop(into)] on_token: Callback<String>) -> impl IntoView {
+    let i18n = i18n::use_i18n();
     if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
-        doc.set_title("Sign in");
+        doc.set_title(&i18n.t("signin.title"));
     }
     let value = RwSignal::new(String::new());
     let error = RwSignal::new(false);
+    let missing = i18n.t("signin.missing");
     view! {
         <main class="fw-app fw-signin">
-            <h1>"Sign in"</h1>
+            <h1>{i18n.t("signin.title")}</h1>
             <form on:submit=move |ev| {
                 ev.prevent_default();
                 let v = value.get_untracked().trim().to_string();
                 if v.is_empty() { error.set(true) } else { on_token.run(v) }
             }>
-                <label for="fw-token">"Access token"</label>
-                <p class="fw-hint" id="fw-token-hint">"On the demo server, use demo-alice or demo-bob."</p>
+                <label for="fw-token">{i18n.t("signin.token")}</label>
+                <p class="fw-hint" id="fw-token-hint">{i18n.t("signin.hint")}</p>
                 <Show when=move || error.get()>
-                    <p class="fw-field-error" id="fw-token-error">"Enter your access token."</p>
+                    <p class="fw-field-error" id="fw-token-error">{missing.clone()}</p>
                 </Show>
                 <input id="fw-token" type="password" autocomplete="off" class="fw-input"
                     aria-describedby=move || if error.get() { "fw-token-hint fw-token-error" } else { "fw-token-hint" }
                     aria-invalid=move || error.get().to_string()
                     on:input=move |ev| value.set(event_target_value(&ev))
                     prop:value=move || value.get()/>
-                <button type="submit" class="fw-button fw-primary">"Sign in"</button>
+                <button type="submit" class="fw-button fw-primary">{i18n.t("signin.submit")}</button>
             </form>
         </main>
     }

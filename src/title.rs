@@ -23,13 +23,14 @@ pub fn provide_page_title(embedded: bool) {
     if embedded {
         return;
     }
+    let i18n = crate::i18n::use_i18n();
     Effect::new(move |_| {
         let screen = t.screen.get();
         if screen.is_empty() {
             return;
         }
         let title = if t.errors.get() > 0 {
-            format!("Error: {screen}")
+            format!("{}{screen}", i18n.t("error.prefix"))
         } else {
             screen
         };

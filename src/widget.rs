@@ -164,10 +164,27 @@ impl ColorScheme {
     }
 }
 
+/// The host document's `lang`, then `navigator.languages`.
+fn host_languages() -> Vec<String> {
+    let window = web_sys::window();
+    let page = window
+        .as_ref()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+        .and_then(|e| e.get_attribute("lang"));
+    let browser: Vec<String> = window
+        .map(|w| w.navigator().languages().iter().filter_map(|v| v.as_string()).collect())
+        .unwrap_or_default();
+    page.into_iter().chain(browser).collect()
+}
+
 /// Mounts the widget in `element`'s shadow root. Options: `apiBase` (string), `token` (string)
 /// or `getToken` (function returning a string or a promise of one, called before each
-/// request), `contractId` (number; omit for the whole history), `locale` (BCP 47 tag for the
-/// `lang` attribute; the texts are English), `colorScheme` (`"light"`, `"dark"` or `"auto"`, the
+/// request), `contractId` (number; omit for the whole history), `locale` (a BCP 47 tag or a
+/// list of them, best first: the closest of the widget's languages is used, English when none
+/// is close; without it, the host page's `lang`, then the browser's languages), `messages` (a catalog's JSON text or object, used instead of fetching the locale's
+/// own: a host's wording), `localesUrl` (the folder of the catalogs; `embed.js` sets it),
+/// `colorScheme` (`"light"`, `"dark"` or `"auto"`, the
 /// default: follow the system, live), `styleUrl` (the widget's CSS; `embed.js` sets it).
 #[wasm_bindgen]
 pub fn mount(element: web_sys::HtmlElement, options: JsValue) -> Result<WidgetHandle, JsValue> {
@@ -187,9 +204,26 @@ pub fn mount(element: web_sys::HtmlElement, options: JsValue) -> Result<WidgetHa
     let contract: Option<ContractId> = option(&options, "contractId")
         .and_then(|v| v.as_f64().or_else(|| v.as_string()?.trim().parse().ok()))
         .map(|f| f as ContractId);
-    let locale = option(&options, "locale")
+    let requested: Vec<String> = match option(&options, "locale") {
+        Some(v) if js_sys::Array::is_array(&v) => js_sys::Array::from(&v)
+            .iter()
+            .filter_map(|t| t.as_string())
+            .collect(),
+        Some(v) => v.as_string().into_iter().collect(),
+        // Not said: the host page's language, then the browser's.
+        None => host_languages(),
+    };
+    let locale = crate::i18n::negotiate(requested.iter().map(String::as_str));
+    let own_messages = option(&options, "messages").and_then(|v| match v.as_string() {
+        Some(text) => crate::i18n::Catalog::from_json(&text),
+        None => js_sys::JSON::stringify(&v)
+            .ok()
+            .and_then(|t| t.as_string())
+            .and_then(|t| crate::i18n::Catalog::from_json(&t)),
+    });
+    let locales_url = option(&options, "localesUrl")
         .and_then(|v| v.as_string())
-        .unwrap_or_else(|| "en".into());
+        .unwrap_or_else(|| "/locales/".into());
     let style_url = option(&options, "styleUrl").and_then(|v| v.as_string());
     let scheme = ColorScheme::parse(&option(&options, "colorScheme").and_then(|v| v.as_string()));
 
@@ -212,7 +246,8 @@ pub fn mount(element: web_sys::HtmlElement, options: JsValue) -> Result<WidgetHa
         shadow.append_child(&link)?;
     }
     let container: web_sys::HtmlElement = document.create_element("div")?.unchecked_into();
-    container.set_attribute("lang", &locale)?;
+    container.set_attribute("lang", locale.tag())?;
+    container.set_attribute("dir", locale.dir())?;
     if let Some(pinned) = scheme.pinned() {
         // style/main.css: `[data-color-scheme]` sets `color-scheme`, which picks the palette.
         container.set_attribute("data-color-scheme", pinned)?;
@@ -234,7 +269,29 @@ pub fn mount(element: web_sys::HtmlElement, options: JsValue) -> Result<WidgetHa
         provide_context(DomRoot::shadow(inner_shadow));
         provide_context(host.clone());
         provide_context(Nav::memory(initial.clone()));
-        view! { <Shell config=config.clone()/> }.into_any()
+        let (config, own, url) = (config.clone(), own_messages.clone(), locales_url.clone());
+        // The instance's language first (nothing shown in another one meanwhile).
+        let catalog = LocalResource::new(move || {
+            let (own, url) = (own.clone(), url.clone());
+            async move {
+                match own {
+                    Some(c) => c,
+                    None => crate::i18n::Catalog::load(locale, &url).await,
+                }
+            }
+        });
+        view! {
+            <Suspense>
+                {move || {
+                    let config = config.clone();
+                    Suspend::new(async move {
+                        provide_context(crate::i18n::I18n::new(locale, catalog.await));
+                        view! { <Shell config=config/> }
+                    })
+                }}
+            </Suspense>
+        }
+        .into_any()
     });
     Ok(WidgetHandle {
         inner: Some(handle),

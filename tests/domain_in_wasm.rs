@@ -42,7 +42,7 @@ fn text_is_counted_in_scalar_values_in_wasm_too() {
 
 #[wasm_bindgen_test]
 fn dates_read_as_words_in_local_time_with_the_zone_named_and_utc_only_where_it_differs() {
-    use feedback_widget::format;
+    let i18n = feedback_widget::i18n::I18n::english();
     let t = chrono::DateTime::parse_from_rfc3339("2027-03-12T16:05:00Z")
         .unwrap()
         .with_timezone(&Utc);
@@ -50,18 +50,18 @@ fn dates_read_as_words_in_local_time_with_the_zone_named_and_utc_only_where_it_d
     let js = js_sys::Date::new(&(t.timestamp_millis() as f64).into());
     let nbsp = '\u{a0}';
     let expected_date = format!("{}{nbsp}March{nbsp}2027", js.get_date());
-    assert_eq!(format::date(t), expected_date);
+    assert_eq!(i18n.date(t), expected_date);
     let expected_time = format!("{:02}:{:02}", js.get_hours(), js.get_minutes());
     assert_eq!(
-        format::date_time(t),
+        i18n.date_time(t),
         format!("{expected_date}, {expected_time}")
     );
-    let zoned = format::date_time_zoned(t);
+    let zoned = i18n.date_time_zoned(t);
     let zone = zoned
         .strip_prefix(&format!("{expected_date}, {expected_time}{nbsp}"))
         .unwrap_or_else(|| panic!("{zoned}"));
     assert!(!zone.is_empty() && !zone.contains(' '), "zone {zone:?}");
-    let deadline = format::deadline(t);
+    let deadline = i18n.deadline(t);
     assert!(deadline.starts_with(&zoned), "{deadline}");
     assert!(!deadline.contains("your time"), "{deadline}");
     if js.get_timezone_offset() == 0.0 {

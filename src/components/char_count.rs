@@ -4,34 +4,28 @@
 use feedback_domain::counted_len;
 use leptos::prelude::*;
 
+use crate::i18n::{use_i18n, I18n};
+
 /// "You have 12 characters remaining" / "You have 3 characters too many".
-pub fn count_message(len: usize, max: usize) -> String {
-    if len <= max {
-        let left = max - len;
-        format!(
-            "You have {left} character{} remaining",
-            if left == 1 { "" } else { "s" }
-        )
-    } else {
-        let over = len - max;
-        format!(
-            "You have {over} character{} too many",
-            if over == 1 { "" } else { "s" }
-        )
+pub fn count_message(i18n: &I18n, len: usize, max: usize) -> String {
+    match max.checked_sub(len) {
+        Some(left) => i18n.tp("count.remaining", left as f64, &[]),
+        None => i18n.tp("count.over", (len - max) as f64, &[]),
     }
 }
 
 #[component]
 pub fn CharCountTextarea(
     id: &'static str,
-    label: &'static str,
-    #[prop(optional)] hint: Option<&'static str>,
+    label: String,
+    #[prop(optional)] hint: Option<String>,
     value: RwSignal<String>,
     max: usize,
     #[prop(into)] error: Signal<Option<String>>,
     #[prop(default = 6)] rows: u32,
     #[prop(optional, into)] readonly: Signal<bool>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let len = Memo::new(move |_| counted_len(&value.get()));
     let announced = RwSignal::new(String::new());
     // Announce the count after a pause, not on every keystroke (that would drown the typing).
@@ -45,7 +39,7 @@ pub fn CharCountTextarea(
             h.clear();
         }
         let h = set_timeout_with_handle(
-            move || announced.set(count_message(n, max)),
+            move || announced.set(count_message(&i18n, n, max)),
             std::time::Duration::from_millis(1000),
         )
         .ok();
@@ -57,14 +51,20 @@ pub fn CharCountTextarea(
         }
     });
     let over = move || len.get() > max;
+    let error_prefix = i18n.t("error.prefix");
+    let limit = i18n.tp("count.limit", max as f64, &[]);
+    let count = {
+        move || count_message(&i18n, len.get(), max)
+    };
     let hint_id = format!("{id}-hint");
     let info_id = format!("{id}-info");
     let error_id = format!("{id}-error");
+    let has_hint = hint.is_some();
     let described = {
         let (hint_id, info_id, error_id) = (hint_id.clone(), info_id.clone(), error_id.clone());
         move || {
             let mut ids = Vec::new();
-            if hint.is_some() {
+            if has_hint {
                 ids.push(hint_id.clone());
             }
             ids.push(info_id.clone());
@@ -79,7 +79,7 @@ pub fn CharCountTextarea(
             <label class="fw-label" for=id>{label}</label>
             {hint.map(|h| view! { <p class="fw-hint" id=hint_id.clone()>{h}</p> })}
             {move || error.get().map(|e| view! {
-                <p class="fw-field-error" id=error_id.clone()><span class="fw-sr-only">"Error: "</span>{e}</p>
+                <p class="fw-field-error" id=error_id.clone()><span class="fw-sr-only">{error_prefix.clone()}</span>{e}</p>
             })}
             <textarea
                 id=id
@@ -91,9 +91,9 @@ pub fn CharCountTextarea(
                 prop:value=move || value.get()
                 on:input=move |ev| value.set(event_target_value(&ev))
             ></textarea>
-            <p class="fw-sr-only" id=info_id>{format!("You can enter up to {max} characters.")}</p>
+            <p class="fw-sr-only" id=info_id>{limit}</p>
             <p class="fw-count" class:fw-count-over=over aria-hidden="true">
-                {move || count_message(len.get(), max)}
+                {count}
             </p>
             <p class="fw-sr-only" aria-live="polite">{move || announced.get()}</p>
         </div>

@@ -19,12 +19,13 @@ pub fn ErrorSummary(
     #[prop(into)] problems: Signal<Vec<FieldProblem>>,
 ) -> impl IntoView {
     let root = super::use_root();
+    let title = crate::i18n::use_i18n().t("error.summary_title");
     crate::title::use_error_title(Signal::derive(move || !problems.get().is_empty()));
     view! {
         <Show when=move || !problems.get().is_empty()>
             <div class="fw-error-summary" id=format!("{id}{SUMMARY_SUFFIX}") tabindex="-1"
                 role="group" aria-labelledby=format!("{id}-error-summary-title")>
-                <h3 id=format!("{id}-error-summary-title")>"There is a problem"</h3>
+                <h3 id=format!("{id}-error-summary-title")>{title.clone()}</h3>
                 <ul>
                     {move || problems.get().into_iter().map(|p| {
                         let target = p.field_id.clone();

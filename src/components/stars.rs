@@ -1,10 +1,13 @@
 //! A star rating that reads as text ("4.5 out of 5") and shows stars to sighted users.
 
-use feedback_domain::rating_text;
 use leptos::prelude::*;
 
 #[component]
 pub fn Stars(rating: f32) -> impl IntoView {
+    let i18n = crate::i18n::use_i18n();
+    // One decimal at most, in the locale's digits and separator ("4,5 von 5").
+    let value = i18n.number(f64::from((rating * 10.0).round()) / 10.0);
+    let text = i18n.tf("rating", &[("rating", &value)]);
     let full = rating.floor() as usize;
     let half = rating - rating.floor() >= 0.5;
     let stars: String = (0..5)
@@ -21,7 +24,7 @@ pub fn Stars(rating: f32) -> impl IntoView {
     view! {
         <span class="fw-stars">
             <span aria-hidden="true" class="fw-stars-glyphs">{stars}</span>
-            <span class="fw-stars-text">{rating_text(rating)}</span>
+            <span class="fw-stars-text">{text}</span>
         </span>
     }
 }

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct TabSpec {
     pub key: &'static str,
-    pub label: &'static str,
+    pub label: String,
 }
 
 /// The id of a tab button, for `aria-labelledby` on its panel.
@@ -25,8 +25,10 @@ pub fn TabList(
     tabs: Vec<TabSpec>,
     #[prop(into)] selected: Signal<String>,
     #[prop(into)] on_select: Callback<String>,
-    label: &'static str,
+    label: String,
 ) -> impl IntoView {
+    // In a right-to-left layout the next tab is to the left (APG).
+    let rtl = crate::i18n::use_i18n().dir() == "rtl";
     let keys: Vec<&'static str> = tabs.iter().map(|t| t.key).collect();
     let root = super::use_root();
     let on_keydown = move |ev: KeyboardEvent| {
@@ -36,9 +38,14 @@ pub fn TabList(
             .and_then(|id| keys.iter().position(|k| tab_id(k) == id));
         let Some(i) = current else { return };
         let last = keys.len() - 1;
+        let (forward, back) = if rtl {
+            ("ArrowLeft", "ArrowRight")
+        } else {
+            ("ArrowRight", "ArrowLeft")
+        };
         let next = match ev.key().as_str() {
-            "ArrowRight" => Some(if i == last { 0 } else { i + 1 }),
-            "ArrowLeft" => Some(if i == 0 { last } else { i - 1 }),
+            k if k == forward => Some(if i == last { 0 } else { i + 1 }),
+            k if k == back => Some(if i == 0 { last } else { i - 1 }),
             "Home" => Some(0),
             "End" => Some(last),
             _ => None,

@@ -16,19 +16,23 @@ use crate::api::{Aborter, ApiClient};
 use crate::clock::ServerClock;
 use crate::components::stars::Stars;
 use crate::components::tabs::{panel_id, tab_id, TabList, TabSpec};
-use crate::format;
+use crate::i18n::{use_i18n, I18n};
 use crate::nav::{Link, Nav};
 
-const TABS: [TabSpec; 2] = [
-    TabSpec {
-        key: "overview",
-        label: "Overview",
-    },
-    TabSpec {
-        key: "details",
-        label: "Contract details",
-    },
+/// The tabs' keys (in the URL) and their labels' catalog keys.
+const TABS: [(&str, &str); 2] = [
+    ("overview", "contract.tab.overview"),
+    ("details", "contract.tab.details"),
 ];
+
+fn tabs(i18n: &I18n) -> Vec<TabSpec> {
+    TABS.iter()
+        .map(|(key, label)| TabSpec {
+            key,
+            label: i18n.t(label),
+        })
+        .collect()
+}
 
 /// Page-level message after an action ("Your response was posted"); it takes focus.
 #[derive(Clone, Copy)]
@@ -45,6 +49,7 @@ pub fn ContractPage(id: Option<ContractId>) -> impl IntoView {
     let api = expect_context::<ApiClient>();
     let clock = expect_context::<ServerClock>();
     let nav = expect_context::<Nav>();
+    let i18n = use_i18n();
     let tab = Memo::new(move |_| match nav.query("tab").as_deref() {
         Some("details") => "details".to_string(),
         _ => "overview".to_string(),
@@ -83,17 +88,18 @@ pub fn ContractPage(id: Option<ContractId>) -> impl IntoView {
     });
     let reload = Callback::new(move |_: ()| details.refetch());
     use_contract_events::use_contract_events(details);
+    let titles = i18n;
     crate::title::use_title(move || match details.get() {
-        None => "Loading the contract…".into(),
+        None => titles.t("contract.loading"),
         Some(Ok(d)) => {
             let tab = TABS
                 .iter()
-                .find(|t| t.key == tab.get())
-                .map_or("", |t| t.label);
+                .find(|(key, _)| *key == tab.get())
+                .map_or(String::new(), |(_, label)| titles.t(label));
             format!("{} · {tab}", d.contract.title)
         }
-        Some(Err(crate::ApiError::NotFound)) => "Contract not found".into(),
-        Some(Err(_)) => "We couldn't load this contract".into(),
+        Some(Err(crate::ApiError::NotFound)) => titles.t("load.not_found"),
+        Some(Err(_)) => titles.t("contract.load_failed"),
     });
     // The last "posted" notice is about an action that is over: the next thing the person does
     // (typing, choosing, submitting, another tab) takes it away.
@@ -103,16 +109,17 @@ pub fn ContractPage(id: Option<ContractId>) -> impl IntoView {
         }
     };
 
+    let loading = i18n.t("contract.loading");
     view! {
         <div class="fw-contract-page" on:input=move |_| clear_notice() on:change=move |_| clear_notice()
             on:submit=move |_| clear_notice()>
-        <nav class="fw-breadcrumbs" aria-label="Breadcrumb">
-            <Link href="/contracts">"Contract history"</Link>
+        <nav class="fw-breadcrumbs" aria-label=i18n.t("contract.breadcrumb")>
+            <Link href="/contracts">{i18n.t("history.title")}</Link>
         </nav>
         <p class="fw-notice" id="fw-notice" role="status" tabindex="-1" class:fw-hidden=move || notice.0.get().is_none()>
             {move || notice.0.get()}
         </p>
-        <Transition fallback=|| view! { <p class="fw-loading" role="status">"Loading the contract…"</p> }>
+        <Transition fallback=move || view! { <p class="fw-loading" role="status">{loading.clone()}</p> }>
             {move || Suspend::new(async move {
                 match details.await {
                     Ok(d) => view! {
@@ -133,20 +140,26 @@ fn ContractView(
     select_tab: Callback<String>,
     reload: Callback<()>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let c = details.contract.clone();
+    let started = i18n.date(c.started_at);
     let dates = match c.ended_at {
-        Some(end) => format!("{} to {}", format::date(c.started_at), format::date(end)),
-        None => format!("Started {} · active", format::date(c.started_at)),
+        Some(end) => i18n.tf(
+            "contract.dates",
+            &[("start", &started), ("end", &i18n.date(end))],
+        ),
+        None => i18n.tf("contract.started_active", &[("start", &started)]),
     };
+    let (by_before, by_after) = i18n.around("contract.freelancer", "name");
     let overview = details.clone();
     view! {
         <header class="fw-contract-header">
             <h1 dir="auto">{c.title.clone()}</h1>
             <p class="fw-contract-meta">
-                "Freelancer: " <bdi class="fw-freelancer">{c.freelancer_name.clone()}</bdi> " · " {dates}
+                {by_before} <bdi class="fw-freelancer">{c.freelancer_name.clone()}</bdi> {by_after} " · " {dates}
             </p>
         </header>
-        <TabList tabs=TABS.to_vec() selected=tab on_select=select_tab label="Contract"/>
+        <TabList tabs=tabs(&i18n) selected=tab on_select=select_tab label=i18n.t("contract.tabs")/>
         <div role="tabpanel" id=panel_id("overview") aria-labelledby=tab_id("overview") tabindex="0"
             class="fw-tabpanel" hidden=move || tab.get() != "overview">
             <Overview details=overview/>
@@ -160,51 +173,55 @@ fn ContractView(
 
 #[component]
 fn Overview(details: ContractDetails) -> impl IntoView {
+    let i18n = use_i18n();
     let c = details.contract;
+    let ended = match c.ended_at {
+        Some(end) => i18n.date(end),
+        None => i18n.t("overview.still_active"),
+    };
     view! {
-        <h2>"Overview"</h2>
+        <h2>{i18n.t("contract.tab.overview")}</h2>
         <dl class="fw-facts">
-            <dt>"Freelancer"</dt><dd dir="auto">{c.freelancer_name}</dd>
-            <dt>"Started"</dt><dd>{format::date(c.started_at)}</dd>
-            <dt>"Ended"</dt><dd>{c.ended_at.map(format::date).unwrap_or_else(|| "Still active".into())}</dd>
+            <dt>{i18n.t("overview.freelancer")}</dt><dd dir="auto">{c.freelancer_name}</dd>
+            <dt>{i18n.t("overview.started")}</dt><dd>{i18n.date(c.started_at)}</dd>
+            <dt>{i18n.t("overview.ended")}</dt><dd>{ended}</dd>
         </dl>
-        <h3>"Description"</h3>
+        <h3>{i18n.t("overview.description")}</h3>
         <p class="fw-prose" dir="auto">{details.description}</p>
     }
 }
 
 #[component]
 fn FeedbackSection(details: ContractDetails, reload: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
     let c = details.contract.clone();
     let received = details.received.clone();
+    let (from_before, from_after) = i18n.around("feedback.from", "name");
+    let shown = match received.clone() {
+        None if c.ended_at.is_some() => view! { <p>{i18n.t("feedback.none")}</p> }.into_any(),
+        None => view! { <p>{i18n.t("feedback.after_end")}</p> }.into_any(),
+        Some(f) => match f.removed_at {
+            Some(at) => view! {
+                <p class="fw-removed">{i18n.tf("feedback.removed", &[("date", &i18n.date(at))])}</p>
+            }
+            .into_any(),
+            None => view! {
+                <Stars rating=f.rating/>
+                {match &f.comment {
+                    Some(text) => view! { <blockquote class="fw-quote" dir="auto">{text.clone()}</blockquote> }.into_any(),
+                    None => view! { <p class="fw-muted">{i18n.t("feedback.rating_only")}</p> }.into_any(),
+                }}
+                <p class="fw-muted">{i18n.tf("feedback.left_on", &[("date", &i18n.date(f.created_at))])}</p>
+            }
+            .into_any(),
+        },
+    };
     view! {
         <section class="fw-feedback" aria-labelledby="fw-feedback-title">
-            <h2 id="fw-feedback-title">"Feedback"</h2>
+            <h2 id="fw-feedback-title">{i18n.t("feedback.title")}</h2>
             <article class="fw-card" aria-labelledby="fw-received-title">
-                <h3 id="fw-received-title">"Feedback from " <bdi>{c.freelancer_name.clone()}</bdi></h3>
-                {match received.clone() {
-                    None => view! {
-                        <p>{if c.ended_at.is_some() {
-                            "The freelancer hasn't left feedback on this contract."
-                        } else {
-                            "Feedback is left when the contract ends."
-                        }}</p>
-                    }.into_any(),
-                    Some(f) if f.removed_at.is_some() => view! {
-                        <p class="fw-removed">{format!(
-                            "Removed on {} after your report. It no longer appears on your profile.",
-                            f.removed_at.map(format::date).unwrap_or_default()
-                        )}</p>
-                    }.into_any(),
-                    Some(f) => view! {
-                        <Stars rating=f.rating/>
-                        {match &f.comment {
-                            Some(text) => view! { <blockquote class="fw-quote" dir="auto">{text.clone()}</blockquote> }.into_any(),
-                            None => view! { <p class="fw-muted">"Rating only, no written comment."</p> }.into_any(),
-                        }}
-                        <p class="fw-muted">{format!("Left on {}", format::date(f.created_at))}</p>
-                    }.into_any(),
-                }}
+                <h3 id="fw-received-title">{from_before} <bdi>{c.freelancer_name.clone()}</bdi> {from_after}</h3>
+                {shown}
             </article>
             {received.map(|f| {
                 let (c1, f1, w) = (c.clone(), f.clone(), details.response_window.clone());

@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use super::LoadFailed;
 use crate::api::{Aborter, ApiClient};
 use crate::clock::ServerClock;
-use crate::format;
+use crate::i18n::use_i18n;
 use crate::nav::{Link, Nav};
 
 /// How long typing pauses before the search runs.
@@ -28,7 +28,12 @@ pub fn HistoryPage() -> impl IntoView {
     let api = expect_context::<ApiClient>();
     let clock = expect_context::<ServerClock>();
     let nav = expect_context::<Nav>();
-    crate::title::use_title(|| "Contract history".into());
+    let i18n = use_i18n();
+    let title = i18n.t("history.title");
+    crate::title::use_title({
+        let title = title.clone();
+        move || title.clone()
+    });
     let query = Memo::new(move |_| {
         let values: Vec<(&str, String)> = ["q", "status", "sort", "page", "per_page"]
             .into_iter()
@@ -99,20 +104,21 @@ pub fn HistoryPage() -> impl IntoView {
         }
     });
     let pending = RwSignal::new(false);
+    let loading = i18n.t("history.loading");
 
     view! {
         <section class="fw-history" aria-labelledby="fw-history-title">
-            <h1 id="fw-history-title">"Contract history"</h1>
-            <form class="fw-filters" role="search" aria-label="Contracts" on:submit=|ev| ev.prevent_default()>
+            <h1 id="fw-history-title">{title}</h1>
+            <form class="fw-filters" role="search" aria-label=i18n.t("history.filters") on:submit=|ev| ev.prevent_default()>
                 <div class="fw-field fw-search">
-                    <label class="fw-label" for="fw-q">"Search by title or freelancer"</label>
+                    <label class="fw-label" for="fw-q">{i18n.t("history.search")}</label>
                     <input id="fw-q" class="fw-input" type="search" autocomplete="off"
                         maxlength=feedback_domain::MAX_QUERY_CHARS
                         prop:value=move || search.get()
                         on:input=move |ev| on_search_input(event_target_value(&ev))/>
                 </div>
                 <div class="fw-field">
-                    <label class="fw-label" for="fw-status">"Show"</label>
+                    <label class="fw-label" for="fw-status">{i18n.t("history.show")}</label>
                     <select id="fw-status" class="fw-select" on:change=move |ev| {
                         let mut q = query.get_untracked();
                         q.status = StatusFilter::parse(&event_target_value(&ev)).unwrap_or_default();
@@ -120,12 +126,12 @@ pub fn HistoryPage() -> impl IntoView {
                         go(q, false);
                     }>
                         {StatusFilter::ALL.into_iter().map(|f| view! {
-                            <option value=f.as_str() selected=move || query.get().status == f>{f.label()}</option>
+                            <option value=f.as_str() selected=move || query.get().status == f>{i18n.status_filter(f)}</option>
                         }).collect_view()}
                     </select>
                 </div>
                 <div class="fw-field">
-                    <label class="fw-label" for="fw-sort">"Sort by"</label>
+                    <label class="fw-label" for="fw-sort">{i18n.t("history.sort")}</label>
                     <select id="fw-sort" class="fw-select" on:change=move |ev| {
                         let mut q = query.get_untracked();
                         q.sort = SortOrder::parse(&event_target_value(&ev)).unwrap_or_default();
@@ -133,14 +139,14 @@ pub fn HistoryPage() -> impl IntoView {
                         go(q, false);
                     }>
                         {SortOrder::ALL.into_iter().map(|s| view! {
-                            <option value=s.as_str() selected=move || query.get().sort == s>{s.label()}</option>
+                            <option value=s.as_str() selected=move || query.get().sort == s>{i18n.sort_order(s)}</option>
                         }).collect_view()}
                     </select>
                 </div>
             </form>
             <div aria-busy=move || pending.get().to_string()>
                 <Transition
-                    fallback=|| view! { <p class="fw-loading" role="status">"Loading your contracts…"</p> }
+                    fallback=move || view! { <p class="fw-loading" role="status">{loading.clone()}</p> }
                     set_pending=pending.write_only()
                 >
                     {move || Suspend::new(async move {
@@ -157,20 +163,22 @@ pub fn HistoryPage() -> impl IntoView {
 
 #[component]
 fn Results(page: ContractPage, query: HistoryQuery) -> impl IntoView {
+    let i18n = use_i18n();
     let pages = query.page_count(page.total);
     let first = (u64::from(page.page) - 1) * u64::from(page.per_page) + 1;
     let last = first + page.items.len() as u64 - 1;
     let status = if page.items.is_empty() {
         if query.q.is_empty() {
-            "No contracts to show.".to_string()
+            i18n.t("history.none")
         } else {
-            format!("No contracts match “{}”.", query.q)
+            i18n.tf("history.no_match", &[("query", &crate::format::isolate(&query.q))])
         }
     } else {
-        format!(
-            "Showing {first}–{last} of {} contract{}",
-            page.total,
-            if page.total == 1 { "" } else { "s" }
+        let (first, last) = (i18n.number(first as f64), i18n.number(last as f64));
+        i18n.tp(
+            "history.showing",
+            page.total as f64,
+            &[("first", &first), ("last", &last)],
         )
     };
     let empty = page.items.is_empty();
@@ -186,7 +194,7 @@ fn Results(page: ContractPage, query: HistoryQuery) -> impl IntoView {
     view! {
         <p class="fw-result-count" role="status">{status}</p>
         {(empty && !query.q.is_empty()).then(|| view! {
-            <p><Link href=history_href(&cleared)>"Clear the search"</Link></p>
+            <p><Link href=history_href(&cleared)>{i18n.t("history.clear_search")}</Link></p>
         })}
         <ul class="fw-contracts">
             {page.items.into_iter().map(|c| view! { <ContractRow contract=c/> }).collect_view()}
@@ -198,7 +206,9 @@ fn Results(page: ContractPage, query: HistoryQuery) -> impl IntoView {
 #[component]
 fn ContractRow(contract: ContractSummary) -> impl IntoView {
     let clock = expect_context::<ServerClock>();
+    let i18n = use_i18n();
     let c = contract.clone();
+    let label = i18n;
     let badge = move || {
         let now = clock.now();
         let b = FeedbackBadge::for_contract(&c, now);
@@ -208,15 +218,15 @@ fn ContractRow(contract: ContractSummary) -> impl IntoView {
             FeedbackBadge::Answered => "fw-badge fw-badge-done",
             _ => "fw-badge",
         };
-        view! { <span class=class>{b.label(c.ended_at, now)}</span> }
+        view! { <span class=class>{label.badge(b, c.ended_at, now)}</span> }
     };
+    let started = i18n.date(contract.started_at);
     let dates = match contract.ended_at {
-        Some(end) => format!(
-            "{} – {}",
-            format::date(contract.started_at),
-            format::date(end)
+        Some(end) => i18n.tf(
+            "history.dates",
+            &[("start", &started), ("end", &i18n.date(end))],
         ),
-        None => format!("Started {} · Active", format::date(contract.started_at)),
+        None => i18n.tf("history.started_active", &[("start", &started)]),
     };
     view! {
         <li class="fw-contract">
@@ -242,11 +252,19 @@ fn Pager(query: HistoryQuery, pages: u32) -> impl IntoView {
         })
     };
     let current = query.page;
+    let i18n = use_i18n();
+    let status = i18n.tf(
+        "pager.status",
+        &[
+            ("current", &i18n.number(f64::from(current))),
+            ("pages", &i18n.number(f64::from(pages))),
+        ],
+    );
     view! {
-        <nav class="fw-pager" aria-label="Pages">
-            {(current > 1).then(|| view! { <Link href=at(current - 1) rel="prev">"Previous page"</Link> })}
-            <span class="fw-pager-status">{format!("Page {current} of {pages}")}</span>
-            {(current < pages).then(|| view! { <Link href=at(current + 1) rel="next">"Next page"</Link> })}
+        <nav class="fw-pager" aria-label=i18n.t("pager.label")>
+            {(current > 1).then(|| view! { <Link href=at(current - 1) rel="prev">{i18n.t("pager.previous")}</Link> })}
+            <span class="fw-pager-status">{status}</span>
+            {(current < pages).then(|| view! { <Link href=at(current + 1) rel="next">{i18n.t("pager.next")}</Link> })}
         </nav>
     }
 }

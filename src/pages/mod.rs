@@ -12,15 +12,16 @@ use crate::api::ApiError;
 /// with a way out, never a blank screen.
 #[component]
 pub fn Crashed(errors: ArcRwSignal<Errors>) -> impl IntoView {
+    let i18n = crate::i18n::use_i18n();
     view! {
         <section class="fw-panel fw-crashed" role="alert">
-            <h1>"Something went wrong"</h1>
+            <h1>{i18n.t("crashed.title")}</h1>
             <ul>
                 {move || errors.get().into_iter().map(|(_, e)| view! { <li>{e.to_string()}</li> }).collect_view()}
             </ul>
             <button type="button" class="fw-button fw-primary" on:click=|_| {
                 if let Some(w) = web_sys::window() { let _ = w.location().reload(); }
-            }>"Reload"</button>
+            }>{i18n.t("crashed.reload")}</button>
         </section>
     }
 }
@@ -29,21 +30,22 @@ pub fn Crashed(errors: ArcRwSignal<Errors>) -> impl IntoView {
 #[component]
 pub fn LoadFailed(error: ApiError, #[prop(into)] on_retry: Callback<()>) -> impl IntoView {
     let retry = error.is_retryable() || matches!(error, ApiError::BadResponse);
+    let i18n = crate::i18n::use_i18n();
     let host = crate::widget::use_host();
     host.error(&error);
     // What failed is the first content, if nothing came before it.
     Effect::new(move |_| host.ready());
-    let heading = match error {
-        ApiError::Unauthorized => "Sign-in needed",
-        ApiError::NotFound => "Contract not found",
-        _ => "We couldn't load this",
-    };
+    let heading = i18n.t(match error {
+        ApiError::Unauthorized => "load.signin",
+        ApiError::NotFound => "load.not_found",
+        _ => "load.failed",
+    });
     view! {
         <div class="fw-panel fw-load-failed" role="alert">
             <h2>{heading}</h2>
-            <p>{error.to_string()}</p>
+            <p>{i18n.api_error(&error)}</p>
             {retry.then(|| view! {
-                <button type="button" class="fw-button" on:click=move |_| on_retry.run(())>"Try again"</button>
+                <button type="button" class="fw-button" on:click=move |_| on_retry.run(())>{i18n.t("load.retry")}</button>
             })}
         </div>
     }

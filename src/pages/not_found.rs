@@ -3,12 +3,17 @@ use leptos::prelude::*;
 
 #[component]
 pub fn NotFound() -> impl IntoView {
-    crate::title::use_title(|| "Page not found".into());
+    let i18n = crate::i18n::use_i18n();
+    let title = i18n.t("not_found.title");
+    crate::title::use_title({
+        let title = title.clone();
+        move || title.clone()
+    });
     view! {
         <section class="fw-panel">
-            <h1>"Page not found"</h1>
-            <p>"There's nothing at this address. It may have been mistyped, or the link may be out of date."</p>
-            <p><Link href="/contracts">"Go to your contract history"</Link></p>
+            <h1>{title}</h1>
+            <p>{i18n.t("not_found.body")}</p>
+            <p><Link href="/contracts">{i18n.t("not_found.link")}</Link></p>
         </section>
     }
 }

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::api::{new_idempotency_key, ApiError};
+use crate::i18n::{use_i18n, I18n};
 
 /// A request body and the Idempotency-Key it was (or will be) sent with. The same body keeps
 /// its key, so a retry — even after a reload — replays instead of posting twice; a changed
@@ -25,26 +26,23 @@ pub fn key_for(previous: Option<KeyedBody>, body: String) -> KeyedBody {
     }
 }
 
-/// What to tell the person when a send failed; `what` is "response", "report", "request".
-pub fn failure_message(e: &ApiError, what: &str) -> String {
-    match e {
-        ApiError::Network => format!(
-            "Your {what} was not sent: we couldn't reach the server. Your text is kept here. Check your connection, then try again."
-        ),
-        ApiError::Timeout => format!(
-            "The server didn't answer in time, so we can't tell whether your {what} arrived. Try again: it will not be posted twice."
-        ),
-        ApiError::Server(_) | ApiError::BadResponse => format!(
-            "Something went wrong on our side and your {what} was not saved. Your text is kept here; try again in a moment."
-        ),
-        ApiError::Unauthorized => format!(
-            "Your session has ended, so your {what} was not sent. Sign in again; your text is kept here."
-        ),
-        ApiError::RateLimited(secs) => format!(
-            "Too many requests just now, so your {what} was not sent yet. Your text is kept here; we'll send it again in {secs} seconds."
-        ),
-        other => format!("Your {what} was not sent: {other}"),
-    }
+/// What to tell the person when a send failed; `what` is `response`, `report` or `request`
+/// (one message per kind of send: languages don't build these sentences from parts).
+pub fn failure_message(i18n: &I18n, e: &ApiError, what: &str) -> String {
+    let kind = match e {
+        ApiError::Network => "network",
+        ApiError::Timeout => "timeout",
+        ApiError::Server(_) | ApiError::BadResponse => "server",
+        ApiError::Unauthorized => "unauthorized",
+        ApiError::RateLimited(secs) => {
+            return i18n.tp(&format!("failure.rate_limited.{what}"), f64::from(*secs), &[]);
+        }
+        _ => {
+            let reason = i18n.api_error(e);
+            return i18n.tf(&format!("failure.other.{what}"), &[("reason", &reason)]);
+        }
+    };
+    i18n.t(&format!("failure.{kind}.{what}"))
 }
 
 /// The alert after a failed send: what happened, and "Try again" (which resends the same
@@ -56,11 +54,12 @@ pub fn SendFailure(
     #[prop(into)] pending: Signal<bool>,
     #[prop(into)] on_retry: Callback<()>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <div id=id class="fw-alert" role="alert" tabindex="-1" class:fw-hidden=move || message.get().is_none()>
             <p>{move || message.get()}</p>
             <Show when=move || message.get().is_some()>
-                <SendButton label="Try again" pending_label="Sending…" pending=pending on_send=on_retry primary=false/>
+                <SendButton label=i18n.t("send.retry") pending_label=i18n.t("send.sending") pending=pending on_send=on_retry primary=false/>
             </Show>
         </div>
     }
@@ -71,18 +70,19 @@ pub fn SendFailure(
 /// and a status region announces the progress once.
 #[component]
 pub fn SendButton(
-    label: &'static str,
-    pending_label: &'static str,
+    label: String,
+    pending_label: String,
     #[prop(into)] pending: Signal<bool>,
     #[prop(into)] on_send: Callback<()>,
     #[prop(default = true)] primary: bool,
 ) -> impl IntoView {
+    let announced = pending_label.clone();
     view! {
         <button type="button" class="fw-button" class:fw-primary=primary
             aria-disabled=move || pending.get().to_string()
             on:click=move |_| if !pending.get_untracked() { on_send.run(()) }>
-            {move || if pending.get() { pending_label } else { label }}
+            {move || if pending.get() { pending_label.clone() } else { label.clone() }}
         </button>
-        <span class="fw-sr-only" role="status">{move || pending.get().then_some(pending_label)}</span>
+        <span class="fw-sr-only" role="status">{move || pending.get().then(|| announced.clone())}</span>
     }
 }

@@ -19,7 +19,7 @@ use crate::components::stars::Stars;
 use crate::components::timeline::{StatusTimeline, Step};
 use crate::components::use_root;
 use crate::drafts::{self, DraftKind};
-use crate::format;
+use crate::i18n::use_i18n;
 
 #[component]
 pub fn GivenPanel(
@@ -27,8 +27,9 @@ pub fn GivenPanel(
     given: Option<GivenFeedback>,
     reload: Callback<()>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let body = match given {
-        None => view! { <p>"You haven't left feedback on this contract."</p> }.into_any(),
+        None => view! { <p>{i18n.t("given.none")}</p> }.into_any(),
         Some(g) => {
             let status = match g.removal_request.clone() {
                 Some(r) => view! { <RemovalStatusView request=r/> }.into_any(),
@@ -36,7 +37,7 @@ pub fn GivenPanel(
             };
             let shown = match g.removed_at {
                 Some(at) => view! {
-                    <p class="fw-removed">{format!("Removed on {}. It no longer appears on the freelancer's profile.", format::date(at))}</p>
+                    <p class="fw-removed">{i18n.tf("given.removed", &[("date", &i18n.date(at))])}</p>
                 }
                 .into_any(),
                 None => view! {
@@ -47,15 +48,16 @@ pub fn GivenPanel(
             };
             view! {
                 {shown}
-                <p class="fw-muted">{format!("Left on {}", format::date(g.created_at))}</p>
+                <p class="fw-muted">{i18n.tf("feedback.left_on", &[("date", &i18n.date(g.created_at))])}</p>
                 {status}
             }
             .into_any()
         }
     };
+    let (to_before, to_after) = i18n.around("given.title", "name");
     view! {
         <article class="fw-card fw-given" aria-labelledby="fw-given-title">
-            <h3 id="fw-given-title">"Your feedback to " <bdi>{contract.freelancer_name}</bdi></h3>
+            <h3 id="fw-given-title">{to_before}<bdi>{contract.freelancer_name}</bdi>{to_after}</h3>
             {body}
         </article>
     }
@@ -63,30 +65,36 @@ pub fn GivenPanel(
 
 #[component]
 fn RemovalStatusView(request: RemovalRequestState) -> impl IntoView {
-    let what = match request.status {
-        RemovalStatus::Requested => "we'll review it and let you know",
-        RemovalStatus::Removed => "it has been removed",
-        RemovalStatus::Declined => "a moderator decided it stays",
+    let i18n = use_i18n();
+    let key = match request.status {
+        RemovalStatus::Requested => "given.status.requested",
+        RemovalStatus::Removed => "given.status.removed",
+        RemovalStatus::Declined => "given.status.declined",
     };
     let steps = request
         .history
         .iter()
         .map(|h| Step {
-            label: h.status.step_label(),
+            label: i18n.removal_step(h.status),
             at: h.at,
             reason: h.reason.clone(),
         })
         .collect();
     view! {
-        <p class="fw-status-line">{format!("You asked for this feedback to be removed on {}: {what}.", format::date(request.created_at))}</p>
-        <StatusTimeline steps=steps label="Removal request history"/>
+        <p class="fw-status-line">{i18n.tf(key, &[("date", &i18n.date(request.created_at))])}</p>
+        <StatusTimeline steps=steps label=i18n.t("given.history")/>
     }
 }
 
 #[component]
 fn RemovalRequest(contract_id: i64, feedback_id: i64, reload: Callback<()>) -> impl IntoView {
     let notice = expect_context::<Notice>();
-    let (root, host) = (use_root(), crate::widget::use_host());
+    let (root, host, i18n) = (use_root(), crate::widget::use_host(), use_i18n());
+    let (sent, already, refused) = (
+        i18n.t("given.sent"),
+        i18n.t("given.already"),
+        i18n,
+    );
     let done = move |message: &str| {
         show_notice(&root, notice, message.into());
         reload.run(());
@@ -111,13 +119,11 @@ fn RemovalRequest(contract_id: i64, feedback_id: i64, reload: Callback<()>) -> i
                 crate::widget::HostEvent::RemovalRequested,
                 &[("contractId", (contract_id as f64).into())],
             );
-            done("Your removal request has been sent. We'll review it and let you know.")
+            done(&sent)
         }),
         on_refused: Callback::new(move |e: ApiError| match e.kind() {
-            Some(ProblemKind::RemovalAlreadyRequested) => {
-                done("You had already asked for this feedback to be removed.")
-            }
-            _ => done(&format!("Your request was not sent: {e}")),
+            Some(ProblemKind::RemovalAlreadyRequested) => done(&already),
+            _ => done(&refused.tf("given.not_sent", &[("reason", &refused.api_error(&e))])),
         }),
     };
     // Nothing to type: the draft only keeps the request's key, so a retry after a reload
@@ -126,16 +132,16 @@ fn RemovalRequest(contract_id: i64, feedback_id: i64, reload: Callback<()>) -> i
     let confirming = flow.confirming;
     let send = flow.send;
     view! {
-        <p>"You can ask for feedback you left to be removed. Feedback can't be edited, and a removal request can't be withdrawn."</p>
+        <p>{i18n.t("given.intro")}</p>
         <SendFailure id="fw-removal-failure" message=flow.failure pending=flow.pending on_retry=flow.retry/>
-        <button type="button" class="fw-button" on:click=move |_| { flow.failure.set(None); confirming.set(true) }>"Request removal"</button>
+        <button type="button" class="fw-button" on:click=move |_| { flow.failure.set(None); confirming.set(true) }>{i18n.t("given.request")}</button>
         <ModalDialog open=confirming on_cancel=move |_| confirming.set(false)
             labelled_by="fw-confirm-removal-title" described_by="fw-confirm-removal-desc">
-            <h2 id="fw-confirm-removal-title">"Ask to remove your feedback?"</h2>
-            <p id="fw-confirm-removal-desc">"We'll review the request. If the feedback is removed, it's gone for good: you can't put it back or edit it."</p>
+            <h2 id="fw-confirm-removal-title">{i18n.t("given.confirm_title")}</h2>
+            <p id="fw-confirm-removal-desc">{i18n.t("given.confirm_desc")}</p>
             <div class="fw-actions">
-                <button type="button" class="fw-button" autofocus on:click=move |_| confirming.set(false)>"Cancel"</button>
-                <SendButton label="Request removal" pending_label="Sending your request…" pending=flow.pending
+                <button type="button" class="fw-button" autofocus on:click=move |_| confirming.set(false)>{i18n.t("form.cancel")}</button>
+                <SendButton label=i18n.t("given.request") pending_label=i18n.t("given.sending") pending=flow.pending
                     on_send=move |()| send.run(String::new())/>
             </div>
         </ModalDialog>

@@ -23,7 +23,7 @@ use crate::components::error_summary::{focus_summary, ErrorSummary, FieldProblem
 use crate::components::timeline::{StatusTimeline, Step};
 use crate::components::use_root;
 use crate::drafts::{self, DraftKind};
-use crate::format;
+use crate::i18n::{use_i18n, I18n};
 use crate::widget::use_host;
 
 const SUMMARY: &str = "fw-report";
@@ -45,24 +45,23 @@ struct ReportFields {
 }
 
 /// The server's field errors, pointed at the form's inputs.
-fn server_problems(e: &ApiError) -> Vec<FieldProblem> {
-    let mut list = Vec::new();
-    for (field, msgs) in e.field_errors() {
-        let id = match field.as_str() {
-            "description" => DESCRIPTION.to_string(),
-            "evidence" => link_id(0),
-            _ => category_id(ReportCategory::ALL[0]),
-        };
-        list.extend(msgs.into_iter().map(|message| FieldProblem {
-            field_id: id.clone(),
+fn server_problems(i18n: &I18n, e: &ApiError) -> Vec<FieldProblem> {
+    i18n.field_problems(e)
+        .into_iter()
+        .map(|(field, message)| FieldProblem {
+            field_id: match field.as_str() {
+                "description" => DESCRIPTION.to_string(),
+                "evidence" => link_id(0),
+                _ => category_id(ReportCategory::ALL[0]),
+            },
             message,
-        }));
-    }
-    list
+        })
+        .collect()
 }
 
 /// Checks the form with the domain rules; on success, the report to send.
 fn validate(
+    i18n: &I18n,
     category: Option<ReportCategory>,
     description: &str,
     links: &[String],
@@ -71,7 +70,7 @@ fn validate(
     if category.is_none() {
         problems.push(FieldProblem {
             field_id: category_id(ReportCategory::ALL[0]),
-            message: "Choose what is wrong with this feedback.".into(),
+            message: i18n.t("report.choose_category"),
         });
     }
     let description = match validate_report_description(description) {
@@ -79,7 +78,7 @@ fn validate(
         Err(e) => {
             problems.push(FieldProblem {
                 field_id: DESCRIPTION.into(),
-                message: format!("Description: {e}"),
+                message: i18n.tf("report.description_error", &[("error", &i18n.text_error(&e))]),
             });
             String::new()
         }
@@ -100,7 +99,7 @@ fn validate(
                 .map_or(0, |(i, _)| i);
             problems.push(FieldProblem {
                 field_id: link_id(field),
-                message: e.to_string(),
+                message: i18n.link_error(&e),
             });
             Vec::new()
         }
@@ -121,23 +120,29 @@ pub fn ReportPanel(
     feedback: ReceivedFeedback,
     reload: Callback<()>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let body = match (&feedback.report, can_report(feedback.report.is_some())) {
         (Some(r), _) => {
             let steps = r
                 .history
                 .iter()
                 .map(|h| Step {
-                    label: h.status.step_label(),
+                    label: i18n.report_step(h.status),
                     at: h.at,
                     reason: h.reason.clone(),
                 })
                 .collect();
+            let status = i18n.tf(
+                "report.status_line",
+                &[
+                    ("date", &i18n.date(r.created_at)),
+                    ("category", &i18n.category(r.category)),
+                    ("status", &i18n.report_status(r.status)),
+                ],
+            );
             view! {
-                <p class="fw-status-line">
-                    {format!("You reported this feedback on {} ({}). Status: {}.",
-                        format::date(r.created_at), r.category.label(), r.status.describe())}
-                </p>
-                <StatusTimeline steps=steps label="Report history"/>
+                <p class="fw-status-line">{status}</p>
+                <StatusTimeline steps=steps label=i18n.t("report.history")/>
             }
             .into_any()
         }
@@ -146,7 +151,7 @@ pub fn ReportPanel(
     };
     view! {
         <section class="fw-card fw-report" aria-labelledby="fw-report-title">
-            <h3 id="fw-report-title">"Report this feedback"</h3>
+            <h3 id="fw-report-title">{i18n.t("report.title")}</h3>
             {body}
         </section>
     }
@@ -155,8 +160,9 @@ pub fn ReportPanel(
 #[component]
 fn ReportForm(contract_id: i64, feedback_id: i64, reload: Callback<()>) -> impl IntoView {
     let notice = expect_context::<Notice>();
-    let (root, host) = (use_root(), use_host());
+    let (root, host, i18n) = (use_root(), use_host(), use_i18n());
     let problems = RwSignal::new(Vec::<FieldProblem>::new());
+    let (sent, refused) = (i18n.t("report.sent"), i18n);
     let error_for = move |id: String| {
         Signal::derive(move || {
             problems
@@ -172,22 +178,18 @@ fn ReportForm(contract_id: i64, feedback_id: i64, reload: Callback<()>) -> impl 
             crate::widget::HostEvent::ReportSubmitted,
             &[("contractId", (contract_id as f64).into())],
         );
-        show_notice(
-            &root,
-            notice,
-            "Your report has been sent. We'll review it; its status is shown on this page.".into(),
-        );
+        show_notice(&root, notice, sent.clone());
         reload.run(());
     });
     let on_refused = Callback::new(move |e: ApiError| {
         if e.kind() == Some(ProblemKind::Validation) {
-            problems.set(server_problems(&e));
+            problems.set(server_problems(&refused, &e));
             focus_summary(&root, SUMMARY);
             return;
         }
         let message = match e.kind() {
-            Some(ProblemKind::AlreadyReported) => "This feedback was already reported, perhaps from another tab. Its status is shown below.".to_string(),
-            _ => format!("Your report was not sent: {e}"),
+            Some(ProblemKind::AlreadyReported) => refused.t("report.already"),
+            _ => refused.tf("report.not_sent", &[("reason", &refused.api_error(&e))]),
         };
         show_notice(&root, notice, message);
         reload.run(());
@@ -232,8 +234,10 @@ fn ReportForm(contract_id: i64, feedback_id: i64, reload: Callback<()>) -> impl 
     });
     let confirming = flow.confirming;
 
+    let checker = i18n;
     let checked = move || {
         validate(
+            &checker,
             category.get_untracked(),
             &description.get_untracked(),
             &links.get_untracked(),
@@ -260,12 +264,17 @@ fn ReportForm(contract_id: i64, feedback_id: i64, reload: Callback<()>) -> impl 
         }
     };
     let category_error = error_for(category_id(ReportCategory::ALL[0]));
+    let (hide, show) = (i18n.t("report.hide_form"), i18n.t("report.title"));
+    let labels = i18n;
+    let reason = i18n;
+    let link_label = i18n;
+    let none = i18n.t("report.evidence_none");
 
     view! {
-        <p>"If this feedback breaks the Terms of Service, tell us why. Feedback is someone's opinion, so we don't judge whether it's accurate; removal is rare and needs clear evidence of a serious violation."</p>
+        <p>{i18n.t("report.intro")}</p>
         <button type="button" class="fw-button" aria-expanded=move || expanded.get().to_string()
             aria-controls="fw-report-form" on:click=move |_| expanded.update(|e| *e = !*e)>
-            {move || if expanded.get() { "Hide the report form" } else { "Report this feedback" }}
+            {move || if expanded.get() { hide.clone() } else { show.clone() }}
         </button>
         <div id="fw-report-form" hidden=move || !expanded.get()>
             <SendFailure id="fw-report-failure" message=flow.failure pending=flow.pending on_retry=flow.retry/>
@@ -273,7 +282,7 @@ fn ReportForm(contract_id: i64, feedback_id: i64, reload: Callback<()>) -> impl 
             <form on:submit=on_continue novalidate>
                 <fieldset class="fw-fieldset" aria-describedby="fw-report-category-error"
                     class:fw-field-has-error=move || category_error.get().is_some()>
-                    <legend class="fw-label">"What is wrong with this feedback?"</legend>
+                    <legend class="fw-label">{i18n.t("report.category_legend")}</legend>
                     <p class="fw-field-error" id="fw-report-category-error">{move || category_error.get()}</p>
                     {ReportCategory::ALL.into_iter().map(|c| {
                         let id = category_id(c);
@@ -285,24 +294,29 @@ fn ReportForm(contract_id: i64, feedback_id: i64, reload: Callback<()>) -> impl 
                                     aria-invalid=move || category_error.get().is_some().to_string()
                                     prop:checked=move || category.get() == Some(c)
                                     on:change=move |_| category.set(Some(c))/>
-                                <label for=id>{c.label()}</label>
-                                <p class="fw-hint" id=hint>{c.explanation()}</p>
+                                <label for=id>{labels.category(c)}</label>
+                                <p class="fw-hint" id=hint>{labels.category_explanation(c)}</p>
                             </div>
                         }
                     }).collect_view()}
                 </fieldset>
-                <CharCountTextarea id=DESCRIPTION label="Describe what happened"
-                    hint="Stick to facts: what was said or done, and when. At least 30 characters."
+                <CharCountTextarea id=DESCRIPTION label=i18n.t("report.description_label")
+                    hint=i18n.tp("report.description_hint", REPORT_DESCRIPTION_MIN_CHARS as f64, &[])
                     value=description max=REPORT_DESCRIPTION_MAX_CHARS error=error_for(DESCRIPTION.into())/>
                 <fieldset class="fw-fieldset">
-                    <legend class="fw-label">"Evidence links (optional)"</legend>
-                    <p class="fw-hint">{format!("Links to screenshots or messages that show the problem, up to {REPORT_EVIDENCE_MAX_LINKS}. They must start with https:// or http://.")}</p>
+                    <legend class="fw-label">{i18n.t("report.evidence_legend")}</legend>
+                    <p class="fw-hint">{i18n.tp("report.evidence_hint", REPORT_EVIDENCE_MAX_LINKS as f64, &[])}</p>
                     {move || (0..links.get().len()).map(|i| {
                         let id = link_id(i);
+                        let n = link_label.number((i + 1) as f64);
+                        let (label, remove) = (
+                            link_label.tf("report.link", &[("index", &n)]),
+                            link_label.tf("report.remove_link", &[("index", &n)]),
+                        );
                         let err = error_for(id.clone());
                         view! {
                             <div class="fw-link-row" class:fw-field-has-error=move || err.get().is_some()>
-                                <label class="fw-label" for=id.clone()>{format!("Link {}", i + 1)}</label>
+                                <label class="fw-label" for=id.clone()>{label}</label>
                                 {move || err.get().map(|e| view! { <p class="fw-field-error">{e}</p> })}
                                 <input type="url" class="fw-input" id=id inputmode="url" autocomplete="off"
                                     aria-invalid=move || err.get().is_some().to_string()
@@ -312,7 +326,7 @@ fn ReportForm(contract_id: i64, feedback_id: i64, reload: Callback<()>) -> impl 
                                     <button type="button" class="fw-button fw-link-button" on:click=move |_| {
                                         links.update(|l| { l.remove(i); });
                                         root.focus_soon(link_id(i - 1));
-                                    }>{format!("Remove link {}", i + 1)}</button>
+                                    }>{remove}</button>
                                 })}
                             </div>
                         }
@@ -322,28 +336,28 @@ fn ReportForm(contract_id: i64, feedback_id: i64, reload: Callback<()>) -> impl 
                             let n = links.with(|l| l.len());
                             links.update(|l| l.push(String::new()));
                             root.focus_soon(link_id(n));
-                        }>"Add another link"</button>
+                        }>{i18n.t("report.add_link")}</button>
                     </Show>
                 </fieldset>
-                <p class="fw-note">{format!("Feedback removal is rare. We need a clear description ({REPORT_DESCRIPTION_MIN_CHARS} characters or more) and, where you can, evidence. Each piece of feedback can be reported once.")}</p>
-                <button type="submit" class="fw-button fw-primary">"Continue"</button>
+                <p class="fw-note">{i18n.tp("report.note", REPORT_DESCRIPTION_MIN_CHARS as f64, &[])}</p>
+                <button type="submit" class="fw-button fw-primary">{i18n.t("form.continue")}</button>
             </form>
             <ModalDialog open=confirming on_cancel=move |_| confirming.set(false)
                 labelled_by="fw-confirm-report-title" described_by="fw-confirm-report-desc">
-                <h2 id="fw-confirm-report-title">"Send this report?"</h2>
-                <p id="fw-confirm-report-desc">"You can report this feedback only once, and you can't change the report after it is sent."</p>
+                <h2 id="fw-confirm-report-title">{i18n.t("report.confirm_title")}</h2>
+                <p id="fw-confirm-report-desc">{i18n.t("report.confirm_desc")}</p>
                 <dl class="fw-facts">
-                    <dt>"Reason"</dt><dd>{move || category.get().map(|c| c.label()).unwrap_or_default()}</dd>
-                    <dt>"Description"</dt><dd class="fw-prose" dir="auto">{move || description.get().trim().to_string()}</dd>
-                    <dt>"Evidence"</dt>
+                    <dt>{i18n.t("report.reason")}</dt><dd>{move || category.get().map(|c| reason.category(c)).unwrap_or_default()}</dd>
+                    <dt>{i18n.t("overview.description")}</dt><dd class="fw-prose" dir="auto">{move || description.get().trim().to_string()}</dd>
+                    <dt>{i18n.t("report.evidence")}</dt>
                     <dd>{move || {
                         let l: Vec<String> = links.get().into_iter().filter(|l| !l.trim().is_empty()).collect();
-                        if l.is_empty() { "None".to_string() } else { l.join(", ") }
+                        if l.is_empty() { none.clone() } else { l.join(", ") }
                     }}</dd>
                 </dl>
                 <div class="fw-actions">
-                    <button type="button" class="fw-button" autofocus on:click=move |_| confirming.set(false)>"Go back and edit"</button>
-                    <SendButton label="Send report" pending_label="Sending your report…" pending=flow.pending on_send=on_send/>
+                    <button type="button" class="fw-button" autofocus on:click=move |_| confirming.set(false)>{i18n.t("respond.back")}</button>
+                    <SendButton label=i18n.t("report.send") pending_label=i18n.t("report.sending") pending=flow.pending on_send=on_send/>
                 </div>
             </ModalDialog>
         </div>

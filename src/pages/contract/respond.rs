@@ -3,7 +3,7 @@
 //! that can't happen twice. The editor closes in place when the window ends.
 
 use feedback_domain::{
-    describe_window, is_window_open, validate_response, ContractSummary, FeedbackResponse,
+    is_window_open, validate_response, ContractSummary, FeedbackResponse,
     ProblemKind, ReceivedFeedback, RespondBlocked, ResponseWindow, RESPONSE_MAX_CHARS,
 };
 use std::rc::Rc;
@@ -21,6 +21,7 @@ use crate::components::error_summary::{focus_summary, ErrorSummary, FieldProblem
 use crate::components::{use_root, DomRoot};
 use crate::drafts::DraftKind;
 use crate::format;
+use crate::i18n::use_i18n;
 use crate::widget::use_host;
 
 const FIELD: &str = "fw-response-text";
@@ -33,22 +34,27 @@ pub fn RespondPanel(
     window: Option<ResponseWindow>,
     reload: Callback<()>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
+    let blocked = |b: RespondBlocked| {
+        let text = i18n.t(&format!("respond.blocked.{}", blocked_key(b)));
+        view! { <p>{text}</p> }.into_any()
+    };
     let body = if feedback.removed_at.is_some() {
-        view! { <p>{RespondBlocked::FeedbackRemoved.to_string()}</p> }.into_any()
+        blocked(RespondBlocked::FeedbackRemoved)
     } else if let Some(r) = feedback.response.clone() {
         view! { <PostedResponse response=r freelancer=contract.freelancer_name.clone()/> }
             .into_any()
     } else if feedback.comment.is_none() {
-        view! { <p>{RespondBlocked::NoWrittenComment.to_string()}</p> }.into_any()
+        blocked(RespondBlocked::NoWrittenComment)
     } else if let Some(window) = window {
         view! { <Editor contract=contract feedback_id=feedback.id window=window reload=reload/> }
             .into_any()
     } else {
-        view! { <p>{RespondBlocked::ContractActive.to_string()}</p> }.into_any()
+        blocked(RespondBlocked::ContractActive)
     };
     view! {
         <section class="fw-card fw-respond" aria-labelledby="fw-respond-title">
-            <h3 id="fw-respond-title">"Your response"</h3>
+            <h3 id="fw-respond-title">{i18n.t("respond.title")}</h3>
             {body}
         </section>
     }
@@ -56,12 +62,26 @@ pub fn RespondPanel(
 
 #[component]
 fn PostedResponse(response: FeedbackResponse, freelancer: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let posted = i18n.tf(
+        "respond.posted_on",
+        &[("date", &i18n.date_time_zoned(response.created_at))],
+    );
+    let (before, after) = i18n.around("respond.posted_where", "name");
     view! {
         <blockquote class="fw-quote fw-response" dir="auto">{response.text}</blockquote>
-        <p class="fw-muted">
-            {format!("Posted on {}. It appears on ", format::date_time_zoned(response.created_at))}
-            <bdi>{freelancer}</bdi>"'s work history. Responses can't be edited."
-        </p>
+        <p class="fw-muted">{posted} " " {before}<bdi>{freelancer}</bdi>{after}</p>
+    }
+}
+
+/// The catalog key of a reason a response can't be posted.
+fn blocked_key(b: RespondBlocked) -> &'static str {
+    match b {
+        RespondBlocked::NoWrittenComment => "no_comment",
+        RespondBlocked::AlreadyResponded => "already",
+        RespondBlocked::ContractActive => "active",
+        RespondBlocked::WindowClosed => "closed",
+        RespondBlocked::FeedbackRemoved => "removed",
     }
 }
 
@@ -78,7 +98,7 @@ fn Editor(
 ) -> impl IntoView {
     let clock = expect_context::<ServerClock>();
     let notice = expect_context::<Notice>();
-    let (root, host) = (use_root(), use_host());
+    let (root, host, i18n) = (use_root(), use_host(), use_i18n());
     let ended_at = contract.ended_at;
     let contract_id = contract.id;
     let freelancer = contract.freelancer_name.clone();
@@ -98,10 +118,8 @@ fn Editor(
         );
         focus_summary(&root, SUMMARY);
     };
-    let posted_notice = format!(
-        "Your response has been posted. It now appears on {}'s work history.",
-        format::isolate(&freelancer)
-    );
+    let posted_notice = i18n.tf("respond.posted", &[("name", &format::isolate(&freelancer))]);
+    let refused = i18n;
     let on_sent = Callback::new(move |()| {
         crate::broadcast::announce_change(contract_id);
         host.emit(
@@ -113,16 +131,24 @@ fn Editor(
     });
     let on_refused = Callback::new(move |e: ApiError| match e.kind() {
         Some(ProblemKind::AlreadyResponded) => {
-            show_notice(&root, notice, "A response to this feedback was already posted, perhaps from another tab or device. It's shown below; your draft was not sent.".into());
+            show_notice(&root, notice, refused.t("respond.already_posted"));
             reload.run(());
         }
-        Some(ProblemKind::Validation) => show_problems(
-            e.field_errors()
-                .remove("text")
-                .unwrap_or_else(|| vec![e.to_string()]),
-        ),
+        Some(ProblemKind::Validation) => {
+            let mut messages: Vec<String> = refused
+                .field_problems(&e)
+                .into_iter()
+                .filter(|(field, _)| field == "text")
+                .map(|(_, m)| m)
+                .collect();
+            if messages.is_empty() {
+                messages.push(refused.api_error(&e));
+            }
+            show_problems(messages)
+        }
         _ => {
-            show_notice(&root, notice, format!("Your response was not posted: {e}"));
+            let reason = refused.api_error(&e);
+            show_notice(&root, notice, refused.tf("respond.not_posted", &[("reason", &reason)]));
             reload.run(());
         }
     });
@@ -156,11 +182,12 @@ fn Editor(
         }
     });
 
+    let checker = i18n;
     let on_continue = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         flow.failure.set(None);
         match validate_response(&text.get_untracked()) {
-            Err(e) => show_problems(vec![e.to_string()]),
+            Err(e) => show_problems(vec![checker.text_error(&e)]),
             Ok(_) => {
                 text_error.set(None);
                 problems.set(Vec::new());
@@ -176,8 +203,14 @@ fn Editor(
     };
 
     request_animation_frame(|| crate::perf_mark("fw:editor-ready"));
-    let deadline = format::deadline(window.closes_at);
-    let closed_on = format::date_time_zoned(window.closes_at);
+    let deadline = i18n.deadline(window.closes_at);
+    let closed_on = i18n.date_time_zoned(window.closes_at);
+    let (until_before, until_after) = i18n.around("respond.until", "deadline");
+    let (once_before, once_after) = i18n.around("respond.rule_once", "one");
+    let (where_before, where_after) = i18n.around("respond.rule_where", "name");
+    let (check_before, check_after) = i18n.around("respond.check_desc", "name");
+    let counter = i18n;
+    let unsent = i18n.t("respond.unsent");
     let preview = move || {
         validate_response(&text.get())
             .map(str::to_string)
@@ -186,44 +219,44 @@ fn Editor(
     view! {
         <div hidden=move || !open.get()>
             <div class="fw-rules" id="fw-respond-rules">
-                <p>"Before you write, please know:"</p>
+                <p>{i18n.t("respond.rules_intro")}</p>
                 <ul>
-                    <li>"You can post " <strong>"one"</strong> " response. Once it's posted you can't edit or delete it."</li>
-                    <li>"It appears on " <bdi>{contract.freelancer_name.clone()}</bdi> "'s work history, below their feedback. It does not appear on your own profile."</li>
-                    <li>"Stick to the facts and choose your words with care: anyone who views that work history can read it."</li>
+                    <li>{once_before}<strong>{i18n.t("respond.rule_once.one")}</strong>{once_after}</li>
+                    <li>{where_before}<bdi>{contract.freelancer_name.clone()}</bdi>{where_after}</li>
+                    <li>{i18n.t("respond.rule_care")}</li>
                 </ul>
             </div>
             <p class="fw-deadline">
-                "You can respond until " <strong>{deadline}</strong> ". "
-                <span class="fw-countdown">{move || describe_window(ended_at, clock.now())}</span>
+                {until_before}<strong>{deadline}</strong>{until_after} " "
+                <span class="fw-countdown">{move || counter.countdown(ended_at, clock.now())}</span>
             </p>
-            {restored.then(|| view! { <p class="fw-muted">"We kept the draft you started earlier."</p> })}
+            {restored.then(|| view! { <p class="fw-muted">{i18n.t("draft.restored")}</p> })}
             <SendFailure id="fw-respond-failure" message=flow.failure pending=flow.pending on_retry=flow.retry/>
             <ErrorSummary id=SUMMARY problems=problems/>
             <form on:submit=on_continue novalidate>
-                <CharCountTextarea id=FIELD label="Write your public response"
-                    hint="Only you can see this draft until you post it. It is saved on this device as you type, and deleted once it is posted."
+                <CharCountTextarea id=FIELD label=i18n.t("respond.label")
+                    hint=i18n.t("respond.hint")
                     value=text max=RESPONSE_MAX_CHARS error=text_error/>
-                <button type="submit" class="fw-button fw-primary">"Continue"</button>
+                <button type="submit" class="fw-button fw-primary">{i18n.t("form.continue")}</button>
             </form>
             <ModalDialog open=confirming on_cancel=move |_| confirming.set(false)
                 labelled_by="fw-confirm-response-title" described_by="fw-confirm-response-desc">
-                <h2 id="fw-confirm-response-title">"Check your response"</h2>
+                <h2 id="fw-confirm-response-title">{i18n.t("respond.check_title")}</h2>
                 <p id="fw-confirm-response-desc">
-                    "This is exactly what will appear under " <bdi>{contract.freelancer_name.clone()}</bdi> "'s feedback on their work history. You can't edit or delete it after you post it."
+                    {check_before}<bdi>{contract.freelancer_name.clone()}</bdi>{check_after}
                 </p>
                 <blockquote class="fw-quote fw-preview" dir="auto">{preview}</blockquote>
                 <div class="fw-actions">
-                    <button type="button" class="fw-button" autofocus on:click=move |_| confirming.set(false)>"Go back and edit"</button>
-                    <SendButton label="Post response" pending_label="Posting your response…" pending=flow.pending on_send=on_post/>
+                    <button type="button" class="fw-button" autofocus on:click=move |_| confirming.set(false)>{i18n.t("respond.back")}</button>
+                    <SendButton label=i18n.t("respond.post") pending_label=i18n.t("respond.posting") pending=flow.pending on_send=on_post/>
                 </div>
             </ModalDialog>
         </div>
         <div hidden=move || open.get() class="fw-closed">
-            <p><strong>{format!("The response period ended on {closed_on}.")}</strong>
-               " Responses can only be posted within 28 days after a contract ends."</p>
+            <p><strong>{i18n.tf("respond.closed_on", &[("date", &closed_on)])}</strong>
+               " " {i18n.tp("respond.closed_rule", feedback_domain::RESPONSE_WINDOW_DAYS as f64, &[])}</p>
             <Show when=move || !text.get().trim().is_empty()>
-                <label class="fw-label" for="fw-response-unsent">"Your unsent draft (you can still copy it)"</label>
+                <label class="fw-label" for="fw-response-unsent">{unsent.clone()}</label>
                 <textarea id="fw-response-unsent" class="fw-textarea" readonly rows=4 prop:value=move || text.get()></textarea>
             </Show>
         </div>

@@ -132,6 +132,7 @@ where
         }
     });
     let (what, failure_id) = (opts.what, opts.failure_id);
+    let i18n = crate::i18n::use_i18n();
     let (on_sent, on_refused) = (opts.on_sent, opts.on_refused);
     Effect::new(move |_| {
         let Some(result) = action.value().get() else {
@@ -149,7 +150,7 @@ where
                 on_refused.run(e)
             }
             Err(e) => {
-                failure.set(Some(failure_message(&e, what)));
+                failure.set(Some(failure_message(&i18n, &e, what)));
                 host.error(&e);
                 root.focus_soon(failure_id);
                 // Told to wait: wait, then send the same request again (same key: never twice).

@@ -1,0 +1,86 @@
+//! A locale's messages as the browser parsed them (`JSON.parse`): no JSON parser and no map
+//! type of our own in the wasm. Lookups fall back to English, compiled in.
+
+use js_sys::{Object, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+
+use super::Locale;
+
+// `(tag, file name)` of every catalog but English, the name carrying a hash of the file's
+// content (build.rs; build/post_build.mjs writes the files under the same names).
+include!(concat!(env!("OUT_DIR"), "/locale_files.rs"));
+
+const ENGLISH: &str = include_str!("../../locales/en.json");
+
+thread_local! {
+    static EN: Object = js_sys::JSON::parse(ENGLISH)
+        .ok()
+        .and_then(|v| v.dyn_into().ok())
+        .unwrap_or_default();
+}
+
+#[derive(Clone)]
+pub struct Catalog {
+    /// `None` for English (and the pseudo-locale, which is English transformed).
+    messages: Option<Object>,
+}
+
+impl Catalog {
+    pub fn english() -> Self {
+        Self { messages: None }
+    }
+
+    /// A catalog from its JSON text (a host's own, or a fetched file).
+    pub fn from_json(text: &str) -> Option<Self> {
+        let messages = js_sys::JSON::parse(text).ok()?.dyn_into::<Object>().ok()?;
+        Some(Self {
+            messages: Some(messages),
+        })
+    }
+
+    /// The file `locale`'s catalog is served as, under the app's `locales/` folder.
+    pub fn file(locale: Locale) -> Option<&'static str> {
+        LOCALE_FILES
+            .iter()
+            .find(|(tag, _)| *tag == locale.tag())
+            .map(|(_, file)| *file)
+    }
+
+    /// Fetches `locale`'s catalog from `base` (the folder URL, ending in `/`). English (and
+    /// the pseudo-locale) need nothing; a failed fetch leaves the instance in English.
+    pub async fn load(locale: Locale, base: &str) -> Self {
+        let Some(file) = Self::file(locale) else {
+            return Self::english();
+        };
+        let url = format!("{base}{file}");
+        let text = match gloo_net::http::Request::get(&url).send().await {
+            Ok(r) if r.ok() => r.text().await.ok(),
+            _ => None,
+        };
+        text.as_deref()
+            .and_then(Self::from_json)
+            .unwrap_or_else(Self::english)
+    }
+
+    /// The text of `key` (the `plural` form, else `other`, when the message has forms).
+    pub fn text(&self, key: &str, plural: Option<&str>) -> String {
+        let key = JsValue::from_str(key);
+        let found = self
+            .messages
+            .as_ref()
+            .and_then(|m| pick(&Reflect::get(m, &key).ok()?, plural));
+        found
+            .or_else(|| EN.with(|en| pick(&Reflect::get(en, &key).ok()?, plural)))
+            .unwrap_or_default()
+    }
+}
+
+/// A message's text: a string, or the requested plural form of an object of forms.
+fn pick(value: &JsValue, plural: Option<&str>) -> Option<String> {
+    if let Some(s) = value.as_string() {
+        return Some(s);
+    }
+    let forms: &Object = value.dyn_ref()?;
+    let form = |name: &str| Reflect::get(forms, &JsValue::from_str(name)).ok()?.as_string();
+    plural.and_then(form).or_else(|| form("other"))
+}

@@ -1,0 +1,168 @@
+//! The widget's words in the user's language. Each locale is a flat JSON catalog in `locales/`
+//! (key → text, or key → plural forms by `Intl.PluralRules` category); English is compiled in,
+//! the one other locale in use is fetched once (a content-hashed file, cached like the wasm).
+//! Numbers, dates and plural choice come from the browser's `Intl` in that locale. A key a
+//! catalog lacks falls back to English (a test fails first: `cargo test -p xtask`).
+
+mod catalog;
+mod intl;
+mod locale;
+mod messages;
+
+pub use catalog::Catalog;
+pub use locale::{negotiate, Locale, LOCALES};
+
+use std::rc::Rc;
+
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+
+const NBSP: char = '\u{a0}';
+
+/// One instance's language: its catalog (with English behind it) and its `Intl` formatters.
+/// A `Copy` handle (the value lives with the instance's reactive owner), so views and
+/// callbacks take it freely.
+#[derive(Clone, Copy)]
+pub struct I18n(StoredValue<Rc<Inner>, LocalStorage>);
+
+struct Inner {
+    locale: Locale,
+    catalog: Catalog,
+    intl: intl::Intl,
+}
+
+impl Inner {
+    fn new(locale: Locale, catalog: Catalog) -> Self {
+        let intl = intl::Intl::new(locale.intl_tag());
+        Self {
+            locale,
+            catalog,
+            intl,
+        }
+    }
+}
+
+impl I18n {
+    pub fn new(locale: Locale, catalog: Catalog) -> Self {
+        Self(StoredValue::new_local(Rc::new(Inner::new(locale, catalog))))
+    }
+
+    /// The instance's language; English once the instance is gone (a late callback).
+    fn inner(&self) -> Rc<Inner> {
+        self.0
+            .try_get_value()
+            .unwrap_or_else(|| Rc::new(Inner::new(Locale::En, Catalog::english())))
+    }
+
+    /// English, compiled in: what tests and a failed catalog load fall back to.
+    pub fn english() -> Self {
+        Self::new(Locale::En, Catalog::english())
+    }
+
+    pub fn locale(&self) -> Locale {
+        self.inner().locale
+    }
+
+    /// `ltr` or `rtl`, for the root's `dir`.
+    pub fn dir(&self) -> &'static str {
+        self.inner().locale.dir()
+    }
+
+    /// The text for `key`.
+    pub fn t(&self, key: &str) -> String {
+        self.tf(key, &[])
+    }
+
+    /// The text for `key` with `{name}` placeholders filled in.
+    pub fn tf(&self, key: &str, args: &[(&str, &str)]) -> String {
+        let text = self.inner().catalog.text(key, None);
+        self.pseudo(fill(&text, args))
+    }
+
+    /// The text of `key` before and after its `{name}` placeholder, for sentences that hold an
+    /// element (a `<bdi>` name) where the language puts it.
+    pub fn around(&self, key: &str, name: &str) -> (String, String) {
+        let text = self.t(key);
+        let mark = format!("{{{name}}}");
+        match text.split_once(&mark) {
+            Some((before, after)) => (before.to_string(), after.to_string()),
+            None => (text, String::new()),
+        }
+    }
+
+    /// The plural form of `key` for `n` (`{n}` is `n`, formatted for the locale).
+    pub fn tp(&self, key: &str, n: f64, args: &[(&str, &str)]) -> String {
+        let category = self.inner().intl.plural(n);
+        let text = self.inner().catalog.text(key, Some(&category));
+        let number = self.number(n);
+        let mut all = vec![("n", number.as_str())];
+        all.extend_from_slice(args);
+        self.pseudo(fill(&text, &all))
+    }
+
+    /// "10,000" / "10.000" / "١٠٬٠٠٠".
+    pub fn number(&self, n: f64) -> String {
+        self.inner().intl.number(n)
+    }
+
+    /// "3 days ago" / "vor 3 Tagen": `value` of `unit` (`day`, `hour`, `minute`) from now.
+    pub fn relative(&self, value: f64, unit: &str) -> String {
+        self.inner().intl.relative(value, unit)
+    }
+
+    /// "12 March 2027" in the locale's words and order.
+    pub fn date(&self, t: DateTime<Utc>) -> String {
+        self.inner().intl.date(t)
+    }
+
+    /// "12 March 2027, 17:05": the catalog says how a date and a time are joined.
+    pub fn date_time(&self, t: DateTime<Utc>) -> String {
+        let (date, time) = (self.date(t), self.inner().intl.time(t));
+        self.tf("format.date_time", &[("date", &date), ("time", &time)])
+    }
+
+    /// "12 March 2027, 17:05 CET": a time a person reads is always labelled with its zone.
+    pub fn date_time_zoned(&self, t: DateTime<Utc>) -> String {
+        format!("{}{NBSP}{}", self.date_time(t), self.inner().intl.zone_name(t))
+    }
+
+    /// "12 March 2027, 17:05 CET · 16:05 UTC": UTC (with its date when that differs) only
+    /// when the user's own zone is not UTC at that instant.
+    pub fn deadline(&self, t: DateTime<Utc>) -> String {
+        let inner = self.inner();
+        let intl = &inner.intl;
+        if intl.local_is_utc(t) {
+            return self.date_time_zoned(t);
+        }
+        let utc_time = format!("{}{NBSP}UTC", intl.utc_time(t));
+        let utc = match intl.day(t, true) {
+            day if day == intl.day(t, false) => utc_time,
+            day => self.tf("format.date_time", &[("date", &day), ("time", &utc_time)]),
+        };
+        format!("{} · {utc}", self.date_time_zoned(t))
+    }
+
+    /// The pseudo-locale stretches every text by about 40 % with accented letters, so a
+    /// layout that can't take a longer language shows it in English-reading tests.
+    fn pseudo(&self, text: String) -> String {
+        match self.locale() {
+            Locale::Pseudo => locale::pseudo(&text),
+            _ => text,
+        }
+    }
+}
+
+/// Replaces `{name}` with its value; unknown placeholders stay as they are (a test checks every
+/// catalog uses the same ones as English).
+fn fill(text: &str, args: &[(&str, &str)]) -> String {
+    let mut out = text.to_string();
+    for (name, value) in args {
+        out = out.replace(&format!("{{{name}}}"), value);
+    }
+    out
+}
+
+/// The language of the instance this component belongs to.
+pub fn use_i18n() -> I18n {
+    use_context::<I18n>().unwrap_or_else(I18n::english)
+}
