@@ -30,13 +30,17 @@ writeFileSync(embedPath, embed);
 
 // Locale catalogs (English is compiled into the wasm): dist/locales/<tag>-<hash>.json, the
 // hash the first 16 hex digits of the source file's SHA-256, as build.rs names them for the wasm.
+// On the wire a catalog is only its texts, as an array in English's key order (the wasm knows
+// the keys from the English it carries): a quarter smaller than the keyed file, compressed.
 const locales = new URL('../locales/', import.meta.url);
+const keys = Object.keys(JSON.parse(readFileSync(new URL('en.json', locales), 'utf8')));
 mkdirSync(join(dir, 'locales'), { recursive: true });
 for (const name of readdirSync(locales).filter((f) => f.endsWith('.json') && f !== 'en.json')) {
   const source = readFileSync(new URL(name, locales));
   const hash = createHash('sha256').update(source).digest('hex').slice(0, 16);
-  const minified = JSON.stringify(JSON.parse(source.toString('utf8')));
-  writeFileSync(join(dir, 'locales', `${name.replace(/\.json$/, '')}-${hash}.json`), minified);
+  const messages = JSON.parse(source.toString('utf8'));
+  const texts = JSON.stringify(keys.map((k) => messages[k] ?? null));
+  writeFileSync(join(dir, 'locales', `${name.replace(/\.json$/, '')}-${hash}.json`), texts);
 }
 
 // Release builds: the wasm-bindgen glue minified (Trunk's `minify` leaves it as generated),

@@ -16,7 +16,13 @@ fn storage() -> Option<web_sys::Storage> {
 pub fn standalone_locale() -> Locale {
     let chosen = storage().and_then(|s| s.get_item(CHOSEN_KEY).ok().flatten());
     let navigator: Vec<String> = web_sys::window()
-        .map(|w| w.navigator().languages().iter().filter_map(|v| v.as_string()).collect())
+        .map(|w| {
+            w.navigator()
+                .languages()
+                .iter()
+                .filter_map(|v| v.as_string())
+                .collect()
+        })
         .unwrap_or_default();
     negotiate(chosen.iter().chain(navigator.iter()).map(String::as_str))
 }

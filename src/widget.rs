@@ -173,7 +173,13 @@ fn host_languages() -> Vec<String> {
         .and_then(|d| d.document_element())
         .and_then(|e| e.get_attribute("lang"));
     let browser: Vec<String> = window
-        .map(|w| w.navigator().languages().iter().filter_map(|v| v.as_string()).collect())
+        .map(|w| {
+            w.navigator()
+                .languages()
+                .iter()
+                .filter_map(|v| v.as_string())
+                .collect()
+        })
         .unwrap_or_default();
     page.into_iter().chain(browser).collect()
 }

@@ -53,9 +53,7 @@ pub fn CharCountTextarea(
     let over = move || len.get() > max;
     let error_prefix = i18n.t("error.prefix");
     let limit = i18n.tp("count.limit", max as f64, &[]);
-    let count = {
-        move || count_message(&i18n, len.get(), max)
-    };
+    let count = { move || count_message(&i18n, len.get(), max) };
     let hint_id = format!("{id}-hint");
     let info_id = format!("{id}-info");
     let error_id = format!("{id}-error");

@@ -1,7 +1,9 @@
 //! A locale's messages as the browser parsed them (`JSON.parse`): no JSON parser and no map
-//! type of our own in the wasm. Lookups fall back to English, compiled in.
+//! type of our own in the wasm. Lookups fall back to English, compiled in. A served catalog is
+//! an array of texts in English's key order (build/post_build.mjs); a host's own `messages`
+//! (or a source file) is an object by key. Both work.
 
-use js_sys::{Object, Reflect};
+use js_sys::{Array, Map, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::Locale;
@@ -17,12 +19,39 @@ thread_local! {
         .ok()
         .and_then(|v| v.dyn_into().ok())
         .unwrap_or_default();
+    /// Key → its position in English, for catalogs served as arrays.
+    static INDEX: Map = EN.with(|en| {
+        let index = Map::new();
+        for (i, key) in Object::keys(en).iter().enumerate() {
+            index.set(&key, &JsValue::from_f64(i as f64));
+        }
+        index
+    });
 }
 
 #[derive(Clone)]
 pub struct Catalog {
     /// `None` for English (and the pseudo-locale, which is English transformed).
-    messages: Option<Object>,
+    messages: Option<Messages>,
+}
+
+#[derive(Clone)]
+enum Messages {
+    ByKey(Object),
+    InEnglishOrder(Array),
+}
+
+impl Messages {
+    fn get(&self, key: &JsValue) -> Option<JsValue> {
+        let value = match self {
+            Messages::ByKey(m) => Reflect::get(m, key).ok()?,
+            Messages::InEnglishOrder(texts) => {
+                let i = INDEX.with(|index| index.get(key)).as_f64()?;
+                texts.get(i as u32)
+            }
+        };
+        (!value.is_undefined() && !value.is_null()).then_some(value)
+    }
 }
 
 impl Catalog {
@@ -32,7 +61,12 @@ impl Catalog {
 
     /// A catalog from its JSON text (a host's own, or a fetched file).
     pub fn from_json(text: &str) -> Option<Self> {
-        let messages = js_sys::JSON::parse(text).ok()?.dyn_into::<Object>().ok()?;
+        let value = js_sys::JSON::parse(text).ok()?;
+        let messages = if Array::is_array(&value) {
+            Messages::InEnglishOrder(value.unchecked_into())
+        } else {
+            Messages::ByKey(value.dyn_into().ok()?)
+        };
         Some(Self {
             messages: Some(messages),
         })
@@ -68,7 +102,7 @@ impl Catalog {
         let found = self
             .messages
             .as_ref()
-            .and_then(|m| pick(&Reflect::get(m, &key).ok()?, plural));
+            .and_then(|m| pick(&m.get(&key)?, plural));
         found
             .or_else(|| EN.with(|en| pick(&Reflect::get(en, &key).ok()?, plural)))
             .unwrap_or_default()
@@ -81,6 +115,10 @@ fn pick(value: &JsValue, plural: Option<&str>) -> Option<String> {
         return Some(s);
     }
     let forms: &Object = value.dyn_ref()?;
-    let form = |name: &str| Reflect::get(forms, &JsValue::from_str(name)).ok()?.as_string();
+    let form = |name: &str| {
+        Reflect::get(forms, &JsValue::from_str(name))
+            .ok()?
+            .as_string()
+    };
     plural.and_then(form).or_else(|| form("other"))
 }

@@ -63,7 +63,10 @@ impl Intl {
     }
 
     pub fn relative(&self, value: f64, unit: &str) -> String {
-        let f = js_sys::Intl::RelativeTimeFormat::new(&self.locales(), &options(&[("numeric", "always")]));
+        let f = js_sys::Intl::RelativeTimeFormat::new(
+            &self.locales(),
+            &options(&[("numeric", "always")]),
+        );
         f.format(value, unit).as_string().unwrap_or_default()
     }
 
@@ -74,7 +77,10 @@ impl Intl {
 
     /// The user's time zone's short name at `t` ("CET", "GMT-5", "UTC").
     pub fn zone_name(&self, t: DateTime<Utc>) -> String {
-        let f = js_sys::Intl::DateTimeFormat::new(&self.locales(), &options(&[("timeZoneName", "short")]));
+        let f = js_sys::Intl::DateTimeFormat::new(
+            &self.locales(),
+            &options(&[("timeZoneName", "short")]),
+        );
         f.format_to_parts(&js_date(t))
             .iter()
             .find(|p| {
@@ -107,7 +113,11 @@ impl Intl {
 
     /// Day and month, in the user's zone or in UTC ("12 March").
     pub fn day(&self, t: DateTime<Utc>, utc: bool) -> String {
-        let zone = if utc { [("timeZone", "UTC")].as_slice() } else { &[] };
+        let zone = if utc {
+            [("timeZone", "UTC")].as_slice()
+        } else {
+            &[]
+        };
         let pairs: Vec<_> = [("day", "numeric"), ("month", "long")]
             .into_iter()
             .chain(zone.iter().copied())

@@ -46,7 +46,9 @@ impl I18n {
     pub fn countdown(&self, ended_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
         match window_countdown(ended_at, now) {
             Countdown::NotStarted => self.t("window.not_started"),
-            Countdown::Left(n, unit) => self.tp(&format!("window.left.{}", unit.as_str()), n as f64, &[]),
+            Countdown::Left(n, unit) => {
+                self.tp(&format!("window.left.{}", unit.as_str()), n as f64, &[])
+            }
             Countdown::LessThanAMinuteLeft => self.t("window.left.less_than_a_minute"),
             Countdown::ClosedAgo(n, unit) => {
                 let ago = self.relative(-(n as f64), unit.as_str());
@@ -116,7 +118,18 @@ impl I18n {
 
     /// A problem the API reported, in the user's language (never the server's English).
     pub fn problem(&self, kind: Option<ProblemKind>) -> String {
+        use ProblemKind::*;
         match kind {
+            // What only a broken or hand-made request meets: one plain sentence for all.
+            Some(
+                MethodNotAllowed
+                | UriTooLong
+                | HeadersTooLarge
+                | PayloadTooLarge
+                | IdempotencyKeyMissing
+                | Forbidden
+                | StatusTransition,
+            ) => self.t("problem.not_accepted"),
             Some(k) => self.t(&format!("problem.{}", k.slug())),
             None => self.t("problem.internal"),
         }
@@ -128,13 +141,11 @@ impl I18n {
             ApiError::Network => self.t("api.network"),
             ApiError::Timeout => self.t("api.timeout"),
             ApiError::Aborted => self.t("api.aborted"),
-            ApiError::Unauthorized => self.t("api.unauthorized"),
-            ApiError::NotFound => self.t("api.not_found"),
+            ApiError::Unauthorized => self.problem(Some(ProblemKind::Unauthorized)),
+            ApiError::NotFound => self.problem(Some(ProblemKind::NotFound)),
             ApiError::Conflict(_) | ApiError::Rejected(_) => self.problem(e.kind()),
             ApiError::RateLimited(secs) => self.tp("api.rate_limited", f64::from(*secs), &[]),
-            ApiError::Server(status) => {
-                self.tf("api.server", &[("status", &status.to_string())])
-            }
+            ApiError::Server(status) => self.tf("api.server", &[("status", &status.to_string())]),
             ApiError::BadResponse => self.t("api.bad_response"),
         }
     }

@@ -123,7 +123,11 @@ impl I18n {
 
     /// "12 March 2027, 17:05 CET": a time a person reads is always labelled with its zone.
     pub fn date_time_zoned(&self, t: DateTime<Utc>) -> String {
-        format!("{}{NBSP}{}", self.date_time(t), self.inner().intl.zone_name(t))
+        format!(
+            "{}{NBSP}{}",
+            self.date_time(t),
+            self.inner().intl.zone_name(t)
+        )
     }
 
     /// "12 March 2027, 17:05 CET · 16:05 UTC": UTC (with its date when that differs) only

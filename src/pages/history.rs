@@ -171,7 +171,10 @@ fn Results(page: ContractPage, query: HistoryQuery) -> impl IntoView {
         if query.q.is_empty() {
             i18n.t("history.none")
         } else {
-            i18n.tf("history.no_match", &[("query", &crate::format::isolate(&query.q))])
+            i18n.tf(
+                "history.no_match",
+                &[("query", &crate::format::isolate(&query.q))],
+            )
         }
     } else {
         let (first, last) = (i18n.number(first as f64), i18n.number(last as f64));

@@ -140,7 +140,11 @@ pub fn describe_window(ended_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> S
 /// The largest whole unit in `d` ("3 days", "1 hour", "12 minutes"), or `None` under a minute.
 fn coarse(d: Duration) -> Option<String> {
     let (n, unit) = coarse_unit(d)?;
-    Some(format!("{n} {}{}", unit.as_str(), if n == 1 { "" } else { "s" }))
+    Some(format!(
+        "{n} {}{}",
+        unit.as_str(),
+        if n == 1 { "" } else { "s" }
+    ))
 }
 
 #[cfg(test)]

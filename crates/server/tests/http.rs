@@ -788,7 +788,10 @@ fn field_errors_carry_machine_codes_beside_the_messages() {
         r.body["error_codes"]["text"],
         json!([{"code": "too_long", "max": 1500, "actual": 1510}])
     );
-    assert!(r.body["errors"]["text"][0].as_str().unwrap().contains("1500"));
+    assert!(r.body["errors"]["text"][0]
+        .as_str()
+        .unwrap()
+        .contains("1500"));
     let r = s.post(
         &format!("/api/v1/contracts/{id}/feedback/report"),
         ALICE,

@@ -26,23 +26,20 @@ pub fn key_for(previous: Option<KeyedBody>, body: String) -> KeyedBody {
     }
 }
 
-/// What to tell the person when a send failed; `what` is `response`, `report` or `request`
-/// (one message per kind of send: languages don't build these sentences from parts).
-pub fn failure_message(i18n: &I18n, e: &ApiError, what: &str) -> String {
+/// What to tell the person when a send failed (the same words for the three sends, so each
+/// language says it whole rather than from parts).
+pub fn failure_message(i18n: &I18n, e: &ApiError) -> String {
     let kind = match e {
         ApiError::Network => "network",
         ApiError::Timeout => "timeout",
         ApiError::Server(_) | ApiError::BadResponse => "server",
         ApiError::Unauthorized => "unauthorized",
         ApiError::RateLimited(secs) => {
-            return i18n.tp(&format!("failure.rate_limited.{what}"), f64::from(*secs), &[]);
+            return i18n.tp("failure.rate_limited", f64::from(*secs), &[]);
         }
-        _ => {
-            let reason = i18n.api_error(e);
-            return i18n.tf(&format!("failure.other.{what}"), &[("reason", &reason)]);
-        }
+        _ => return i18n.tf("failure.other", &[("reason", &i18n.api_error(e))]),
     };
-    i18n.t(&format!("failure.{kind}.{what}"))
+    i18n.t(&format!("failure.{kind}"))
 }
 
 /// The alert after a failed send: what happened, and "Try again" (which resends the same

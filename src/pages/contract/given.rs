@@ -90,11 +90,7 @@ fn RemovalStatusView(request: RemovalRequestState) -> impl IntoView {
 fn RemovalRequest(contract_id: i64, feedback_id: i64, reload: Callback<()>) -> impl IntoView {
     let notice = expect_context::<Notice>();
     let (root, host, i18n) = (use_root(), crate::widget::use_host(), use_i18n());
-    let (sent, already, refused) = (
-        i18n.t("given.sent"),
-        i18n.t("given.already"),
-        i18n,
-    );
+    let (sent, already, refused) = (i18n.t("given.sent"), i18n.t("given.already"), i18n);
     let done = move |message: &str| {
         show_notice(&root, notice, message.into());
         reload.run(());
@@ -104,7 +100,6 @@ fn RemovalRequest(contract_id: i64, feedback_id: i64, reload: Callback<()>) -> i
         contract_id,
         feedback_id,
         expires_at_ms: drafts::default_expiry_ms(),
-        what: "request",
         failure_id: "fw-removal-failure",
         allowed: Signal::stored(true),
         request: Rc::new(move |api, req, ab| {

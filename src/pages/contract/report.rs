@@ -78,7 +78,10 @@ fn validate(
         Err(e) => {
             problems.push(FieldProblem {
                 field_id: DESCRIPTION.into(),
-                message: i18n.tf("report.description_error", &[("error", &i18n.text_error(&e))]),
+                message: i18n.tf(
+                    "report.description_error",
+                    &[("error", &i18n.text_error(&e))],
+                ),
             });
             String::new()
         }
@@ -199,7 +202,6 @@ fn ReportForm(contract_id: i64, feedback_id: i64, reload: Callback<()>) -> impl 
         contract_id,
         feedback_id,
         expires_at_ms: drafts::default_expiry_ms(),
-        what: "report",
         failure_id: "fw-report-failure",
         allowed: Signal::stored(true),
         request: Rc::new(move |api, req, ab| {

@@ -3,8 +3,8 @@
 //! that can't happen twice. The editor closes in place when the window ends.
 
 use feedback_domain::{
-    is_window_open, validate_response, ContractSummary, FeedbackResponse,
-    ProblemKind, ReceivedFeedback, RespondBlocked, ResponseWindow, RESPONSE_MAX_CHARS,
+    is_window_open, validate_response, ContractSummary, FeedbackResponse, ProblemKind,
+    ReceivedFeedback, RespondBlocked, ResponseWindow, RESPONSE_MAX_CHARS,
 };
 use std::rc::Rc;
 
@@ -36,7 +36,7 @@ pub fn RespondPanel(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let blocked = |b: RespondBlocked| {
-        let text = i18n.t(&format!("respond.blocked.{}", blocked_key(b)));
+        let text = i18n.t(blocked_key(b));
         view! { <p>{text}</p> }.into_any()
     };
     let body = if feedback.removed_at.is_some() {
@@ -77,11 +77,12 @@ fn PostedResponse(response: FeedbackResponse, freelancer: String) -> impl IntoVi
 /// The catalog key of a reason a response can't be posted.
 fn blocked_key(b: RespondBlocked) -> &'static str {
     match b {
-        RespondBlocked::NoWrittenComment => "no_comment",
-        RespondBlocked::AlreadyResponded => "already",
-        RespondBlocked::ContractActive => "active",
-        RespondBlocked::WindowClosed => "closed",
-        RespondBlocked::FeedbackRemoved => "removed",
+        RespondBlocked::ContractActive => "respond.blocked.active",
+        RespondBlocked::WindowClosed => "respond.blocked.closed",
+        // The rest say what the server's problem of the same kind says.
+        RespondBlocked::NoWrittenComment => "problem.no-written-comment",
+        RespondBlocked::AlreadyResponded => "problem.already-responded",
+        RespondBlocked::FeedbackRemoved => "problem.feedback-removed",
     }
 }
 
@@ -148,7 +149,11 @@ fn Editor(
         }
         _ => {
             let reason = refused.api_error(&e);
-            show_notice(&root, notice, refused.tf("respond.not_posted", &[("reason", &reason)]));
+            show_notice(
+                &root,
+                notice,
+                refused.tf("respond.not_posted", &[("reason", &reason)]),
+            );
             reload.run(());
         }
     });
@@ -158,7 +163,6 @@ fn Editor(
         contract_id,
         feedback_id,
         expires_at_ms: expires.timestamp_millis() as f64,
-        what: "response",
         failure_id: "fw-respond-failure",
         allowed: open.into(),
         request: Rc::new(move |api, req, ab| {

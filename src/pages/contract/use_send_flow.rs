@@ -28,8 +28,6 @@ pub struct SendFlowOptions {
     pub feedback_id: i64,
     /// When an unsent draft may be deleted (ms since the epoch).
     pub expires_at_ms: f64,
-    /// "response", "report" or "request", for failure messages.
-    pub what: &'static str,
     /// The id of the form's `SendFailure` alert, which takes focus after a failure.
     pub failure_id: &'static str,
     /// False while sending makes no sense (the response window closed).
@@ -131,7 +129,7 @@ where
             h.clear();
         }
     });
-    let (what, failure_id) = (opts.what, opts.failure_id);
+    let failure_id = opts.failure_id;
     let i18n = crate::i18n::use_i18n();
     let (on_sent, on_refused) = (opts.on_sent, opts.on_refused);
     Effect::new(move |_| {
@@ -150,7 +148,7 @@ where
                 on_refused.run(e)
             }
             Err(e) => {
-                failure.set(Some(failure_message(&i18n, &e, what)));
+                failure.set(Some(failure_message(&i18n, &e)));
                 host.error(&e);
                 root.focus_soon(failure_id);
                 // Told to wait: wait, then send the same request again (same key: never twice).
