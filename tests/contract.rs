@@ -305,7 +305,7 @@ async fn text_typed_just_before_unmounting_is_saved_by_the_final_flush() {
     );
     // The page has reacted (the count follows the text), but the autosave pause hasn't
     // passed: the view goes away before the draft is written.
-    text_appears(app.root(), "You have 1463 characters remaining").await;
+    text_appears(app.root(), "You have 1,463 characters remaining").await;
     assert_eq!(stored_draft(&format!(":{id}:")), None, "not saved yet");
     drop(app);
     let saved = stored_draft(&format!(":{id}:")).expect("flushed on unmount");

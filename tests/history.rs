@@ -38,7 +38,11 @@ async fn search_is_debounced_into_the_url_and_filters_the_list() {
     assert_eq!(row_titles(app.root()), ["Logo and brand guidelines"]);
     assert_eq!(location(), "/contracts?q=logo");
     type_into(&input, "no such contract at all");
-    text_appears(app.root(), "No contracts match “no such contract at all”.").await;
+    text_appears(
+        app.root(),
+        "No contracts match “\u{2068}no such contract at all\u{2069}”.",
+    )
+    .await;
     text_appears(app.root(), "Clear the search").await;
 }
 

@@ -208,7 +208,7 @@ async fn two_instances_work_independently_and_leave_the_host_url_alone() {
     let b_text = element(&shadow(&b), "#fw-response-text").await;
     type_into(&b_text, "Only in B");
     // B's own effects have run (its count and its draft follow the text) before C is checked.
-    text_appears(&shadow(&b), "You have 1491 characters remaining").await;
+    text_appears(&shadow(&b), "You have 1,491 characters remaining").await;
     wait_for("B's draft", WAIT, || {
         stored_draft(&format!(":{id}:"))
             .filter(|d| d.contains("Only in B"))

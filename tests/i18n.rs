@@ -1,0 +1,118 @@
+//! The widget in German and in Arabic (right to left): the history and a contract's details
+//! render from the catalog, with `lang` and `dir` on the root and the browser's `Intl` for
+//! numbers, dates and plurals. The catalogs are passed as the host's `messages` (the runner
+//! doesn't serve `dist/locales/`; the e2e suite covers fetching them).
+#![cfg(target_arch = "wasm32")]
+
+mod common;
+
+use chrono::{Duration as Span, Utc};
+use common::*;
+use feedback_widget::widget::mount;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::HtmlElement;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const DE: &str = include_str!("../locales/de.json");
+const AR: &str = include_str!("../locales/ar.json");
+
+fn host(id: &str) -> HtmlElement {
+    let el: HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    el.set_id(id);
+    document().body().unwrap().append_child(&el).unwrap();
+    el
+}
+
+fn options(locale: &str, messages: &str, contract: Option<i64>) -> JsValue {
+    let o = js_sys::Object::new();
+    let set = |k: &str, v: JsValue| js_sys::Reflect::set(&o, &k.into(), &v).unwrap();
+    set("apiBase", API.into());
+    set("token", "demo-alice".into());
+    set("locale", locale.into());
+    set("messages", messages.into());
+    if let Some(id) = contract {
+        set("contractId", (id as f64).into());
+    }
+    o.into()
+}
+
+fn root(el: &HtmlElement) -> web_sys::Element {
+    el.shadow_root()
+        .unwrap()
+        .query_selector("div[lang]")
+        .unwrap()
+        .expect("the widget container")
+}
+
+#[wasm_bindgen_test]
+async fn the_history_and_a_contract_render_in_german() {
+    let el = host("de-history");
+    let mut h = mount(el.clone(), options("de-AT", DE, None)).unwrap();
+    let r = root(&el);
+    text_appears(&r, "Auftragsverlauf").await;
+    // `de-AT` is matched to German; the count reads "1–20 von N Aufträgen".
+    assert_eq!(r.get_attribute("lang").as_deref(), Some("de"));
+    assert_eq!(r.get_attribute("dir").as_deref(), Some("ltr"));
+    text_appears(&r, "Aufträgen").await;
+    assert!(r
+        .text_content()
+        .unwrap()
+        .contains("Nach Titel oder Freelancer suchen"));
+    assert!(!r.text_content().unwrap().contains("Contract history"));
+    h.unmount();
+    el.remove();
+
+    let id = written_feedback(Utc::now() - Span::days(3)).await;
+    let el = host("de-details");
+    let mut h = mount(el.clone(), options("de", DE, Some(id))).unwrap();
+    let r = root(&el);
+    text_appears(&r, "Bewertung von").await;
+    // 28 days after the end, 3 days ago: "noch 24 Tage" (plural by Intl.PluralRules).
+    text_appears(&r, "noch 24 Tage").await;
+    let text = r.text_content().unwrap();
+    assert!(text.contains("Ihre Antwort"), "{text}");
+    assert!(text.contains("von 5"), "the rating reads in German: {text}");
+    assert!(!text.contains("days left"), "{text}");
+    h.unmount();
+    el.remove();
+}
+
+#[wasm_bindgen_test]
+async fn the_history_and_a_contract_render_right_to_left_in_arabic() {
+    let el = host("ar-history");
+    let mut h = mount(el.clone(), options("ar", AR, None)).unwrap();
+    let r = root(&el);
+    text_appears(&r, "سجل العقود").await;
+    assert_eq!(r.get_attribute("lang").as_deref(), Some("ar"));
+    assert_eq!(r.get_attribute("dir").as_deref(), Some("rtl"));
+    // Arabic's plural for 11–99 ("many": عقدًا) or for 100 and more ("other": عقد), chosen by
+    // Intl.PluralRules("ar") for the total the server reports.
+    let status = element(&r, ".fw-result-count").await;
+    let text = status.text_content().unwrap();
+    assert!(text.contains("من أصل"), "{text}");
+    assert!(text.ends_with("عقدًا") || text.ends_with("عقد"), "{text}");
+    h.unmount();
+    el.remove();
+
+    let id = written_feedback(Utc::now() - Span::days(3)).await;
+    let el = host("ar-details");
+    let mut h = mount(el.clone(), options("ar", AR, Some(id))).unwrap();
+    let r = root(&el);
+    text_appears(&r, "تقييم من").await;
+    let text = r.text_content().unwrap();
+    assert!(text.contains("ردك"), "{text}");
+    assert!(text.contains("يتبقى"), "the countdown in Arabic: {text}");
+    assert!(!text.contains("Your response"), "{text}");
+    // In a right-to-left layout the next tab is to the left.
+    let details = element(&r, "#fw-tab-details").await;
+    let overview = element(&r, "#fw-tab-overview").await;
+    overview.focus().unwrap();
+    key(&overview, "ArrowLeft");
+    let focused = el.shadow_root().unwrap().active_element().map(|e| e.id());
+    assert_eq!(focused, Some(details.id()));
+    h.unmount();
+    el.remove();
+}
