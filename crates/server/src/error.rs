@@ -7,11 +7,11 @@ use axum::response::{IntoResponse, Response};
 use feedback_domain::{Problem, ProblemKind};
 
 #[derive(Debug)]
-pub struct ApiError(pub Problem);
+pub struct ApiError(pub Box<Problem>);
 
 impl ApiError {
     pub fn new(kind: ProblemKind, detail: impl Into<String>) -> Self {
-        Self(kind.problem(detail))
+        Self(Box::new(kind.problem(detail)))
     }
 
     /// A 422 with one message for one request field (code `invalid`).
@@ -29,7 +29,7 @@ impl ApiError {
         let mut p = ProblemKind::Validation.problem(format!("{field}: {message}"));
         p.errors = BTreeMap::from([(field.to_string(), vec![message])]);
         p.error_codes = BTreeMap::from([(field.to_string(), vec![code])]);
-        Self(p)
+        Self(Box::new(p))
     }
 
     pub fn not_found() -> Self {
