@@ -235,7 +235,7 @@ pub fn mount(element: web_sys::HtmlElement, options: JsValue) -> Result<WidgetHa
 
     let document = web_sys::window()
         .and_then(|w| w.document())
-        .ok_or_else(|| JsValue::from_str("no document"))?;
+        .ok_or_else(|| JsValue::from_str("no document"))?; // i18n-ignore: for the host's developer
     let shadow = match element.shadow_root() {
         Some(s) => s,
         None => {

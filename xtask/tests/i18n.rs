@@ -1,0 +1,362 @@
+//! The message catalogs (`locales/`) and the widget's source, checked together: every catalog
+//! has every key English has and no other, with the same placeholders and the plural forms its
+//! language needs; every key the code asks for exists; and no user-visible English is left as a
+//! string literal in view code.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use feedback_domain::{
+    LinkError, ProblemKind, RemovalStatus, ReportCategory, ReportStatus, SortOrder, StatusFilter,
+    TextError, TimeUnit,
+};
+use serde_json::Value;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn catalog(tag: &str) -> BTreeMap<String, Value> {
+    let text = std::fs::read_to_string(root().join(format!("locales/{tag}.json"))).unwrap();
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("locales/{tag}.json: {e}"))
+}
+
+const LOCALES: [&str; 6] = ["es", "fr", "de", "pt-BR", "ja", "ar"];
+
+/// The plural categories of `Intl.PluralRules` a language uses for whole numbers (CLDR).
+fn plural_forms(tag: &str) -> &'static [&'static str] {
+    match tag {
+        "ja" => &["other"],
+        "ar" => &["zero", "one", "two", "few", "many", "other"],
+        _ => &["one", "other"],
+    }
+}
+
+fn placeholders(text: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut rest = text;
+    while let Some(start) = rest.find('{') {
+        let Some(len) = rest[start..].find('}') else {
+            break;
+        };
+        out.insert(rest[start + 1..start + len].to_string());
+        rest = &rest[start + len + 1..];
+    }
+    out
+}
+
+/// Every text of a message: the string, or each plural form.
+fn texts(v: &Value) -> Vec<(&str, &str)> {
+    match v {
+        Value::String(s) => vec![("", s.as_str())],
+        Value::Object(forms) => forms
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str().unwrap_or("")))
+            .collect(),
+        _ => vec![],
+    }
+}
+
+/// Problems in one catalog measured against English.
+fn catalog_problems(
+    tag: &str,
+    en: &BTreeMap<String, Value>,
+    tr: &BTreeMap<String, Value>,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    for key in en.keys().filter(|k| !tr.contains_key(*k)) {
+        problems.push(format!("{tag}: missing {key}"));
+    }
+    for key in tr.keys().filter(|k| !en.contains_key(*k)) {
+        problems.push(format!("{tag}: {key} is not an English key"));
+    }
+    for (key, value) in tr.iter().filter(|(k, _)| en.contains_key(*k)) {
+        let wanted: BTreeSet<String> = texts(&en[key])
+            .iter()
+            .flat_map(|(_, t)| placeholders(t))
+            .collect();
+        for (form, text) in texts(value) {
+            if text.trim().is_empty() {
+                problems.push(format!("{tag}: {key} {form} is blank"));
+            }
+            let used = placeholders(text);
+            if let Some(extra) = used.difference(&wanted).next() {
+                problems.push(format!(
+                    "{tag}: {key} {form} has {{{extra}}}, unknown in English"
+                ));
+            }
+            // A plural form may leave out the number ("one day"); everything else is said.
+            let needed: BTreeSet<_> = wanted
+                .iter()
+                .filter(|p| {
+                    form.is_empty() || form == "other" || !["n", "min", "max"].contains(&p.as_str())
+                })
+                .cloned()
+                .collect();
+            if let Some(missing) = needed.difference(&used).next() {
+                problems.push(format!("{tag}: {key} {form} lacks {{{missing}}}"));
+            }
+        }
+        if let Value::Object(forms) = value {
+            for form in plural_forms(tag) {
+                if !forms.contains_key(*form) {
+                    problems.push(format!("{tag}: {key} lacks the plural form {form}"));
+                }
+            }
+        }
+    }
+    problems
+}
+
+#[test]
+fn every_catalog_has_every_key_with_the_same_placeholders_and_its_plural_forms() {
+    let en = catalog("en");
+    let problems: Vec<String> = LOCALES
+        .iter()
+        .flat_map(|tag| catalog_problems(tag, &en, &catalog(tag)))
+        .collect();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn the_catalog_check_finds_what_it_is_for() {
+    let en: BTreeMap<String, Value> = serde_json::from_str(
+        r#"{"a": "Hi {name}", "b": {"one": "{n} day", "other": "{n} days"}, "c": "x"}"#,
+    )
+    .unwrap();
+    let bad: BTreeMap<String, Value> =
+        serde_json::from_str(r#"{"a": "Hallo {nom}", "b": {"one": "ein Tag"}, "d": "y"}"#).unwrap();
+    let found = catalog_problems("de", &en, &bad).join("\n");
+    for expected in [
+        "missing c",
+        "d is not an English key",
+        "has {nom}",
+        "lacks {name}",
+        "lacks the plural form other",
+    ] {
+        assert!(found.contains(expected), "{expected}: {found}");
+    }
+}
+
+/// Every source file of the widget.
+fn sources(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = entry.path();
+        if p.is_dir() {
+            out.extend(sources(&p));
+        } else if p.extension().is_some_and(|e| e == "rs") {
+            out.push(p);
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The string literals of Rust source outside comments, with their line numbers.
+fn literals(source: &str) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    for (i, line) in source.lines().enumerate() {
+        let code = line.trim_start();
+        // `i18n-ignore` marks text for developers (an error thrown to the host page's code).
+        if code.starts_with("//") || line.contains("i18n-ignore") {
+            continue;
+        }
+        let mut chars = line.chars().peekable();
+        let mut current: Option<String> = None;
+        let mut prev = ' ';
+        while let Some(c) = chars.next() {
+            match (&mut current, c) {
+                (None, '/') if chars.peek() == Some(&'/') => break,
+                (None, '"') if prev != '\'' => current = Some(String::new()),
+                (Some(s), '\\') => {
+                    s.push(c);
+                    if let Some(n) = chars.next() {
+                        s.push(n);
+                    }
+                }
+                (Some(_), '"') => out.push((i + 1, current.take().unwrap())),
+                (Some(s), _) => s.push(c),
+                _ => {}
+            }
+            prev = c;
+        }
+    }
+    out
+}
+
+/// Text a person would read: two words of letters, or a capitalised word, that isn't a
+/// catalog key, a CSS class list, an id, a key name or an HTTP header.
+fn looks_like_words(s: &str) -> bool {
+    const TECHNICAL: &[&str] = &[
+        "ArrowRight",
+        "ArrowLeft",
+        "Home",
+        "End",
+        "Authorization",
+        "Content-Type",
+        "Bearer {t}",
+        "TrustedHTML",
+    ];
+    if TECHNICAL.contains(&s) || s.contains("fw-") || s.starts_with('{') {
+        return false;
+    }
+    let words: Vec<&str> = s
+        .split(|c: char| !c.is_alphabetic() && c != '\'')
+        .filter(|w| w.chars().count() > 1)
+        .collect();
+    let capitalised = words.first().is_some_and(|w| {
+        let mut c = w.chars();
+        c.next().is_some_and(char::is_uppercase) && c.next().is_some_and(char::is_lowercase)
+    });
+    let is_key = s
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-{}".contains(c));
+    !is_key && (words.len() >= 2 && s.contains(' ') || capitalised)
+}
+
+/// View code: the components, pages and the app shell (not the API client's own English
+/// fallbacks, the JS crash screen's defaults, or the language names, which are each language's
+/// own name).
+fn is_view_code(path: &Path) -> bool {
+    let p = path.to_string_lossy();
+    (p.contains("/src/pages/") || p.contains("/src/components/"))
+        || ["lib.rs", "language.rs", "widget.rs", "title.rs"]
+            .iter()
+            .any(|f| p.ends_with(&format!("/src/{f}")))
+}
+
+fn visible_literals(path: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(path).unwrap();
+    literals(&text)
+        .into_iter()
+        .filter(|(_, s)| looks_like_words(s))
+        .map(|(line, s)| format!("{}:{line}: {s:?}", path.display()))
+        .collect()
+}
+
+#[test]
+fn no_user_visible_english_is_left_in_view_code() {
+    let found: Vec<String> = sources(&root().join("src"))
+        .into_iter()
+        .filter(|p| is_view_code(p))
+        .flat_map(|p| visible_literals(&p))
+        .collect();
+    assert!(
+        found.is_empty(),
+        "text to move into locales/en.json:\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn the_scan_finds_a_literal_left_in_a_view() {
+    let sample = r#"view! { <button class="fw-button">"Send report"</button> } // "Not this""#;
+    let found: Vec<_> = literals(sample)
+        .into_iter()
+        .filter(|(_, s)| looks_like_words(s))
+        .collect();
+    assert_eq!(found, [(1, "Send report".to_string())]);
+    assert!(looks_like_words("Continue"));
+    assert!(!looks_like_words("report.send"));
+    assert!(!looks_like_words("fw-button fw-primary"));
+}
+
+/// The keys the code makes from the domain's machine names (`category.{name}` and so on).
+fn made_keys() -> Vec<String> {
+    let mut keys = Vec::new();
+    for c in ReportCategory::ALL {
+        keys.push(format!("category.{}", c.as_str()));
+        keys.push(format!("category.{}.explain", c.as_str()));
+    }
+    for s in ReportStatus::ALL {
+        keys.push(format!("report_status.{}", s.as_str()));
+        keys.push(format!("report_step.{}", s.as_str()));
+    }
+    for s in RemovalStatus::ALL {
+        keys.push(format!("removal_step.{}", s.as_str()));
+    }
+    for f in StatusFilter::ALL {
+        keys.push(format!("filter.{}", f.as_str()));
+    }
+    for s in SortOrder::ALL {
+        keys.push(format!("sort.{}", s.as_str()));
+    }
+    for u in [TimeUnit::Day, TimeUnit::Hour, TimeUnit::Minute] {
+        keys.push(format!("window.left.{}", u.as_str()));
+    }
+    use ProblemKind::*;
+    for k in ProblemKind::ALL {
+        // These share one message (src/i18n/messages.rs).
+        if !matches!(
+            k,
+            MethodNotAllowed
+                | UriTooLong
+                | HeadersTooLarge
+                | PayloadTooLarge
+                | IdempotencyKeyMissing
+                | Forbidden
+                | StatusTransition
+        ) {
+            keys.push(format!("problem.{}", k.slug()));
+        }
+    }
+    let text_errors = [
+        TextError::Empty,
+        TextError::TooShort { min: 1, actual: 0 },
+        TextError::TooLong { max: 1, actual: 2 },
+        TextError::ControlCharacter,
+        TextError::BidiControl,
+    ];
+    keys.extend(
+        text_errors
+            .iter()
+            .map(|e| format!("field.{}", e.code().code)),
+    );
+    let link_errors = [
+        LinkError::TooMany { max: 1 },
+        LinkError::NotAWebAddress { index: 1 },
+        LinkError::TooLong { index: 1, max: 1 },
+    ];
+    keys.extend(
+        link_errors
+            .iter()
+            .map(|e| format!("field.{}", e.code().code)),
+    );
+    for kind in [
+        "network",
+        "timeout",
+        "server",
+        "unauthorized",
+        "rate_limited",
+        "other",
+    ] {
+        keys.push(format!("failure.{kind}"));
+    }
+    keys
+}
+
+#[test]
+fn every_key_the_code_asks_for_is_in_english() {
+    let en = catalog("en");
+    let mut missing: Vec<String> = made_keys()
+        .into_iter()
+        .filter(|k| !en.contains_key(k))
+        .collect();
+    for path in sources(&root().join("src")) {
+        let text = std::fs::read_to_string(&path).unwrap();
+        for call in [".t(\"", ".tf(\"", ".tp(\"", ".around(\""] {
+            for piece in text.split(call).skip(1) {
+                let key = piece.split('"').next().unwrap_or("");
+                if !key.contains('{') && !en.contains_key(key) {
+                    missing.push(format!("{}: {key}", path.display()));
+                }
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "keys not in locales/en.json:\n{}",
+        missing.join("\n")
+    );
+}
