@@ -265,9 +265,17 @@ fn Pager(query: HistoryQuery, pages: u32) -> impl IntoView {
     );
     view! {
         <nav class="fw-pager" aria-label=i18n.t("pager.label")>
-            {(current > 1).then(|| view! { <Link href=at(current - 1) rel="prev">{i18n.t("pager.previous")}</Link> })}
+            {(current > 1).then(|| view! {
+                <Link href=at(current - 1) rel="prev">
+                    <span class="fw-directional" aria-hidden="true">"← "</span>{i18n.t("pager.previous")}
+                </Link>
+            })}
             <span class="fw-pager-status">{status}</span>
-            {(current < pages).then(|| view! { <Link href=at(current + 1) rel="next">{i18n.t("pager.next")}</Link> })}
+            {(current < pages).then(|| view! {
+                <Link href=at(current + 1) rel="next">
+                    {i18n.t("pager.next")}<span class="fw-directional" aria-hidden="true">" →"</span>
+                </Link>
+            })}
         </nav>
     }
 }

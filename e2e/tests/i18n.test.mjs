@@ -1,0 +1,158 @@
+// The widget in other languages: Arabic (right to left) and Japanese with zero axe violations
+// in both colour schemes; the language switcher that persists; a host page's `locale`
+// attribute; the catalogs served hashed and immutable; and the pseudo-locale (accented, ~40 %
+// longer) at 375 px with nothing cut off or overlapping.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  launch, signedInPage, withArtifacts, writtenFeedback, axeViolations, serveHostPages, HOST, APP_URL,
+} from './browser.mjs';
+
+let browser;
+let host;
+before(async () => {
+  browser = await launch();
+  host = await serveHostPages((url) => ({
+    html: `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Host</title>
+<script type="module" src="${APP_URL}/embed.js"></script></head><body><main><h1>Host</h1>
+<contract-feedback api-base="${APP_URL}" token="demo-alice" locale="${url.searchParams.get('locale')}"></contract-feedback>
+</main></body></html>`,
+  }));
+});
+after(async () => {
+  await browser?.close();
+  await host?.close();
+});
+
+/** A signed-in page whose standalone app starts in `locale` (the switcher's stored choice). */
+async function pageIn(locale, options = {}) {
+  const page = await signedInPage(browser, 'demo-alice', options);
+  await page.context().addInitScript((l) => localStorage.setItem('feedback-widget:locale', l), locale);
+  return page;
+}
+
+for (const [locale, dir, title, details] of [
+  ['ar', 'rtl', 'سجل العقود', 'تفاصيل العقد'],
+  ['ja', 'ltr', '契約履歴', '契約の詳細'],
+]) {
+  for (const colorScheme of ['light', 'dark']) {
+    test(`${locale}: the history and a contract's details, zero axe violations (${colorScheme})`, async (t) => {
+      const page = await pageIn(locale, { colorScheme });
+      await withArtifacts(t, page, async () => {
+        await page.goto(`${APP_URL}/contracts`);
+        await page.getByRole('heading', { level: 1, name: title }).waitFor();
+        assert.equal(await page.locator('html').getAttribute('lang'), locale);
+        assert.equal(await page.locator('html').getAttribute('dir'), dir);
+        await page.locator('.fw-result-count').waitFor();
+        assert.deepEqual(await axeViolations(page), [], `axe: ${locale} history (${colorScheme})`);
+        const id = await writtenFeedback(3, { report_status: 'under_review' });
+        await page.goto(`${APP_URL}/contracts/${id}?tab=details`);
+        await page.getByRole('tab', { name: details, selected: true }).waitFor();
+        await page.locator('.fw-timeline').waitFor();
+        assert.deepEqual(await axeViolations(page), [], `axe: ${locale} details (${colorScheme})`);
+        // Nothing English inside the page's own text (names and titles come from the data).
+        const text = await page.locator('main').innerText();
+        for (const english of ['Contract details', 'Your response', 'Report this feedback', 'days left']) {
+          assert.ok(!text.includes(english), `${english} in ${locale}: ${text}`);
+        }
+        assert.deepEqual(page.problems, []);
+      });
+    });
+  }
+}
+
+test('the language switcher changes the language and it stays chosen', async (t) => {
+  const page = await signedInPage(browser, 'demo-alice', { locale: 'en-US' });
+  await withArtifacts(t, page, async () => {
+    const catalogs = [];
+    page.on('response', (r) => { if (r.url().includes('/locales/')) catalogs.push(r); });
+    await page.goto(`${APP_URL}/contracts`);
+    await page.getByRole('heading', { level: 1, name: 'Contract history' }).waitFor();
+    await Promise.all([
+      page.waitForEvent('load'),
+      page.getByLabel('Language').selectOption('de'),
+    ]);
+    await page.getByRole('heading', { level: 1, name: 'Auftragsverlauf' }).waitFor();
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'Auftragsverlauf' }).waitFor();
+    assert.equal(await page.getByLabel('Sprache').inputValue(), 'de');
+    // The catalog is a content-hashed file, cached for a year.
+    const [first] = catalogs;
+    assert.match(new URL(first.url()).pathname, /^\/locales\/de-[0-9a-f]{16}\.json$/);
+    assert.match(first.headers()['cache-control'], /immutable/);
+  });
+});
+
+test('the browser languages choose the language when nothing was chosen', async (t) => {
+  const page = await signedInPage(browser, 'demo-alice', { locale: 'fr-CA' });
+  await withArtifacts(t, page, async () => {
+    await page.goto(`${APP_URL}/contracts`);
+    await page.getByRole('heading', { level: 1, name: 'Historique des contrats' }).waitFor();
+    assert.equal(await page.locator('html').getAttribute('lang'), 'fr');
+  });
+});
+
+test('a host page sets the widget\'s language with the locale attribute', async (t) => {
+  const page = await signedInPage(browser, null);
+  await withArtifacts(t, page, async () => {
+    await page.goto(`${HOST}/?locale=ja`);
+    const widget = page.locator('contract-feedback');
+    await widget.getByRole('heading', { name: '契約履歴' }).waitFor();
+    assert.equal(await widget.locator('div[lang]').first().getAttribute('lang'), 'ja');
+    await page.goto(`${HOST}/?locale=ar-EG`);
+    await widget.getByRole('heading', { name: 'سجل العقود' }).waitFor();
+    assert.equal(await widget.locator('div[lang]').first().getAttribute('dir'), 'rtl');
+    assert.deepEqual(await page.evaluate(() => window.__csp), []);
+  });
+});
+
+/** Elements whose text is cut off, and pairs of controls that overlap. */
+function layoutProblems() {
+  const problems = [];
+  const root = document.querySelector('.fw-app:not(.fw-shell)');
+  if (document.documentElement.scrollWidth > window.innerWidth + 1) {
+    problems.push(`page scrolls sideways: ${document.documentElement.scrollWidth}px`);
+  }
+  const visible = (e) => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
+  for (const e of root.querySelectorAll('*')) {
+    if (!visible(e)) continue;
+    const s = getComputedStyle(e);
+    const clips = ['hidden', 'clip'].includes(s.overflowX) || s.textOverflow === 'ellipsis';
+    if (clips && e.scrollWidth > e.clientWidth + 1 && !e.classList.contains('fw-sr-only')) {
+      problems.push(`cut off: ${e.tagName}.${e.className} "${e.textContent.slice(0, 40)}"`);
+    }
+    const r = e.getBoundingClientRect();
+    if (r.right > window.innerWidth + 1 || r.left < -1) {
+      if (!e.closest('.fw-sr-only, .fw-skip')) problems.push(`outside the screen: ${e.tagName}.${e.className}`);
+    }
+  }
+  const controls = [...root.querySelectorAll('a, button, input, select, textarea, label, .fw-badge, [role=tab]')]
+    .filter((e) => visible(e) && !e.closest('.fw-sr-only, .fw-skip, dialog:not([open])'));
+  for (let i = 0; i < controls.length; i += 1) {
+    for (let j = i + 1; j < controls.length; j += 1) {
+      const [a, b] = [controls[i], controls[j]];
+      if (a.contains(b) || b.contains(a)) continue;
+      const [p, q] = [a.getBoundingClientRect(), b.getBoundingClientRect()];
+      const overlap = Math.min(p.right, q.right) - Math.max(p.left, q.left) > 1
+        && Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top) > 1;
+      if (overlap) problems.push(`overlap: ${a.tagName} "${a.textContent.slice(0, 30)}" / ${b.tagName} "${b.textContent.slice(0, 30)}"`);
+    }
+  }
+  return problems;
+}
+
+test('the pseudo-locale (~40 % longer) at 375 px: nothing cut off, nothing overlapping', async (t) => {
+  const page = await pageIn('en-XA', { viewport: { width: 375, height: 800 } });
+  await withArtifacts(t, page, async () => {
+    await page.goto(`${APP_URL}/contracts`);
+    await page.locator('.fw-result-count').waitFor();
+    assert.match(await page.locator('h1').innerText(), /^\[Çǿŋ|^\[/);
+    assert.deepEqual(await page.evaluate(layoutProblems), [], 'history');
+    const id = await writtenFeedback(3);
+    await page.goto(`${APP_URL}/contracts/${id}?tab=details`);
+    await page.locator('#fw-response-text').waitFor();
+    assert.deepEqual(await page.evaluate(layoutProblems), [], 'details');
+    await page.locator('#fw-panel-details button[aria-controls=fw-report-form]').click();
+    assert.deepEqual(await page.evaluate(layoutProblems), [], 'report form');
+  });
+});
