@@ -27,6 +27,14 @@ const sizes = files.map((f) => {
   };
 });
 const appFiles = sizes.filter((s) => s.f !== 'embed.js');
+// Locale catalogs (one is fetched beside the wasm for a non-English page; English is inside it).
+const catalogs = readdirSync(`${DIST}/locales`).filter((f) => f.endsWith('.json')).map((f) => {
+  const data = readFileSync(`${DIST}/locales/${f}`);
+  return {
+    f: f.replace(/-[0-9a-f]{16}(?=\.json)/, ''), raw: data.length, gz: gzipSync(data, { level: 9 }).length,
+    br: brotliCompressSync(data, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
+  };
+});
 const total = (k) => appFiles.reduce((a, s) => a + s[k], 0);
 
 // 2. Timings from the app's Performance API marks, in headless Chromium (5 runs, median).
@@ -140,6 +148,15 @@ ${sizes.map((s) => `| ${s.f} | ${kb(s.raw)} | ${kb(s.gz)} | ${kb(s.br)} |`).join
 
 Goal: total gzip ≤ 160 KB — ${total('gz') <= 160_000 ? 'met' : `**not met** (${kb(total('gz'))}); see "Where the bytes go" below`}.
 \`embed.js\` (the widget loader) is only loaded by host pages.
+
+## Locale catalogs (\`dist/locales/\`, fetched only for a page in that language)
+
+| catalog | raw | gzip -9 | brotli 11 |
+|---|---|---|---|
+${catalogs.map((s) => `| ${s.f} | ${kb(s.raw)} | ${kb(s.gz)} | ${kb(s.br)} |`).join('\n')}
+
+Goal: each ≤ 4 KB gzip — ${catalogs.every((c) => c.gz <= 4096) ? 'met' : '**not met**'} (largest ${kb(Math.max(...catalogs.map((c) => c.gz)))}).
+English (${kb(readFileSync(new URL('../locales/en.json', import.meta.url)).length)} as a source file) is compiled into the wasm.
 
 ## Bytes on the wire (Resource Timing \`transferSize\`, after the server's compression)
 

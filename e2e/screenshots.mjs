@@ -76,5 +76,25 @@ await dark.getByRole('button', { name: 'Continue' }).click();
 await dark.locator('#fw-respond-error-summary').waitFor();
 await dark.screenshot({ path: `${out}/details-dark.png` });
 
+// Other languages: German, and Arabic laid out right to left.
+async function inLocale(locale) {
+  const p = await signedInPage(browser, 'demo-alice', { viewport: { width: 1000, height: 900 } });
+  await p.context().addInitScript((l) => localStorage.setItem('feedback-widget:locale', l), locale);
+  return p;
+}
+const german = await inLocale('de');
+await german.goto(`${APP_URL}/contracts`);
+await german.locator('.fw-result-count').waitFor();
+await german.screenshot({ path: `${out}/history-de.png` });
+const arabic = await inLocale('ar');
+const arabicId = await fixture({
+  title: 'تصميم الهوية البصرية', freelancer_name: 'ليلى حداد', ended_at: new Date(Date.now() - 3 * day).toISOString(),
+  received_rating: 4.5, received_comment: 'تعاون ممتاز ووضوح في المتطلبات. تأخر الدفع قليلًا.',
+  given_rating: 5, given_comment: 'عمل متقن وتسليم في الموعد.',
+});
+await arabic.goto(`${APP_URL}/contracts/${arabicId}?tab=details`);
+await arabic.locator('#fw-response-text').waitFor();
+await arabic.screenshot({ path: `${out}/details-ar.png` });
+
 await browser.close();
 console.log(`screenshots written to ${out}`);
