@@ -144,41 +144,35 @@ pub fn start_standalone() {
     let stored = session
         .as_ref()
         .and_then(|s| s.get_item(TOKEN_KEY).ok().flatten());
-    // The static shell from index.html gives way to the app at the same place.
-    if let Some(shell) = document
-        .as_ref()
-        .and_then(|d| d.query_selector(".fw-shell").ok().flatten())
-    {
-        shell.remove();
-    }
     let locale = language::standalone_locale();
     language::set_document_language(locale);
-    mount_to_body(move || {
-        let token = RwSignal::new(stored.clone());
-        let base = base.clone();
-        // The page's language is loaded before anything is shown (the static shell stays
-        // meanwhile): no English flash, nothing announced twice.
-        let catalog = LocalResource::new(move || i18n::Catalog::load(locale, "/locales/"));
-        view! {
-            <Suspense>
-                {move || {
-                    let base = base.clone();
-                    Suspend::new(async move {
-                    provide_context(i18n::I18n::new(locale, catalog.await));
-                    view! {
-                        {move || match token.get() {
-                            Some(t) => view! { <App config=AppConfig { api: ApiClient::new(base.clone(), Some(t)) }/> }.into_any(),
-                            None => view! { <SignIn on_token=move |t: String| {
-                                if let Some(s) = web_sys::window().and_then(|w| w.session_storage().ok().flatten()) {
-                                    let _ = s.set_item(TOKEN_KEY, &t);
-                                }
-                                token.set(Some(t));
-                            }/> }.into_any(),
-                        }}
-                    }
-                })}}
-            </Suspense>
+    // The page's language is loaded before anything is shown (the static shell stays
+    // meanwhile): no English flash, nothing announced twice.
+    wasm_bindgen_futures::spawn_local(async move {
+        let catalog = i18n::Catalog::load(locale, "/locales/").await;
+        // The static shell from index.html gives way to the app at the same place.
+        if let Some(shell) = document
+            .as_ref()
+            .and_then(|d| d.query_selector(".fw-shell").ok().flatten())
+        {
+            shell.remove();
         }
+        mount_to_body(move || {
+            provide_context(i18n::I18n::new(locale, catalog));
+            let token = RwSignal::new(stored.clone());
+            let base = base.clone();
+            view! {
+                {move || match token.get() {
+                    Some(t) => view! { <App config=AppConfig { api: ApiClient::new(base.clone(), Some(t)) }/> }.into_any(),
+                    None => view! { <SignIn on_token=move |t: String| {
+                        if let Some(s) = web_sys::window().and_then(|w| w.session_storage().ok().flatten()) {
+                            let _ = s.set_item(TOKEN_KEY, &t);
+                        }
+                        token.set(Some(t));
+                    }/> }.into_any(),
+                }}
+            }
+        });
     });
 }
 

@@ -10,8 +10,12 @@ use send_wrapper::SendWrapper;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
 use crate::api::{ApiClient, TokenSource};
 use crate::dom::DomRoot;
+use crate::i18n::{Catalog, I18n};
 use crate::nav::Nav;
 use crate::{AppConfig, Shell};
 
@@ -106,7 +110,10 @@ pub fn use_host() -> Host {
 /// What `mount` returns to the host.
 #[wasm_bindgen]
 pub struct WidgetHandle {
-    inner: Option<UnmountHandle<AnyViewState>>,
+    /// `None` until the instance's language has loaded (then the UI mounts), and after unmount.
+    inner: Rc<RefCell<Option<UnmountHandle<AnyViewState>>>>,
+    /// Set by `unmount`: a language still loading then mounts nothing.
+    gone: Rc<Cell<bool>>,
     shadow: web_sys::ShadowRoot,
 }
 
@@ -114,7 +121,11 @@ pub struct WidgetHandle {
 impl WidgetHandle {
     /// Removes the UI and stops everything it started: timers, listeners, requests.
     pub fn unmount(&mut self) {
-        let Some(handle) = self.inner.take() else {
+        if self.gone.replace(true) {
+            return;
+        }
+        crate::crash::unregister_root(&self.shadow);
+        let Some(handle) = self.inner.borrow_mut().take() else {
             return;
         };
         crate::crash::unregister_root(&self.shadow);
@@ -221,11 +232,11 @@ pub fn mount(element: web_sys::HtmlElement, options: JsValue) -> Result<WidgetHa
     };
     let locale = crate::i18n::negotiate(requested.iter().map(String::as_str));
     let own_messages = option(&options, "messages").and_then(|v| match v.as_string() {
-        Some(text) => crate::i18n::Catalog::from_json(&text),
+        Some(text) => Catalog::from_json(&text),
         None => js_sys::JSON::stringify(&v)
             .ok()
             .and_then(|t| t.as_string())
-            .and_then(|t| crate::i18n::Catalog::from_json(&t)),
+            .and_then(|t| Catalog::from_json(&t)),
     });
     let locales_url = option(&options, "localesUrl")
         .and_then(|v| v.as_string())
@@ -270,37 +281,35 @@ pub fn mount(element: web_sys::HtmlElement, options: JsValue) -> Result<WidgetHa
     let host = Host::on(Some(element));
     let inner_shadow = shadow.clone();
     crate::crash::register_root(&shadow);
-    let handle = mount_to(container, move || {
-        // Created inside the mount's owner, so unmounting disposes of it too.
-        provide_context(DomRoot::shadow(inner_shadow));
-        provide_context(host.clone());
-        provide_context(Nav::memory(initial.clone()));
-        let (config, own, url) = (config.clone(), own_messages.clone(), locales_url.clone());
-        // The instance's language first (nothing shown in another one meanwhile).
-        let catalog = LocalResource::new(move || {
-            let (own, url) = (own.clone(), url.clone());
-            async move {
-                match own {
-                    Some(c) => c,
-                    None => crate::i18n::Catalog::load(locale, &url).await,
+    let mount_in = move |catalog: Catalog| {
+        mount_to(container, move || {
+            // Created inside the mount's owner, so unmounting disposes of it too.
+            provide_context(DomRoot::shadow(inner_shadow));
+            provide_context(host.clone());
+            provide_context(Nav::memory(initial.clone()));
+            provide_context(I18n::new(locale, catalog));
+            view! { <Shell config=config.clone()/> }.into_any()
+        })
+    };
+    let (inner, gone) = (Rc::new(RefCell::new(None)), Rc::new(Cell::new(false)));
+    // The instance's language first: nothing is shown in another one meanwhile. English (or
+    // the host's own messages) is at hand; another language is one small fetch.
+    match (own_messages, Catalog::file(locale)) {
+        (Some(catalog), _) => *inner.borrow_mut() = Some(mount_in(catalog)),
+        (None, None) => *inner.borrow_mut() = Some(mount_in(Catalog::english())),
+        (None, Some(_)) => {
+            let (slot, gone) = (inner.clone(), gone.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let catalog = Catalog::load(locale, &locales_url).await;
+                if !gone.get() {
+                    *slot.borrow_mut() = Some(mount_in(catalog));
                 }
-            }
-        });
-        view! {
-            <Suspense>
-                {move || {
-                    let config = config.clone();
-                    Suspend::new(async move {
-                        provide_context(crate::i18n::I18n::new(locale, catalog.await));
-                        view! { <Shell config=config/> }
-                    })
-                }}
-            </Suspense>
+            });
         }
-        .into_any()
-    });
+    }
     Ok(WidgetHandle {
-        inner: Some(handle),
+        inner,
+        gone,
         shadow,
     })
 }
