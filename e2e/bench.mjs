@@ -155,7 +155,7 @@ Goal: total gzip ≤ 160 KB — ${total('gz') <= 160_000 ? 'met' : `**not met** 
 |---|---|---|---|
 ${catalogs.map((s) => `| ${s.f} | ${kb(s.raw)} | ${kb(s.gz)} | ${kb(s.br)} |`).join('\n')}
 
-Goal: each ≤ 4 KB gzip — ${catalogs.every((c) => c.gz <= 4096) ? 'met' : '**not met**'} (largest ${kb(Math.max(...catalogs.map((c) => c.gz)))}).
+Goal: each ≤ 4 KB (4,096 bytes) gzip — ${catalogs.every((c) => c.gz <= 4096) ? 'met' : '**not met**'} (largest ${Math.max(...catalogs.map((c) => c.gz)).toLocaleString('en')} bytes).
 English (${kb(readFileSync(new URL('../locales/en.json', import.meta.url)).length)} as a source file) is compiled into the wasm.
 
 ## Bytes on the wire (Resource Timing \`transferSize\`, after the server's compression)

@@ -84,6 +84,23 @@ test('a host page hears ready, contract-opened, removal-requested and report-sta
   });
 });
 
+test('a host page hears report-submitted when a report is sent', async (t) => {
+  const p = await signedInPage(browser, null);
+  await withArtifacts(t, p, async () => {
+    const id = await writtenFeedback(3);
+    await p.goto(`${HOST}/?contract=${id}`);
+    const widget = p.locator('contract-feedback');
+    await widget.getByRole('button', { name: 'Report this feedback' }).click();
+    await widget.getByLabel('Fraud').check();
+    await widget.getByLabel('Describe what happened').fill('The account was closed for confirmed payment fraud last week.');
+    await widget.locator('#fw-report-form').getByRole('button', { name: 'Continue' }).click();
+    await widget.getByRole('dialog', { name: 'Send this report?' }).getByRole('button', { name: 'Send report' }).click();
+    await widget.getByText('Your report has been sent.').waitFor();
+    assert.deepEqual(await eventually(p, 'report-submitted'), [{ name: 'report-submitted', detail: { contractId: id } }]);
+    assert.deepEqual(await named(p, 'error'), []);
+  });
+});
+
 test('every error event carries the problem code', async (t) => {
   const p = await signedInPage(browser, null);
   await withArtifacts(t, p, async () => {
