@@ -43,6 +43,19 @@ for (const name of readdirSync(locales).filter((f) => f.endsWith('.json') && f !
   writeFileSync(join(dir, 'locales', `${name.replace(/\.json$/, '')}-${hash}.json`), texts);
 }
 
+// The static shell's loading line in every language, from the catalogs (index.html's inline
+// script picks one before the wasm arrives; the server hashes that script for its CSP at start).
+{
+  const indexPath = join(dir, 'index.html');
+  const html = readFileSync(indexPath, 'utf8');
+  // (Trunk's HTML minifier may respace or requote the marker object.)
+  const marker = /\{\s*["']fw-loading-texts["']\s*:\s*1\s*\}/;
+  if (!marker.test(html)) throw new Error('post_build: index.html has no loading-texts marker');
+  const texts = Object.fromEntries(readdirSync(locales).filter((f) => f.endsWith('.json')).map((f) =>
+    [f.replace(/\.json$/, ''), JSON.parse(readFileSync(new URL(f, locales), 'utf8'))['history.loading']]));
+  writeFileSync(indexPath, html.replace(marker, () => JSON.stringify(texts)));
+}
+
 // Release builds: the wasm-bindgen glue minified (Trunk's `minify` leaves it as generated),
 // then index.html's Subresource Integrity for it recomputed, since its bytes changed.
 if (process.env.TRUNK_PROFILE === 'release') {

@@ -83,6 +83,21 @@ test('the language switcher changes the language and it stays chosen', async (t)
   });
 });
 
+test('the static shell is in the page\'s language before the wasm arrives', async (t) => {
+  for (const [locale, text, dir] of [['de', 'Ihre Aufträge werden geladen …', 'ltr'], ['ar', 'جارٍ تحميل عقودك…', 'rtl']]) {
+    const page = await pageIn(locale);
+    await withArtifacts(t, page, async () => {
+      await page.route('**/*_bg.wasm', () => {}); // never answered: the shell stays on screen
+      await page.goto(`${APP_URL}/contracts`, { waitUntil: 'domcontentloaded' });
+      await page.locator('.fw-shell').getByText(text).waitFor();
+      assert.equal(await page.locator('html').getAttribute('lang'), locale);
+      assert.equal(await page.locator('html').getAttribute('dir'), dir);
+      assert.deepEqual(await page.evaluate(() => window.__csp), [], 'the script is allowed by the CSP');
+    });
+    await page.close();
+  }
+});
+
 test('the browser languages choose the language when nothing was chosen', async (t) => {
   const page = await signedInPage(browser, 'demo-alice', { locale: 'fr-CA' });
   await withArtifacts(t, page, async () => {
