@@ -44,10 +44,20 @@ impl FromRequestParts<AppState> for Moderator {
     }
 }
 
-fn reason(text: &str) -> Result<String, ApiError> {
-    validate_moderation_reason(text)
+/// What both handlers do once the body is read: check the id and the reason, then change.
+async fn moderate(
+    state: AppState,
+    id: &str,
+    next: NextStatus,
+    reason: &str,
+) -> Result<Json<ModerationOutcome>, ApiError> {
+    let id = contract_id(id)?;
+    let reason = validate_moderation_reason(reason)
         .map(str::to_string)
-        .map_err(|e| ApiError::field_code("reason", e.to_string(), e.code()))
+        .map_err(|e| ApiError::field_code("reason", e.to_string(), e.code()))?;
+    blocking(move || state.store.moderate(id, &next, &reason))
+        .await
+        .map(Json)
 }
 
 /// Move a report on: `submitted → under_review → removed | kept`. `removed` removes the feedback.
@@ -71,12 +81,7 @@ pub async fn report_status(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<NewReportStatus>,
 ) -> Result<Json<ModerationOutcome>, ApiError> {
-    let id = contract_id(&id)?;
-    let reason = reason(&body.reason)?;
-    let next = NextStatus::Report(body.status);
-    blocking(move || state.store.moderate(id, &next, &reason))
-        .await
-        .map(Json)
+    moderate(state, &id, NextStatus::Report(body.status), &body.reason).await
 }
 
 /// Decide a removal request: `requested → removed | declined`. `removed` removes the feedback.
@@ -100,10 +105,5 @@ pub async fn removal_status(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<NewRemovalStatus>,
 ) -> Result<Json<ModerationOutcome>, ApiError> {
-    let id = contract_id(&id)?;
-    let reason = reason(&body.reason)?;
-    let next = NextStatus::Removal(body.status);
-    blocking(move || state.store.moderate(id, &next, &reason))
-        .await
-        .map(Json)
+    moderate(state, &id, NextStatus::Removal(body.status), &body.reason).await
 }
