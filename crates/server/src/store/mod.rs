@@ -589,13 +589,9 @@ pub trait Store: Send + Sync + 'static {
                 text: text.to_string(),
                 created_at: now,
             };
-            let event = json!({
-                "contract_id": w.contract,
-                "client_id": w.user,
-                "feedback_id": row.feedback_id,
-                "response": response,
-            });
-            tx.enqueue_event(EventType::ResponseCreated, &event.to_string(), now)?;
+            let about = About::new(w.contract, w.user, row.feedback_id);
+            let fields = json!({ "response": response });
+            enqueue(tx, EventType::ResponseCreated, about, fields, now)?;
             json(&response)
         })
     }
@@ -607,13 +603,14 @@ pub trait Store: Send + Sync + 'static {
             can_report(row.reported)
                 .map_err(|b| ApiError::new(ProblemKind::AlreadyReported, b.to_string()))?;
             let report = insert_report(tx, row.feedback_id, r, ReportStatus::Submitted, now)?;
-            let event = json!({
-                "contract_id": w.contract,
-                "client_id": w.user,
-                "feedback_id": row.feedback_id,
-                "report": report,
-            });
-            tx.enqueue_event(EventType::ReportSubmitted, &event.to_string(), now)?;
+            let about = About::new(w.contract, w.user, row.feedback_id);
+            enqueue(
+                tx,
+                EventType::ReportSubmitted,
+                about,
+                json!({ "report": report }),
+                now,
+            )?;
             json(&report)
         })
     }
@@ -638,16 +635,14 @@ pub trait Store: Send + Sync + 'static {
                 ApiError::new(kind, b.to_string())
             })?;
             let request = insert_removal(tx, row.feedback_id, RemovalStatus::Requested, now)?;
-            let event = json!({
-                "contract_id": w.contract,
-                "client_id": w.user,
-                "feedback_id": row.feedback_id,
+            let about = About::new(w.contract, w.user, row.feedback_id);
+            let fields = json!({
                 "previous": null,
                 "status": RemovalStatus::Requested,
                 "reason": null,
                 "at": now,
             });
-            tx.enqueue_event(EventType::RemovalStatusChanged, &event.to_string(), now)?;
+            enqueue(tx, EventType::RemovalStatusChanged, about, fields, now)?;
             json(&request)
         })
     }
@@ -680,16 +675,14 @@ pub trait Store: Send + Sync + 'static {
             if next.removes() {
                 tx.mark_removed(subject, row.feedback_id, now)?;
             }
-            let event = json!({
-                "contract_id": contract,
-                "client_id": row.client_id,
-                "feedback_id": row.feedback_id,
+            let about = About::new(contract, row.client_id, row.feedback_id);
+            let fields = json!({
                 "previous": row.status,
                 "status": next.as_str(),
                 "reason": reason,
                 "at": now,
             });
-            tx.enqueue_event(subject.event(), &event.to_string(), now)?;
+            enqueue(tx, subject.event(), about, fields, now)?;
             let history = tx.status_history(subject, row.feedback_id)?;
             out = Some(ModerationOutcome {
                 contract_id: contract,
@@ -730,14 +723,12 @@ pub trait Store: Send + Sync + 'static {
                 if !tx.claim_reminder(c.feedback_id, days, now)? {
                     continue;
                 }
-                let event = json!({
-                    "contract_id": c.contract_id,
-                    "client_id": c.client_id,
-                    "feedback_id": c.feedback_id,
+                let about = About::new(c.contract_id, c.client_id, c.feedback_id);
+                let fields = json!({
                     "closes_at": feedback_domain::window_closes_at(c.ended_at),
                     "days_before": days,
                 });
-                tx.enqueue_event(EventType::ResponseWindowClosing, &event.to_string(), now)?;
+                enqueue(tx, EventType::ResponseWindowClosing, about, fields, now)?;
                 sent += 1;
             }
             Ok(())
@@ -910,6 +901,44 @@ pub fn history_query(placeholder: char) -> String {
 pub fn retry_delay(attempts: i32) -> Duration {
     let doublings = attempts.clamp(1, 13) as u32 - 1;
     Duration::from_secs(1u64 << doublings).min(Duration::from_secs(3600))
+}
+
+/// Whom an event is about: every event's `data` names the contract, its client and the feedback.
+struct About {
+    contract: ContractId,
+    client: i64,
+    feedback: i64,
+}
+
+impl About {
+    fn new(contract: ContractId, client: i64, feedback: i64) -> Self {
+        Self {
+            contract,
+            client,
+            feedback,
+        }
+    }
+}
+
+/// Writes a webhook event into the outbox, in `tx`: its `data` is `about` and `fields`.
+fn enqueue(
+    tx: &mut dyn WriteTx,
+    kind: EventType,
+    about: About,
+    fields: serde_json::Value,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    let mut data = json!({
+        "contract_id": about.contract,
+        "client_id": about.client,
+        "feedback_id": about.feedback,
+    });
+    if let (serde_json::Value::Object(data), serde_json::Value::Object(fields)) =
+        (&mut data, fields)
+    {
+        data.extend(fields);
+    }
+    tx.enqueue_event(kind, &data.to_string(), now)
 }
 
 fn json<T: Serialize>(value: &T) -> Result<String, Failure> {
