@@ -118,18 +118,9 @@ impl I18n {
 
     /// A problem the API reported, in the user's language (never the server's English).
     pub fn problem(&self, kind: Option<ProblemKind>) -> String {
-        use ProblemKind::*;
         match kind {
             // What only a broken or hand-made request meets: one plain sentence for all.
-            Some(
-                MethodNotAllowed
-                | UriTooLong
-                | HeadersTooLarge
-                | PayloadTooLarge
-                | IdempotencyKeyMissing
-                | Forbidden
-                | StatusTransition,
-            ) => self.t("problem.not_accepted"),
+            Some(k) if !k.is_client_facing() => self.t("problem.not_accepted"),
             Some(k) => self.t(&format!("problem.{}", k.slug())),
             None => self.t("problem.internal"),
         }

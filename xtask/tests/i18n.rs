@@ -285,21 +285,13 @@ fn made_keys() -> Vec<String> {
     for u in [TimeUnit::Day, TimeUnit::Hour, TimeUnit::Minute] {
         keys.push(format!("window.left.{}", u.as_str()));
     }
-    use ProblemKind::*;
-    for k in ProblemKind::ALL {
-        // These share one message (src/i18n/messages.rs).
-        if !matches!(
-            k,
-            MethodNotAllowed
-                | UriTooLong
-                | HeadersTooLarge
-                | PayloadTooLarge
-                | IdempotencyKeyMissing
-                | Forbidden
-                | StatusTransition
-        ) {
-            keys.push(format!("problem.{}", k.slug()));
-        }
+    // Problems a client never meets share one message.
+    keys.push("problem.not_accepted".into());
+    for k in ProblemKind::ALL
+        .into_iter()
+        .filter(|k| k.is_client_facing())
+    {
+        keys.push(format!("problem.{}", k.slug()));
     }
     let text_errors = [
         TextError::Empty,

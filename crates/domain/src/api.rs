@@ -339,6 +339,21 @@ impl ProblemKind {
         }
     }
 
+    /// False for problems a well-behaved client's own requests never meet: a malformed or
+    /// hand-made request, or the moderator API's. A client may word those with one sentence.
+    pub fn is_client_facing(self) -> bool {
+        !matches!(
+            self,
+            Self::MethodNotAllowed
+                | Self::UriTooLong
+                | Self::HeadersTooLarge
+                | Self::PayloadTooLarge
+                | Self::IdempotencyKeyMissing
+                | Self::Forbidden
+                | Self::StatusTransition
+        )
+    }
+
     pub fn type_uri(self) -> String {
         format!("/problems/{}", self.slug())
     }
