@@ -12,10 +12,9 @@ fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
 }
 
-/// The locale the standalone page starts in.
-pub fn standalone_locale() -> Locale {
-    let chosen = storage().and_then(|s| s.get_item(CHOSEN_KEY).ok().flatten());
-    let navigator: Vec<String> = web_sys::window()
+/// The browser's languages, best first (`navigator.languages`).
+pub fn browser_languages() -> Vec<String> {
+    web_sys::window()
         .map(|w| {
             w.navigator()
                 .languages()
@@ -23,7 +22,13 @@ pub fn standalone_locale() -> Locale {
                 .filter_map(|v| v.as_string())
                 .collect()
         })
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// The locale the standalone page starts in.
+pub fn standalone_locale() -> Locale {
+    let chosen = storage().and_then(|s| s.get_item(CHOSEN_KEY).ok().flatten());
+    let navigator = browser_languages();
     negotiate(chosen.iter().chain(navigator.iter()).map(String::as_str))
 }
 

@@ -177,22 +177,13 @@ impl ColorScheme {
 
 /// The host document's `lang`, then `navigator.languages`.
 fn host_languages() -> Vec<String> {
-    let window = web_sys::window();
-    let page = window
-        .as_ref()
+    let page = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.document_element())
         .and_then(|e| e.get_attribute("lang"));
-    let browser: Vec<String> = window
-        .map(|w| {
-            w.navigator()
-                .languages()
-                .iter()
-                .filter_map(|v| v.as_string())
-                .collect()
-        })
-        .unwrap_or_default();
-    page.into_iter().chain(browser).collect()
+    page.into_iter()
+        .chain(crate::language::browser_languages())
+        .collect()
 }
 
 /// Mounts the widget in `element`'s shadow root. Options: `apiBase` (string), `token` (string)
