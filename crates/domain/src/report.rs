@@ -94,16 +94,6 @@ impl ReportStatus {
         Self::ALL.into_iter().find(|c| c.as_str() == name)
     }
 
-    /// A step of the report's timeline, as the client reads it.
-    pub fn step_label(self) -> &'static str {
-        match self {
-            Self::Submitted => "Report sent",
-            Self::UnderReview => "Under review",
-            Self::Removed => "Feedback removed",
-            Self::Kept => "Feedback kept",
-        }
-    }
-
     /// Wording for the status line shown to the client.
     pub fn describe(self) -> &'static str {
         match self {
@@ -140,24 +130,6 @@ impl RemovalStatus {
 
     pub fn parse(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|c| c.as_str() == name)
-    }
-
-    /// A step of the request's timeline, as the client reads it.
-    pub fn step_label(self) -> &'static str {
-        match self {
-            Self::Requested => "Removal requested",
-            Self::Removed => "Feedback removed",
-            Self::Declined => "Request declined",
-        }
-    }
-
-    /// Wording for the status line shown to the client.
-    pub fn describe(self) -> &'static str {
-        match self {
-            Self::Requested => "removal requested, waiting for review",
-            Self::Removed => "reviewed: the feedback was removed",
-            Self::Declined => "reviewed: the feedback stays",
-        }
     }
 }
 
