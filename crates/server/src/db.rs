@@ -19,9 +19,8 @@ use rusqlite::{
 };
 
 use crate::store::{
-    details, history_query, history_sql, like_pattern, order_by, page_scan, removal_history,
-    report_history, GivenRow, HistoryRow, HistorySql, NewContract, ReceivedRow, StoredResult,
-    Subject,
+    attach_histories, details, history_query, history_sql, like_pattern, order_by, page_scan,
+    GivenRow, HistoryRow, HistorySql, NewContract, ReceivedRow, StoredResult, Subject,
 };
 
 /// Schema migrations, applied in order at start; `PRAGMA user_version` records how many ran.
@@ -312,16 +311,9 @@ pub fn contract_details(
         })
         .optional()?;
     let (mut received, mut given) = (received, given);
-    if let Some(f) = received.as_mut() {
-        if let Some(report) = f.report.as_mut() {
-            report.history = report_history(history(conn, Subject::Report, f.id)?);
-        }
-    }
-    if let Some(g) = given.as_mut() {
-        if let Some(request) = g.removal_request.as_mut() {
-            request.history = removal_history(history(conn, Subject::Removal, g.id)?);
-        }
-    }
+    attach_histories(&mut received, &mut given, |subject, id| {
+        history(conn, subject, id)
+    })?;
     Ok(Some(details(contract, description, received, given, now)))
 }
 

@@ -864,8 +864,28 @@ pub fn insert_removal(
     })
 }
 
+/// Fills in the status histories of a contract's report and removal request, each read with
+/// `history` (both databases).
+pub fn attach_histories<E>(
+    received: &mut Option<ReceivedFeedback>,
+    given: &mut Option<GivenFeedback>,
+    mut history: impl FnMut(Subject, i64) -> Result<Vec<HistoryRow>, E>,
+) -> Result<(), E> {
+    if let Some(f) = received.as_mut() {
+        if let Some(report) = f.report.as_mut() {
+            report.history = report_history(history(Subject::Report, f.id)?);
+        }
+    }
+    if let Some(g) = given.as_mut() {
+        if let Some(request) = g.removal_request.as_mut() {
+            request.history = removal_history(history(Subject::Removal, g.id)?);
+        }
+    }
+    Ok(())
+}
+
 /// The status history of a report, as the details show it (unknown statuses are skipped).
-pub fn report_history(rows: Vec<HistoryRow>) -> Vec<ReportStatusChange> {
+fn report_history(rows: Vec<HistoryRow>) -> Vec<ReportStatusChange> {
     rows.into_iter()
         .filter_map(|h| {
             Some(ReportStatusChange {
@@ -877,7 +897,7 @@ pub fn report_history(rows: Vec<HistoryRow>) -> Vec<ReportStatusChange> {
         .collect()
 }
 
-pub fn removal_history(rows: Vec<HistoryRow>) -> Vec<RemovalStatusChange> {
+fn removal_history(rows: Vec<HistoryRow>) -> Vec<RemovalStatusChange> {
     rows.into_iter()
         .filter_map(|h| {
             Some(RemovalStatusChange {

@@ -21,11 +21,11 @@ use postgres::types::ToSql;
 use postgres::{Client, GenericClient, NoTls, Row, Statement, Transaction};
 
 use super::{
-    details, history_query, history_sql, like_pattern, order_by, page_scan, removal_history,
-    report_history, search_text, title_key, to_stored_precision, EventType, Failure, GivenRow,
-    HistoryRow, HistorySql, ModerationRow, NewContract, OutboxEvent, ReceivedRow,
-    ReminderCandidate, Store, StoreError, StoreResult, StoredResult, Subject, TxBody, WriteTx,
-    OUTBOX_KEEP_FOR, OUTBOX_RETRY_FOR,
+    attach_histories, details, history_query, history_sql, like_pattern, order_by, page_scan,
+    search_text, title_key, to_stored_precision, EventType, Failure, GivenRow, HistoryRow,
+    HistorySql, ModerationRow, NewContract, OutboxEvent, ReceivedRow, ReminderCandidate, Store,
+    StoreError, StoreResult, StoredResult, Subject, TxBody, WriteTx, OUTBOX_KEEP_FOR,
+    OUTBOX_RETRY_FOR,
 };
 use crate::db::{
     GIVEN_DETAILS, RECEIVED_DETAILS, REMINDER_CANDIDATES, SUMMARY_COLUMNS, SUMMARY_JOINS,
@@ -379,16 +379,9 @@ impl Store for PgStore {
                 }
             });
         let (mut received, mut given) = (received, given);
-        if let Some(f) = received.as_mut() {
-            if let Some(report) = f.report.as_mut() {
-                report.history = report_history(history(&mut c, Subject::Report, f.id)?);
-            }
-        }
-        if let Some(g) = given.as_mut() {
-            if let Some(request) = g.removal_request.as_mut() {
-                request.history = removal_history(history(&mut c, Subject::Removal, g.id)?);
-            }
-        }
+        attach_histories(&mut received, &mut given, |subject, id| {
+            history(&mut c, subject, id)
+        })?;
         Ok(Some(details(contract, description, received, given, now)))
     }
 
