@@ -245,6 +245,13 @@ impl ApiClient {
     /// GET with retries (network errors, 503 and 429 only): exponential backoff, or the
     /// server's `Retry-After` when it gave one (up to [`MAX_AUTO_WAIT_SECS`]).
     async fn get_json<T: DeserializeOwned>(&self, path: &str, ab: &Aborter) -> Result<T, ApiError> {
+        parse(self.get_text(path, ab).await?)
+    }
+
+    /// The GET behind [`Self::get_json`], the same code for every type: only parsing the
+    /// answer is per type (each copy of an async request would be its own state machine in the
+    /// wasm).
+    async fn get_text(&self, path: &str, ab: &Aborter) -> Result<String, ApiError> {
         // The first attempt may already be under way (index.html started it).
         let mut prefetched = self.take_prefetched(&self.url(path)).await;
         let mut delay = 300;
@@ -261,11 +268,11 @@ impl ApiClient {
                 // Nothing arrived, or the server said "try later": wait, then ask again.
                 Err(ApiError::Network) if retry => delay,
                 Ok(r) if matches!(r.status(), 429 | 503) && retry => match retry_after(&r) {
-                    Some(secs) if secs > MAX_AUTO_WAIT_SECS => return decode(r).await,
+                    Some(secs) if secs > MAX_AUTO_WAIT_SECS => return body(r).await,
                     Some(secs) => secs * 1000,
                     None => delay,
                 },
-                other => return decode(other?).await,
+                other => return body(other?).await,
             };
             gloo_timers::future::TimeoutFuture::new(wait).await;
             delay *= 3;
@@ -302,13 +309,24 @@ impl ApiClient {
         key: &str,
         ab: &Aborter,
     ) -> Result<T, ApiError> {
+        let json = crate::json::to_string(body).ok_or(ApiError::BadResponse)?;
+        parse(self.post_text(path, json, key, ab).await?)
+    }
+
+    /// The POST behind [`Self::post_json`], one copy for every type (see [`Self::get_text`]).
+    async fn post_text(
+        &self,
+        path: &str,
+        json: String,
+        key: &str,
+        ab: &Aborter,
+    ) -> Result<String, ApiError> {
         let req = self
             .authorize(Request::post(&self.url(path)))
             .await
             .header(IDEMPOTENCY_KEY_HEADER, key)
             .header("Content-Type", "application/json");
-        let json = crate::json::to_string(body).ok_or(ApiError::BadResponse)?;
-        decode(send(req, Some(json), ab).await?).await
+        body(send(req, Some(json), ab).await?).await
     }
 }
 
@@ -363,14 +381,15 @@ fn retry_after(r: &Response) -> Option<u32> {
     r.headers().get("retry-after")?.trim().parse().ok()
 }
 
-async fn decode<T: DeserializeOwned>(r: Response) -> Result<T, ApiError> {
+/// The body of a successful answer, or the `ApiError` its status and problem+json say.
+async fn body(r: Response) -> Result<String, ApiError> {
     let status = r.status();
     if status == 429 {
         return Err(ApiError::RateLimited(retry_after(&r).unwrap_or(1).max(1)));
     }
     let body = r.text().await.map_err(|_| ApiError::BadResponse)?;
     if (200..300).contains(&status) {
-        return crate::json::from_str::<T>(&body).ok_or(ApiError::BadResponse);
+        return Ok(body);
     }
     let problem = crate::json::from_str::<Problem>(&body);
     Err(match (status, problem) {
@@ -380,6 +399,10 @@ async fn decode<T: DeserializeOwned>(r: Response) -> Result<T, ApiError> {
         (413 | 422, Some(p)) => ApiError::Rejected(p),
         (s, _) => ApiError::Server(s),
     })
+}
+
+fn parse<T: DeserializeOwned>(body: String) -> Result<T, ApiError> {
+    crate::json::from_str::<T>(&body).ok_or(ApiError::BadResponse)
 }
 
 /// A fresh idempotency key: a random UUID v4 from the browser's crypto. `randomUUID` exists

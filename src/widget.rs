@@ -209,9 +209,13 @@ pub fn mount(element: web_sys::HtmlElement, options: JsValue) -> Result<WidgetHa
         (None, Some(t)) => TokenSource::Static(t),
         (None, None) => TokenSource::None,
     };
-    let contract: Option<ContractId> = option(&options, "contractId")
-        .and_then(|v| v.as_f64().or_else(|| v.as_string()?.trim().parse().ok()))
-        .map(|f| f as ContractId);
+    // A number or a numeric string (an HTML attribute); ids are whole numbers, parsed as such.
+    let contract: Option<ContractId> =
+        option(&options, "contractId").and_then(|v| match v.as_f64() {
+            Some(f) if f.fract() == 0.0 => Some(f as ContractId),
+            Some(_) => None,
+            None => v.as_string()?.trim().parse().ok(),
+        });
     let requested: Vec<String> = match option(&options, "locale") {
         Some(v) if js_sys::Array::is_array(&v) => js_sys::Array::from(&v)
             .iter()

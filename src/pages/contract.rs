@@ -119,16 +119,14 @@ pub fn ContractPage(id: Option<ContractId>) -> impl IntoView {
         <p class="fw-notice" id="fw-notice" role="status" tabindex="-1" class:fw-hidden=move || notice.0.get().is_none()>
             {move || notice.0.get()}
         </p>
-        <Transition fallback=move || view! { <p class="fw-loading" role="status">{loading.clone()}</p> }>
-            {move || Suspend::new(async move {
-                match details.await {
-                    Ok(d) => view! {
-                        <ContractView details=d tab=tab select_tab=select_tab reload=reload/>
-                    }.into_any(),
-                    Err(e) => view! { <LoadFailed error=e on_retry=move |_| details.refetch()/> }.into_any(),
-                }
-            })}
-        </Transition>
+        // The contract stays on screen while it reloads (after a send, another tab's change).
+        {move || match details.get() {
+            None => view! { <p class="fw-loading" role="status">{loading.clone()}</p> }.into_any(),
+            Some(Ok(d)) => view! {
+                <ContractView details=d tab=tab select_tab=select_tab reload=reload/>
+            }.into_any(),
+            Some(Err(e)) => view! { <LoadFailed error=e on_retry=move |_| details.refetch()/> }.into_any(),
+        }}
         </div>
     }
 }

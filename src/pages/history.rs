@@ -45,11 +45,15 @@ pub fn HistoryPage() -> impl IntoView {
 
     let aborter = StoredValue::new_local(Aborter::default());
     on_cleanup(move || aborter.with_value(Aborter::abort_all));
+    // Requests under way, for `aria-busy` while the last page stays on screen (a count: a
+    // newer query can start before an older one ends).
+    let in_flight = RwSignal::new(0u32);
     let page = LocalResource::new(move || {
         let q = query.get();
         let api = api.clone();
         let ab = aborter.get_value();
         async move {
+            let _busy = Busy::start(in_flight);
             let r = api.contracts(&q, &ab).await;
             if let Ok(p) = &r {
                 clock.sync(p.server_now);
@@ -103,7 +107,6 @@ pub fn HistoryPage() -> impl IntoView {
             h.clear();
         }
     });
-    let pending = RwSignal::new(false);
     let loading = i18n.t("history.loading");
 
     view! {
@@ -144,18 +147,14 @@ pub fn HistoryPage() -> impl IntoView {
                     </select>
                 </div>
             </form>
-            <div aria-busy=move || pending.get().to_string()>
-                <Transition
-                    fallback=move || view! { <p class="fw-loading" role="status">{loading.clone()}</p> }
-                    set_pending=pending.write_only()
-                >
-                    {move || Suspend::new(async move {
-                        match page.await {
-                            Ok(p) => view! { <Results page=p query=query.get_untracked()/> }.into_any(),
-                            Err(e) => view! { <LoadFailed error=e on_retry=move |_| page.refetch()/> }.into_any(),
-                        }
-                    })}
-                </Transition>
+            // The last page stays while the next loads (a reactive match, not `Transition`:
+            // the wasm carries no suspense machinery, docs/performance.md).
+            <div aria-busy=move || (in_flight.get() > 0).to_string()>
+                {move || match page.get() {
+                    None => view! { <p class="fw-loading" role="status">{loading.clone()}</p> }.into_any(),
+                    Some(Ok(p)) => view! { <Results page=p query=query.get_untracked()/> }.into_any(),
+                    Some(Err(e)) => view! { <LoadFailed error=e on_retry=move |_| page.refetch()/> }.into_any(),
+                }}
             </div>
         </section>
     }
@@ -277,5 +276,21 @@ fn Pager(query: HistoryQuery, pages: u32) -> impl IntoView {
                 </Link>
             })}
         </nav>
+    }
+}
+
+/// Counts a request as under way from its start until it ends or is dropped.
+struct Busy(RwSignal<u32>);
+
+impl Busy {
+    fn start(count: RwSignal<u32>) -> Self {
+        count.update(|n| *n += 1);
+        Self(count)
+    }
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        self.0.try_update(|n| *n = n.saturating_sub(1));
     }
 }
