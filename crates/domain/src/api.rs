@@ -81,8 +81,10 @@ pub struct ContractSummary {
     pub id: ContractId,
     pub title: String,
     pub freelancer_name: String,
+    #[serde(deserialize_with = "crate::time::rfc3339")]
     pub started_at: DateTime<Utc>,
     /// `None` while the contract is active.
+    #[serde(default, deserialize_with = "crate::time::rfc3339_opt")]
     pub ended_at: Option<DateTime<Utc>>,
     pub status: ContractStatus,
     /// The feedback the freelancer left, if any.
@@ -99,6 +101,7 @@ pub struct ContractPage {
     pub page: u32,
     pub per_page: u32,
     /// The server's clock when it answered: countdowns are computed from it, not the browser's.
+    #[serde(deserialize_with = "crate::time::rfc3339")]
     pub server_now: DateTime<Utc>,
 }
 
@@ -107,6 +110,7 @@ pub struct ContractPage {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FeedbackResponse {
     pub text: String,
+    #[serde(deserialize_with = "crate::time::rfc3339")]
     pub created_at: DateTime<Utc>,
 }
 
@@ -118,6 +122,7 @@ pub struct Report {
     pub description: String,
     pub evidence: Vec<String>,
     pub status: ReportStatus,
+    #[serde(deserialize_with = "crate::time::rfc3339")]
     pub created_at: DateTime<Utc>,
     /// Every status the report has had, oldest first (the first is `submitted`, when it was sent).
     #[serde(default)]
@@ -133,11 +138,12 @@ pub struct ReceivedFeedback {
     pub rating: f32,
     /// The written comment; `None` when the freelancer left a rating only.
     pub comment: Option<String>,
+    #[serde(deserialize_with = "crate::time::rfc3339")]
     pub created_at: DateTime<Utc>,
     pub response: Option<FeedbackResponse>,
     pub report: Option<Report>,
     /// When a moderator removed the feedback (after a report); it no longer appears publicly.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::time::rfc3339_opt")]
     pub removed_at: Option<DateTime<Utc>>,
 }
 
@@ -146,6 +152,7 @@ pub struct ReceivedFeedback {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RemovalRequest {
     pub status: RemovalStatus,
+    #[serde(deserialize_with = "crate::time::rfc3339")]
     pub created_at: DateTime<Utc>,
     /// Every status the request has had, oldest first.
     #[serde(default)]
@@ -159,10 +166,11 @@ pub struct GivenFeedback {
     pub id: i64,
     pub rating: f32,
     pub comment: Option<String>,
+    #[serde(deserialize_with = "crate::time::rfc3339")]
     pub created_at: DateTime<Utc>,
     pub removal_request: Option<RemovalRequest>,
     /// When a moderator removed the feedback (after the client's removal request).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::time::rfc3339_opt")]
     pub removed_at: Option<DateTime<Utc>>,
 }
 
@@ -170,6 +178,7 @@ pub struct GivenFeedback {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ResponseWindow {
+    #[serde(deserialize_with = "crate::time::rfc3339")]
     pub closes_at: DateTime<Utc>,
     pub open: bool,
 }
@@ -184,6 +193,7 @@ pub struct ContractDetails {
     pub given: Option<GivenFeedback>,
     /// `None` while the contract is active.
     pub response_window: Option<ResponseWindow>,
+    #[serde(deserialize_with = "crate::time::rfc3339")]
     pub server_now: DateTime<Utc>,
 }
 

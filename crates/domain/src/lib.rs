@@ -9,6 +9,7 @@ pub mod moderation;
 pub mod permissions;
 pub mod report;
 pub mod text;
+pub mod time;
 pub mod window;
 
 pub use api::*;

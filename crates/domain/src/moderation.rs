@@ -82,6 +82,7 @@ pub fn check_removal_transition(
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportStatusChange {
     pub status: ReportStatus,
+    #[serde(deserialize_with = "crate::time::rfc3339")]
     pub at: DateTime<Utc>,
     /// The moderator's reason; `None` for the first entry (the client sent it).
     #[serde(default)]
@@ -93,6 +94,7 @@ pub struct ReportStatusChange {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RemovalStatusChange {
     pub status: RemovalStatus,
+    #[serde(deserialize_with = "crate::time::rfc3339")]
     pub at: DateTime<Utc>,
     #[serde(default)]
     pub reason: Option<String>,
