@@ -52,6 +52,34 @@ test('a 503 on a GET is retried and the list loads', async (t) => {
   });
 });
 
+test('a slow next page: the last page stays on screen, marked busy, until the next arrives', async (t) => {
+  const page = await signedInPage(browser);
+  await withArtifacts(t, page, async () => {
+    const history = await new HistoryScreen(page).open();
+    await page.getByText(/Showing 1–20/).waitFor();
+    const busy = page.locator('.fw-history [aria-busy]');
+    assert.equal(await busy.getAttribute('aria-busy'), 'false');
+    let release;
+    const held = new Promise((resolve) => { release = resolve; });
+    let asked;
+    const requested = new Promise((resolve) => { asked = resolve; });
+    await page.route('**/api/v1/contracts?**', async (route) => {
+      asked();
+      await held;
+      await route.continue();
+    });
+    await history.nextPage().click();
+    await requested;
+    await page.waitForFunction(() => document.querySelector('.fw-history [aria-busy]')?.getAttribute('aria-busy') === 'true');
+    assert.match(await history.status().textContent(), /Showing 1–20/, 'the last page is still shown');
+    assert.equal(await history.rows().count(), 20);
+    assert.equal(await page.locator('.fw-history .fw-loading').count(), 0, 'no loading line over the old page');
+    release();
+    await page.getByText(/Showing 21–40/).waitFor();
+    await page.waitForFunction(() => document.querySelector('.fw-history [aria-busy]')?.getAttribute('aria-busy') === 'false');
+  });
+});
+
 test('a 429 on a GET is waited out for its Retry-After, then the list loads', async (t) => {
   const page = await signedInPage(browser);
   await withArtifacts(t, page, async () => {
