@@ -117,6 +117,17 @@ fn validate(
     }
 }
 
+/// The message of `problems` for the field `id`, if it has one.
+fn field_error(problems: RwSignal<Vec<FieldProblem>>, id: String) -> Signal<Option<String>> {
+    Signal::derive(move || {
+        problems
+            .get()
+            .into_iter()
+            .find(|p| p.field_id == id)
+            .map(|p| p.message)
+    })
+}
+
 #[component]
 pub fn ReportPanel(
     contract_id: i64,
@@ -166,15 +177,6 @@ fn ReportForm(contract_id: i64, feedback_id: i64, reload: Callback<()>) -> impl 
     let (root, host, i18n) = (use_root(), use_host(), use_i18n());
     let problems = RwSignal::new(Vec::<FieldProblem>::new());
     let (sent, refused) = (i18n.t("report.sent"), i18n);
-    let error_for = move |id: String| {
-        Signal::derive(move || {
-            problems
-                .get()
-                .into_iter()
-                .find(|p| p.field_id == id)
-                .map(|p| p.message)
-        })
-    };
     let on_sent = Callback::new(move |()| {
         crate::broadcast::announce_change(contract_id);
         host.emit(
@@ -260,17 +262,13 @@ fn ReportForm(contract_id: i64, feedback_id: i64, reload: Callback<()>) -> impl 
         }
     };
     let send = flow.send;
-    let on_send = move |()| {
+    let on_send = Callback::new(move |()| {
         if let Ok(report) = checked() {
             send.run(crate::json::to_string(&report).unwrap_or_default());
         }
-    };
-    let category_error = error_for(category_id(ReportCategory::ALL[0]));
+    });
+    let category_error = field_error(problems, category_id(ReportCategory::ALL[0]));
     let (hide, show) = (i18n.t("report.hide_form"), i18n.t("report.title"));
-    let labels = i18n;
-    let reason = i18n;
-    let link_label = i18n;
-    let none = i18n.t("report.evidence_none");
 
     view! {
         <p>{i18n.t("report.intro")}</p>
@@ -282,86 +280,128 @@ fn ReportForm(contract_id: i64, feedback_id: i64, reload: Callback<()>) -> impl 
             <SendFailure id="fw-report-failure" message=flow.failure pending=flow.pending on_retry=flow.retry/>
             <ErrorSummary id=SUMMARY problems=problems/>
             <form on:submit=on_continue novalidate>
-                <fieldset class="fw-fieldset" aria-describedby="fw-report-category-error"
-                    class:fw-field-has-error=move || category_error.get().is_some()>
-                    <legend class="fw-label">{i18n.t("report.category_legend")}</legend>
-                    <p class="fw-field-error" id="fw-report-category-error">{move || category_error.get()}</p>
-                    {ReportCategory::ALL.into_iter().map(|c| {
-                        let id = category_id(c);
-                        let hint = format!("{id}-hint");
-                        view! {
-                            <div class="fw-radio">
-                                <input type="radio" name="fw-report-category" id=id.clone() value=c.as_str()
-                                    aria-describedby=hint.clone()
-                                    aria-invalid=move || category_error.get().is_some().to_string()
-                                    prop:checked=move || category.get() == Some(c)
-                                    on:change=move |_| category.set(Some(c))/>
-                                <label for=id>{labels.category(c)}</label>
-                                <p class="fw-hint" id=hint>{labels.category_explanation(c)}</p>
-                            </div>
-                        }
-                    }).collect_view()}
-                </fieldset>
+                <CategoryChoice category=category error=category_error/>
                 <CharCountTextarea id=DESCRIPTION label=i18n.t("report.description_label")
                     hint=i18n.tp("report.description_hint", REPORT_DESCRIPTION_MIN_CHARS as f64, &[])
-                    value=description max=REPORT_DESCRIPTION_MAX_CHARS error=error_for(DESCRIPTION.into())/>
-                <fieldset class="fw-fieldset">
-                    <legend class="fw-label">{i18n.t("report.evidence_legend")}</legend>
-                    <p class="fw-hint">{i18n.tp("report.evidence_hint", REPORT_EVIDENCE_MAX_LINKS as f64, &[])}</p>
-                    {move || (0..links.get().len()).map(|i| {
-                        let id = link_id(i);
-                        let n = link_label.number((i + 1) as f64);
-                        let (label, remove) = (
-                            link_label.tf("report.link", &[("index", &n)]),
-                            link_label.tf("report.remove_link", &[("index", &n)]),
-                        );
-                        let err = error_for(id.clone());
-                        view! {
-                            <div class="fw-link-row" class:fw-field-has-error=move || err.get().is_some()>
-                                <label class="fw-label" for=id.clone()>{label}</label>
-                                {move || err.get().map(|e| view! { <p class="fw-field-error">{e}</p> })}
-                                <input type="url" class="fw-input" id=id inputmode="url" autocomplete="off"
-                                    aria-invalid=move || err.get().is_some().to_string()
-                                    prop:value=move || links.with(|l| l.get(i).cloned().unwrap_or_default())
-                                    on:input=move |ev| links.update(|l| if let Some(v) = l.get_mut(i) { *v = event_target_value(&ev) })/>
-                                {(i > 0).then(|| view! {
-                                    <button type="button" class="fw-button fw-link-button" on:click=move |_| {
-                                        links.update(|l| { l.remove(i); });
-                                        root.focus_soon(link_id(i - 1));
-                                    }>{remove}</button>
-                                })}
-                            </div>
-                        }
-                    }).collect_view()}
-                    <Show when=move || links.with(|l| l.len() < REPORT_EVIDENCE_MAX_LINKS)>
-                        <button type="button" class="fw-button" on:click=move |_| {
-                            let n = links.with(|l| l.len());
-                            links.update(|l| l.push(String::new()));
-                            root.focus_soon(link_id(n));
-                        }>{i18n.t("report.add_link")}</button>
-                    </Show>
-                </fieldset>
+                    value=description max=REPORT_DESCRIPTION_MAX_CHARS error=field_error(problems, DESCRIPTION.into())/>
+                <EvidenceLinks links=links problems=problems/>
                 <p class="fw-note">{i18n.tp("report.note", REPORT_DESCRIPTION_MIN_CHARS as f64, &[])}</p>
                 <button type="submit" class="fw-button fw-primary">{i18n.t("form.continue")}</button>
             </form>
-            <ModalDialog open=confirming on_cancel=move |_| confirming.set(false)
-                labelled_by="fw-confirm-report-title" described_by="fw-confirm-report-desc">
-                <h2 id="fw-confirm-report-title">{i18n.t("report.confirm_title")}</h2>
-                <p id="fw-confirm-report-desc">{i18n.t("report.confirm_desc")}</p>
-                <dl class="fw-facts">
-                    <dt>{i18n.t("report.reason")}</dt><dd>{move || category.get().map(|c| reason.category(c)).unwrap_or_default()}</dd>
-                    <dt>{i18n.t("overview.description")}</dt><dd class="fw-prose" dir="auto">{move || description.get().trim().to_string()}</dd>
-                    <dt>{i18n.t("report.evidence")}</dt>
-                    <dd>{move || {
-                        let l: Vec<String> = links.get().into_iter().filter(|l| !l.trim().is_empty()).collect();
-                        if l.is_empty() { none.clone() } else { l.join(", ") }
-                    }}</dd>
-                </dl>
-                <div class="fw-actions">
-                    <button type="button" class="fw-button" autofocus on:click=move |_| confirming.set(false)>{i18n.t("respond.back")}</button>
-                    <SendButton label=i18n.t("report.send") pending_label=i18n.t("report.sending") pending=flow.pending on_send=on_send/>
-                </div>
-            </ModalDialog>
+            <ReportConfirm confirming=confirming category=category description=description links=links
+                pending=flow.pending on_send=on_send/>
         </div>
+    }
+}
+
+/// The violation categories as radio buttons, each with what it means.
+#[component]
+fn CategoryChoice(
+    category: RwSignal<Option<ReportCategory>>,
+    error: Signal<Option<String>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <fieldset class="fw-fieldset" aria-describedby="fw-report-category-error"
+            class:fw-field-has-error=move || error.get().is_some()>
+            <legend class="fw-label">{i18n.t("report.category_legend")}</legend>
+            <p class="fw-field-error" id="fw-report-category-error">{move || error.get()}</p>
+            {ReportCategory::ALL.into_iter().map(|c| {
+                let id = category_id(c);
+                let hint = format!("{id}-hint");
+                view! {
+                    <div class="fw-radio">
+                        <input type="radio" name="fw-report-category" id=id.clone() value=c.as_str()
+                            aria-describedby=hint.clone()
+                            aria-invalid=move || error.get().is_some().to_string()
+                            prop:checked=move || category.get() == Some(c)
+                            on:change=move |_| category.set(Some(c))/>
+                        <label for=id>{i18n.category(c)}</label>
+                        <p class="fw-hint" id=hint>{i18n.category_explanation(c)}</p>
+                    </div>
+                }
+            }).collect_view()}
+        </fieldset>
+    }
+}
+
+/// Evidence links: one input to start, more up to the limit, each removable but the first.
+#[component]
+fn EvidenceLinks(
+    links: RwSignal<Vec<String>>,
+    problems: RwSignal<Vec<FieldProblem>>,
+) -> impl IntoView {
+    let (root, i18n) = (use_root(), use_i18n());
+    view! {
+        <fieldset class="fw-fieldset">
+            <legend class="fw-label">{i18n.t("report.evidence_legend")}</legend>
+            <p class="fw-hint">{i18n.tp("report.evidence_hint", REPORT_EVIDENCE_MAX_LINKS as f64, &[])}</p>
+            {move || (0..links.get().len()).map(|i| {
+                let id = link_id(i);
+                let n = i18n.number((i + 1) as f64);
+                let (label, remove) = (
+                    i18n.tf("report.link", &[("index", &n)]),
+                    i18n.tf("report.remove_link", &[("index", &n)]),
+                );
+                let err = field_error(problems, id.clone());
+                view! {
+                    <div class="fw-link-row" class:fw-field-has-error=move || err.get().is_some()>
+                        <label class="fw-label" for=id.clone()>{label}</label>
+                        {move || err.get().map(|e| view! { <p class="fw-field-error">{e}</p> })}
+                        <input type="url" class="fw-input" id=id inputmode="url" autocomplete="off"
+                            aria-invalid=move || err.get().is_some().to_string()
+                            prop:value=move || links.with(|l| l.get(i).cloned().unwrap_or_default())
+                            on:input=move |ev| links.update(|l| if let Some(v) = l.get_mut(i) { *v = event_target_value(&ev) })/>
+                        {(i > 0).then(|| view! {
+                            <button type="button" class="fw-button fw-link-button" on:click=move |_| {
+                                links.update(|l| { l.remove(i); });
+                                root.focus_soon(link_id(i - 1));
+                            }>{remove}</button>
+                        })}
+                    </div>
+                }
+            }).collect_view()}
+            <Show when=move || links.with(|l| l.len() < REPORT_EVIDENCE_MAX_LINKS)>
+                <button type="button" class="fw-button" on:click=move |_| {
+                    let n = links.with(|l| l.len());
+                    links.update(|l| l.push(String::new()));
+                    root.focus_soon(link_id(n));
+                }>{i18n.t("report.add_link")}</button>
+            </Show>
+        </fieldset>
+    }
+}
+
+/// The last look before sending: what will be reported, with Back and Send.
+#[component]
+fn ReportConfirm(
+    confirming: RwSignal<bool>,
+    category: RwSignal<Option<ReportCategory>>,
+    description: RwSignal<String>,
+    links: RwSignal<Vec<String>>,
+    pending: Signal<bool>,
+    on_send: Callback<()>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let none = i18n.t("report.evidence_none");
+    view! {
+        <ModalDialog open=confirming on_cancel=move |_| confirming.set(false)
+            labelled_by="fw-confirm-report-title" described_by="fw-confirm-report-desc">
+            <h2 id="fw-confirm-report-title">{i18n.t("report.confirm_title")}</h2>
+            <p id="fw-confirm-report-desc">{i18n.t("report.confirm_desc")}</p>
+            <dl class="fw-facts">
+                <dt>{i18n.t("report.reason")}</dt><dd>{move || category.get().map(|c| i18n.category(c)).unwrap_or_default()}</dd>
+                <dt>{i18n.t("overview.description")}</dt><dd class="fw-prose" dir="auto">{move || description.get().trim().to_string()}</dd>
+                <dt>{i18n.t("report.evidence")}</dt>
+                <dd>{move || {
+                    let l: Vec<String> = links.get().into_iter().filter(|l| !l.trim().is_empty()).collect();
+                    if l.is_empty() { none.clone() } else { l.join(", ") }
+                }}</dd>
+            </dl>
+            <div class="fw-actions">
+                <button type="button" class="fw-button" autofocus on:click=move |_| confirming.set(false)>{i18n.t("respond.back")}</button>
+                <SendButton label=i18n.t("report.send") pending_label=i18n.t("report.sending") pending=pending on_send=on_send/>
+            </div>
+        </ModalDialog>
     }
 }
