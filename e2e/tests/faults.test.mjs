@@ -80,6 +80,21 @@ test('a slow next page: the last page stays on screen, marked busy, until the ne
   });
 });
 
+test('the first load is announced: its loading line is not inside a busy region', async (t) => {
+  const page = await signedInPage(browser);
+  await withArtifacts(t, page, async () => {
+    let release;
+    const held = new Promise((resolve) => { release = resolve; });
+    await page.route('**/api/v1/contracts', async (route) => { await held; await route.continue(); });
+    await page.goto(`${APP_URL}/contracts`);
+    const loading = page.locator('.fw-history .fw-loading[role=status]');
+    await loading.waitFor();
+    assert.equal(await page.locator('.fw-history [aria-busy="true"]').count(), 0);
+    release();
+    await page.getByText(/Showing 1–20/).waitFor();
+  });
+});
+
 test('a 429 on a GET is waited out for its Retry-After, then the list loads', async (t) => {
   const page = await signedInPage(browser);
   await withArtifacts(t, page, async () => {

@@ -147,9 +147,11 @@ pub fn HistoryPage() -> impl IntoView {
                     </select>
                 </div>
             </form>
-            // The last page stays while the next loads (a reactive match, not `Transition`:
-            // the wasm carries no suspense machinery, docs/performance.md).
-            <div aria-busy=move || (in_flight.get() > 0).to_string()>
+            // The last page stays while the next loads (a reactive match, not `Transition`: no
+            // suspense machinery in the wasm). Busy only while a shown page is being replaced:
+            // the first load's status line must not sit in a busy region, which screen readers
+            // keep quiet.
+            <div aria-busy=move || (in_flight.get() > 0 && page.with(Option::is_some)).to_string()>
                 {move || match page.get() {
                     None => view! { <p class="fw-loading" role="status">{loading.clone()}</p> }.into_any(),
                     Some(Ok(p)) => view! { <Results page=p query=query.get_untracked()/> }.into_any(),
