@@ -245,7 +245,8 @@ impl ApiClient {
     /// GET with retries (network errors, 503 and 429 only): exponential backoff, or the
     /// server's `Retry-After` when it gave one (up to [`MAX_AUTO_WAIT_SECS`]).
     async fn get_json<T: DeserializeOwned>(&self, path: &str, ab: &Aborter) -> Result<T, ApiError> {
-        parse(self.get_text(path, ab).await?)
+        let body = self.get_text(path, ab).await?;
+        crate::json::from_str(&body).ok_or(ApiError::BadResponse)
     }
 
     /// The GET behind [`Self::get_json`], the same code for every type: only parsing the
@@ -310,7 +311,8 @@ impl ApiClient {
         ab: &Aborter,
     ) -> Result<T, ApiError> {
         let json = crate::json::to_string(body).ok_or(ApiError::BadResponse)?;
-        parse(self.post_text(path, json, key, ab).await?)
+        let body = self.post_text(path, json, key, ab).await?;
+        crate::json::from_str(&body).ok_or(ApiError::BadResponse)
     }
 
     /// The POST behind [`Self::post_json`], one copy for every type (see [`Self::get_text`]).
@@ -399,10 +401,6 @@ async fn body(r: Response) -> Result<String, ApiError> {
         (413 | 422, Some(p)) => ApiError::Rejected(p),
         (s, _) => ApiError::Server(s),
     })
-}
-
-fn parse<T: DeserializeOwned>(body: String) -> Result<T, ApiError> {
-    crate::json::from_str::<T>(&body).ok_or(ApiError::BadResponse)
 }
 
 /// A fresh idempotency key: a random UUID v4 from the browser's crypto. `randomUUID` exists
