@@ -1,82 +1,111 @@
-// Trunk's post_build hook (Trunk.toml). The wasm, its JS glue and the CSS get content-hashed
-// names, so they can be cached for a year; embed.js keeps its one stable URL for host pages and
-// is pointed here at this build's hashed files. Release builds also get precompressed copies
-// (.br at quality 11, .gz at level 9) that feedback-server sends by Accept-Encoding.
+// Trunk's post_build hook (Trunk.toml). The wasm, its JS glue, the glue's snippets and the CSS
+// get content-hashed names, so they can be cached for a year; embed.js keeps its one stable URL
+// for host pages and is pointed here at this build's hashed files. Release builds also get a
+// minified glue and precompressed copies (.br at quality 11, .gz at level 9) that
+// feedback-server sends by Accept-Encoding.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 
 const dir = process.env.TRUNK_STAGING_DIR;
 if (!dir) throw new Error('post_build.mjs runs as a Trunk hook (TRUNK_STAGING_DIR is not set)');
-const files = readdirSync(dir);
-const find = (pattern) => {
-  const found = files.find((name) => pattern.test(name));
-  if (!found) throw new Error(`post_build: no file in ${dir} matches ${pattern}`);
-  return found;
-};
-const hashed = {
-  './feedback-widget.js': find(/^feedback-widget-[0-9a-f]+\.js$/),
-  './feedback-widget_bg.wasm': find(/^feedback-widget-[0-9a-f]+_bg\.wasm$/),
-  './main.css': find(/^main-[0-9a-f]+\.css$/),
-};
-const embedPath = join(dir, 'embed.js');
-let embed = readFileSync(embedPath, 'utf8');
-for (const [stable, name] of Object.entries(hashed)) {
-  if (!embed.includes(`'${stable}'`)) throw new Error(`post_build: embed.js does not name '${stable}'`);
-  embed = embed.replaceAll(`'${stable}'`, `'./${name}'`);
+const release = process.env.TRUNK_PROFILE === 'release';
+const indexPath = join(dir, 'index.html');
+/** The first 16 hex digits of the SHA-256 of `data`: the content hash in a file name. */
+const hash16 = (data) => createHash('sha256').update(data).digest('hex').slice(0, 16);
+/** Every file under `d` (wasm-bindgen's snippets live in a subfolder). */
+const walk = (d) => readdirSync(d).flatMap((f) => (statSync(join(d, f)).isDirectory() ? walk(join(d, f)) : [join(d, f)]));
+
+// The glue's snippets (`inline_js` in src/) keep wasm-bindgen's names, which don't change with
+// their content: give them content-hashed names, so they are cached for a year like the rest
+// instead of revalidated on every visit. The glue that imports them changes with them, so it
+// is renamed after its final content: a cached glue never names snippets that are gone.
+let glueName = readdirSync(dir).find((name) => /^feedback-widget-[0-9a-f]+\.js$/.test(name));
+if (!glueName) throw new Error(`post_build: no wasm-bindgen glue in ${dir}`);
+let glue = readFileSync(join(dir, glueName), 'utf8');
+let index = readFileSync(indexPath, 'utf8');
+const snippets = existsSync(join(dir, 'snippets')) ? walk(join(dir, 'snippets')) : [];
+for (const path of snippets.filter((f) => f.endsWith('.js'))) {
+  const from = path.slice(dir.length).replaceAll('\\', '/'); // "/snippets/<crate>/inline0.js"
+  const to = from.replace(/\.js$/, `-${hash16(readFileSync(path))}.js`);
+  // Only the `import … from "…"` specifiers: the keys of the wasm's import object keep the
+  // module names the wasm was linked with.
+  const specifier = new RegExp(`(from\\s*["'])\\.${from.replaceAll('.', '\\.')}(["'])`, 'g');
+  if (!specifier.test(glue)) throw new Error(`post_build: the glue does not import .${from}`);
+  glue = glue.replace(specifier, `$1.${to}$2`);
+  index = index.replaceAll(from, to); // Trunk's modulepreload links (same bytes, same integrity)
+  renameSync(path, join(dir, to));
 }
-writeFileSync(embedPath, embed);
+// Release builds: the glue minified (Trunk's `minify` leaves it as generated).
+if (release) {
+  const { minify } = await import(new URL('../e2e/node_modules/terser/main.js', import.meta.url));
+  ({ code: glue } = await minify(glue, { module: true, compress: { passes: 2 }, mangle: true }));
+}
+{
+  const renamed = `feedback-widget-${hash16(glue)}.js`;
+  unlinkSync(join(dir, glueName));
+  writeFileSync(join(dir, renamed), glue);
+  // index.html names the glue in the loader's import and in its modulepreload link, whose
+  // Subresource Integrity is recomputed for the bytes now served. (Trunk's minified HTML may
+  // leave attribute values unquoted.)
+  const old = glueName.replaceAll('.', '\\.');
+  const tag = new RegExp(`(<link[^>]*?/${old}[^>]*?integrity=)("?)[^\\s">]+\\2`);
+  if (!tag.test(index)) throw new Error('post_build: index.html has no integrity for the glue');
+  const sri = `sha384-${createHash('sha384').update(glue).digest('base64')}`;
+  index = index.replace(tag, `$1"${sri}"`).replaceAll(`/${glueName}`, `/${renamed}`);
+  glueName = renamed;
+}
+
+// The static shell's loading line in every language, from the catalogs (index.html's inline
+// script picks one before the wasm arrives; the server hashes that script for its CSP at start).
+const locales = new URL('../locales/', import.meta.url);
+{
+  // (Trunk's HTML minifier may respace or requote the marker object.)
+  const marker = /\{\s*["']fw-loading-texts["']\s*:\s*1\s*\}/;
+  if (!marker.test(index)) throw new Error('post_build: index.html has no loading-texts marker');
+  const texts = Object.fromEntries(readdirSync(locales).filter((f) => f.endsWith('.json')).map((f) =>
+    [f.replace(/\.json$/, ''), JSON.parse(readFileSync(new URL(f, locales), 'utf8'))['history.loading']]));
+  index = index.replace(marker, () => JSON.stringify(texts));
+}
+writeFileSync(indexPath, index);
+
+// embed.js, the one stable URL host pages load, names this build's hashed files.
+{
+  const files = readdirSync(dir);
+  const find = (pattern) => {
+    const found = files.find((name) => pattern.test(name));
+    if (!found) throw new Error(`post_build: no file in ${dir} matches ${pattern}`);
+    return found;
+  };
+  const hashed = {
+    './feedback-widget.js': glueName,
+    './feedback-widget_bg.wasm': find(/^feedback-widget-[0-9a-f]+_bg\.wasm$/),
+    './main.css': find(/^main-[0-9a-f]+\.css$/),
+  };
+  const embedPath = join(dir, 'embed.js');
+  let embed = readFileSync(embedPath, 'utf8');
+  for (const [stable, name] of Object.entries(hashed)) {
+    if (!embed.includes(`'${stable}'`)) throw new Error(`post_build: embed.js does not name '${stable}'`);
+    embed = embed.replaceAll(`'${stable}'`, `'./${name}'`);
+  }
+  writeFileSync(embedPath, embed);
+}
 
 // Locale catalogs (English is compiled into the wasm): dist/locales/<tag>-<hash>.json, the
 // hash the first 16 hex digits of the source file's SHA-256, as build.rs names them for the wasm.
 // On the wire a catalog is only its texts, as an array in English's key order (the wasm knows
 // the keys from the English it carries): a quarter smaller than the keyed file, compressed.
-const locales = new URL('../locales/', import.meta.url);
 const keys = Object.keys(JSON.parse(readFileSync(new URL('en.json', locales), 'utf8')));
 mkdirSync(join(dir, 'locales'), { recursive: true });
 for (const name of readdirSync(locales).filter((f) => f.endsWith('.json') && f !== 'en.json')) {
   const source = readFileSync(new URL(name, locales));
-  const hash = createHash('sha256').update(source).digest('hex').slice(0, 16);
   const messages = JSON.parse(source.toString('utf8'));
   const texts = JSON.stringify(keys.map((k) => messages[k] ?? null));
-  writeFileSync(join(dir, 'locales', `${name.replace(/\.json$/, '')}-${hash}.json`), texts);
+  writeFileSync(join(dir, 'locales', `${name.replace(/\.json$/, '')}-${hash16(source)}.json`), texts);
 }
 
-// The static shell's loading line in every language, from the catalogs (index.html's inline
-// script picks one before the wasm arrives; the server hashes that script for its CSP at start).
-{
-  const indexPath = join(dir, 'index.html');
-  const html = readFileSync(indexPath, 'utf8');
-  // (Trunk's HTML minifier may respace or requote the marker object.)
-  const marker = /\{\s*["']fw-loading-texts["']\s*:\s*1\s*\}/;
-  if (!marker.test(html)) throw new Error('post_build: index.html has no loading-texts marker');
-  const texts = Object.fromEntries(readdirSync(locales).filter((f) => f.endsWith('.json')).map((f) =>
-    [f.replace(/\.json$/, ''), JSON.parse(readFileSync(new URL(f, locales), 'utf8'))['history.loading']]));
-  writeFileSync(indexPath, html.replace(marker, () => JSON.stringify(texts)));
-}
-
-// Release builds: the wasm-bindgen glue minified (Trunk's `minify` leaves it as generated),
-// then index.html's Subresource Integrity for it recomputed, since its bytes changed.
-if (process.env.TRUNK_PROFILE === 'release') {
-  const { minify } = await import(new URL('../e2e/node_modules/terser/main.js', import.meta.url));
-  const gluePath = join(dir, hashed['./feedback-widget.js']);
-  const { code } = await minify(readFileSync(gluePath, 'utf8'), { module: true, compress: { passes: 2 }, mangle: true });
-  writeFileSync(gluePath, code);
-  const sri = `sha384-${createHash('sha384').update(code).digest('base64')}`;
-  const indexPath = join(dir, 'index.html');
-  const html = readFileSync(indexPath, 'utf8');
-  // (Trunk's minified HTML may leave attribute values unquoted.)
-  const glue = hashed['./feedback-widget.js'].replaceAll('.', '\\.');
-  const tag = new RegExp(`(<link[^>]*?/${glue}[^>]*?integrity=)("?)[^\\s">]+\\2`);
-  if (!tag.test(html)) throw new Error('post_build: index.html has no integrity for the glue');
-  writeFileSync(indexPath, html.replace(tag, `$1"${sri}"`));
-}
-
-/** Every file under `d` (wasm-bindgen's snippets live in a subfolder). */
-const walk = (d) => readdirSync(d).flatMap((f) => (statSync(join(d, f)).isDirectory() ? walk(join(d, f)) : [join(d, f)]));
-
-if (process.env.TRUNK_PROFILE === 'release') {
+if (release) {
   for (const path of walk(dir).filter((f) => /\.(html|js|mjs|css|wasm|svg|json|txt)$/.test(f))) {
     const data = readFileSync(path);
     writeFileSync(`${path}.br`, brotliCompressSync(data, {

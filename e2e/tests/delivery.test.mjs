@@ -33,7 +33,10 @@ async function assets() {
   const wasm = names.find((n) => /^feedback-widget-[0-9a-f]{12,16}_bg\.wasm$/.test(n));
   const css = names.find((n) => /^main-[0-9a-f]{12,16}\.css$/.test(n));
   assert.ok(glue && wasm && css, `hashed names in index.html: ${names.join(', ')}`);
-  return { glue, wasm, css };
+  // The glue's own modules (wasm-bindgen snippets), preloaded beside it.
+  const snippets = names.filter((n) => n.startsWith('snippets/'));
+  assert.ok(snippets.length > 0, `snippets in index.html: ${names.join(', ')}`);
+  return { glue, wasm, css, snippets };
 }
 
 test('br, gzip and identity responses decode to the same bytes, with Vary and the right length', async () => {
@@ -57,11 +60,15 @@ test('br, gzip and identity responses decode to the same bytes, with Vary and th
 });
 
 test('hashed files are immutable; index.html and embed.js revalidate with an ETag', async () => {
-  const { glue, wasm, css } = await assets();
-  for (const name of [glue, wasm, css]) {
+  const { glue, wasm, css, snippets } = await assets();
+  for (const name of [glue, wasm, css, ...snippets]) {
     const r = await get(`/${name}`);
+    assert.equal(r.status, 200, name);
     assert.equal(r.headers['cache-control'], 'public, max-age=31536000, immutable', name);
   }
+  // The glue imports the snippets by the names index.html preloads.
+  const code = (await get(`/${glue}`, { 'Accept-Encoding': 'identity' })).body.toString();
+  for (const name of snippets) assert.ok(code.includes(`./${name}`), `the glue imports ${name}`);
   for (const path of ['/embed.js', '/index.html', '/contracts', '/contracts/3?tab=details']) {
     const r = await get(path, { 'Accept-Encoding': 'br' });
     assert.equal(r.headers['cache-control'], 'no-cache', path);
@@ -90,6 +97,10 @@ test('a repeat visit transfers almost nothing', async (t) => {
     const repeat = await transferred();
     assert.ok(first > 100_000, `the first visit loads the app (${first} bytes)`);
     assert.ok(repeat < 5_000, `a repeat visit moved ${repeat} bytes`);
+    // Only the page itself is asked again: every file it loads comes from the cache.
+    const asked = await page.evaluate(() => performance.getEntriesByType('resource')
+      .filter((e) => !e.name.includes('/api/') && e.transferSize > 0).map((e) => e.name));
+    assert.deepEqual(asked, [], 'files revalidated on a repeat visit');
   });
 });
 
