@@ -17,6 +17,76 @@ fn find_demo(s: &Server, q: &str) -> Value {
     r.body["items"][0].clone()
 }
 
+/// A GET with `Accept-Encoding: encoding`: status, `Content-Encoding`, `Vary` and the body
+/// decoded from it, as JSON.
+fn get_encoded(
+    s: &Server,
+    path: &str,
+    token: Option<&str>,
+    encoding: &str,
+) -> (u16, Option<String>, String, Value) {
+    use std::io::Read;
+    let mut req = agent().get(&s.url(path)).set("Accept-Encoding", encoding);
+    if let Some(t) = token {
+        req = req.set("Authorization", &format!("Bearer {t}"));
+    }
+    let resp = match req.call() {
+        Ok(r) | Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => panic!("transport error: {e}"),
+    };
+    let (status, vary) = (resp.status(), resp.all("vary").join(", "));
+    let coding = resp.header("content-encoding").map(str::to_string);
+    let mut raw = Vec::new();
+    resp.into_reader().read_to_end(&mut raw).unwrap();
+    let mut text = String::new();
+    match coding.as_deref() {
+        None => text = String::from_utf8(raw).unwrap(),
+        Some("gzip") => {
+            flate2::read::GzDecoder::new(&raw[..])
+                .read_to_string(&mut text)
+                .unwrap();
+        }
+        Some("br") => {
+            brotli_decompressor::Decompressor::new(&raw[..], 4096)
+                .read_to_string(&mut text)
+                .unwrap();
+        }
+        Some(other) => panic!("unexpected Content-Encoding {other}"),
+    };
+    (status, coding, vary, serde_json::from_str(&text).unwrap())
+}
+
+#[test]
+fn json_is_compressed_for_clients_that_accept_it() {
+    let s = Server::start(&[]);
+    let page = "/api/v1/contracts?per_page=50";
+    let (status, coding, _, plain) = get_encoded(&s, page, Some(ALICE), "identity");
+    assert_eq!((status, coding), (200, None));
+    for (accept, expected) in [
+        ("br, gzip", "br"),
+        ("gzip", "gzip"),
+        ("gzip;q=1, br;q=0", "gzip"),
+    ] {
+        let (status, coding, vary, body) = get_encoded(&s, page, Some(ALICE), accept);
+        assert_eq!(
+            (status, coding.as_deref()),
+            (200, Some(expected)),
+            "{accept}"
+        );
+        assert!(
+            vary.to_ascii_lowercase().contains("accept-encoding"),
+            "{accept}: Vary {vary}"
+        );
+        // The same page (only the server's clock moved on).
+        assert_eq!(body["items"], plain["items"], "{accept}");
+        assert_eq!(body["total"], plain["total"], "{accept}");
+    }
+    // Problem documents too.
+    let (status, coding, _, problem) = get_encoded(&s, page, None, "gzip");
+    assert_eq!((status, coding.as_deref()), (401, Some("gzip")));
+    assert_eq!(problem["type"], "/problems/unauthorized");
+}
+
 #[test]
 fn missing_or_bad_token_is_401_and_another_users_contract_is_404() {
     let s = Server::start(&[]);
