@@ -64,7 +64,11 @@ const locales = new URL('../locales/', import.meta.url);
   // (Trunk's HTML minifier may respace or requote the marker object.)
   const marker = /\{\s*["']fw-loading-texts["']\s*:\s*1\s*\}/;
   if (!marker.test(index)) throw new Error('post_build: index.html has no loading-texts marker');
-  const texts = Object.fromEntries(readdirSync(locales).filter((f) => f.endsWith('.json')).map((f) =>
+  // English first: a match by language (`en-US`) takes the first tag of that language, and
+  // that must be English, not the pseudo-locale `en-XA` (which sorts before it).
+  const files = readdirSync(locales).filter((f) => f.endsWith('.json'))
+    .sort((a, b) => (b === 'en.json') - (a === 'en.json') || a.localeCompare(b));
+  const texts = Object.fromEntries(files.map((f) =>
     [f.replace(/\.json$/, ''), JSON.parse(readFileSync(new URL(f, locales), 'utf8'))['history.loading']]));
   index = index.replace(marker, () => JSON.stringify(texts));
 }

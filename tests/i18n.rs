@@ -116,3 +116,23 @@ async fn the_history_and_a_contract_render_right_to_left_in_arabic() {
     h.unmount();
     el.remove();
 }
+
+/// Instances in one language share their catalog and formatters only when the catalogs are the
+/// same: a German page whose catalog failed to load (English) must not lend its English to the
+/// next German instance, nor a host's wording to one with another.
+#[wasm_bindgen_test]
+fn instances_share_a_language_only_with_the_same_catalog() {
+    use feedback_widget::i18n::{Catalog, I18n, Locale};
+    let own = |title: &str| {
+        let json = format!(r#"{{"history.title": "{title}"}}"#);
+        I18n::new(Locale::De, Catalog::from_json(&json).unwrap())
+    };
+    let failed_load = I18n::new(Locale::De, Catalog::english());
+    let first = own("Unsere Aufträge");
+    let second = own("Ihre Aufträge");
+    assert_eq!(failed_load.t("history.title"), "Contract history");
+    assert_eq!(first.t("history.title"), "Unsere Aufträge");
+    assert_eq!(second.t("history.title"), "Ihre Aufträge");
+    assert_eq!(own("Unsere Aufträge").t("history.title"), "Unsere Aufträge");
+    assert_eq!(I18n::english().t("history.title"), "Contract history");
+}

@@ -84,13 +84,18 @@ test('the language switcher changes the language and it stays chosen', async (t)
 });
 
 test('the static shell is in the page\'s language before the wasm arrives', async (t) => {
-  for (const [locale, text, dir] of [['de', 'Ihre Aufträge werden geladen …', 'ltr'], ['ar', 'جارٍ تحميل عقودك…', 'rtl']]) {
+  // (`en-US` matches by language: English, not the pseudo-locale `en-XA`, also an `en` tag.)
+  for (const [locale, lang, text, dir] of [
+    ['de', 'de', 'Ihre Aufträge werden geladen …', 'ltr'],
+    ['ar', 'ar', 'جارٍ تحميل عقودك…', 'rtl'],
+    ['en-US', 'en', 'Loading your contracts…', 'ltr'],
+  ]) {
     const page = await pageIn(locale);
     await withArtifacts(t, page, async () => {
       await page.route('**/*_bg.wasm', () => {}); // never answered: the shell stays on screen
       await page.goto(`${APP_URL}/contracts`, { waitUntil: 'domcontentloaded' });
       await page.locator('.fw-shell').getByText(text).waitFor();
-      assert.equal(await page.locator('html').getAttribute('lang'), locale);
+      assert.equal(await page.locator('html').getAttribute('lang'), lang);
       assert.equal(await page.locator('html').getAttribute('dir'), dir);
       assert.deepEqual(await page.evaluate(() => window.__csp), [], 'the script is allowed by the CSP');
     });

@@ -12,7 +12,7 @@ use super::Locale;
 // content (build.rs; build/post_build.mjs writes the files under the same names).
 include!(concat!(env!("OUT_DIR"), "/locale_files.rs"));
 
-const ENGLISH: &str = include_str!("../../locales/en.json");
+const ENGLISH: &str = include_str!(concat!(env!("OUT_DIR"), "/en.min.json"));
 
 thread_local! {
     static EN: Object = js_sys::JSON::parse(ENGLISH)
@@ -31,7 +31,10 @@ thread_local! {
 
 #[derive(Clone)]
 pub struct Catalog {
-    /// `None` for English (and the pseudo-locale, which is English transformed).
+    /// Where the texts came from: a served file's name, a host's own JSON text, or nothing
+    /// for English. Two catalogs from the same origin hold the same texts.
+    origin: String,
+    /// `None` for English.
     messages: Option<Messages>,
 }
 
@@ -56,7 +59,10 @@ impl Messages {
 
 impl Catalog {
     pub fn english() -> Self {
-        Self { messages: None }
+        Self {
+            origin: String::new(),
+            messages: None,
+        }
     }
 
     /// A catalog from its JSON text (a host's own, or a fetched file).
@@ -68,8 +74,13 @@ impl Catalog {
             Messages::ByKey(value.dyn_into().ok()?)
         };
         Some(Self {
+            origin: text.to_string(),
             messages: Some(messages),
         })
+    }
+
+    pub fn same_as(&self, other: &Catalog) -> bool {
+        self.origin == other.origin
     }
 
     /// The file `locale`'s catalog is served as, under the app's `locales/` folder.
@@ -80,8 +91,8 @@ impl Catalog {
             .map(|(_, file)| *file)
     }
 
-    /// Fetches `locale`'s catalog from `base` (the folder URL, ending in `/`). English (and
-    /// the pseudo-locale) need nothing; a failed fetch leaves the instance in English.
+    /// Fetches `locale`'s catalog from `base` (the folder URL, ending in `/`). English needs
+    /// nothing; a failed fetch leaves the instance in English.
     pub async fn load(locale: Locale, base: &str) -> Self {
         let Some(file) = Self::file(locale) else {
             return Self::english();
@@ -91,9 +102,13 @@ impl Catalog {
             Ok(r) if r.ok() => r.text().await.ok(),
             _ => None,
         };
-        text.as_deref()
-            .and_then(Self::from_json)
-            .unwrap_or_else(Self::english)
+        match text.as_deref().and_then(Self::from_json) {
+            Some(catalog) => Self {
+                origin: file.to_string(),
+                ..catalog
+            },
+            None => Self::english(),
+        }
     }
 
     /// The text of `key` (the `plural` form, else `other`, when the message has forms).

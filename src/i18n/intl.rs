@@ -34,7 +34,11 @@ fn call_format(f: &js_sys::Function, this: &JsValue, arg: &JsValue) -> String {
 }
 
 const DATE: [(&str, &str); 3] = [("day", "numeric"), ("month", "long"), ("year", "numeric")];
-const TIME: [(&str, &str); 2] = [("hour", "2-digit"), ("minute", "2-digit")];
+const TIME: [(&str, &str); 3] = [
+    ("hour", "2-digit"),
+    ("minute", "2-digit"),
+    ("timeZoneName", "short"),
+];
 
 impl Intl {
     pub fn new(tag: &str) -> Self {
@@ -75,27 +79,6 @@ impl Intl {
         call_format(&f.format(), &f, &js_date(t)).replace([' ', '\u{202f}'], &NBSP.to_string())
     }
 
-    /// The user's time zone's short name at `t` ("CET", "GMT-5", "UTC").
-    pub fn zone_name(&self, t: DateTime<Utc>) -> String {
-        let f = js_sys::Intl::DateTimeFormat::new(
-            &self.locales(),
-            &options(&[("timeZoneName", "short")]),
-        );
-        f.format_to_parts(&js_date(t))
-            .iter()
-            .find(|p| {
-                Reflect::get(p, &JsValue::from_str("type"))
-                    .ok()
-                    .and_then(|v| v.as_string())
-                    .as_deref()
-                    == Some("timeZoneName")
-            })
-            .and_then(|p| Reflect::get(&p, &JsValue::from_str("value")).ok())
-            .and_then(|v| v.as_string())
-            .unwrap_or_else(|| "UTC".into())
-            .replace(' ', &NBSP.to_string())
-    }
-
     /// "12 March 2027" in the locale's own order and words.
     pub fn date(&self, t: DateTime<Utc>) -> String {
         self.format(t, &DATE)
@@ -103,6 +86,11 @@ impl Intl {
 
     /// "17:05" (or the locale's own clock).
     pub fn time(&self, t: DateTime<Utc>) -> String {
+        self.format(t, &TIME[..2])
+    }
+
+    /// "17:05 CET": the time with the user's zone named where the locale puts it.
+    pub fn time_zoned(&self, t: DateTime<Utc>) -> String {
         self.format(t, &TIME)
     }
 
@@ -113,16 +101,8 @@ impl Intl {
 
     /// Day and month, in the user's zone or in UTC ("12 March").
     pub fn day(&self, t: DateTime<Utc>, utc: bool) -> String {
-        let zone = if utc {
-            [("timeZone", "UTC")].as_slice()
-        } else {
-            &[]
-        };
-        let pairs: Vec<_> = [("day", "numeric"), ("month", "long")]
-            .into_iter()
-            .chain(zone.iter().copied())
-            .collect();
-        self.format(t, &pairs)
+        const DAY: [(&str, &str); 3] = [("day", "numeric"), ("month", "long"), ("timeZone", "UTC")];
+        self.format(t, &DAY[..if utc { 3 } else { 2 }])
     }
 
     /// True when the user's clock reads UTC at `t`.

@@ -1,4 +1,4 @@
-//! The locales the widget speaks, how a requested one is matched, and the pseudo-locale.
+//! The locales the widget speaks and how a requested one is matched.
 
 /// Every locale with a catalog in `locales/`, plus the pseudo-locale for layout tests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -10,7 +10,8 @@ pub enum Locale {
     PtBr,
     Ja,
     Ar,
-    /// `en-XA`: English, accented and ~40 % longer (not offered in the switcher).
+    /// `en-XA`: English, accented and ~40 % longer, for layout tests (not offered in the
+    /// switcher; its catalog is generated from English's by `xtask/tests/i18n.rs`).
     Pseudo,
 }
 
@@ -97,27 +98,4 @@ pub fn negotiate<'a>(preferred: impl IntoIterator<Item = &'a str>) -> Locale {
         }
     }
     Locale::En
-}
-
-/// Accents every ASCII letter and pads by ~40 %, keeping `{placeholders}` intact.
-pub fn pseudo(text: &str) -> String {
-    const FROM: &str = "aeiouAEIOUcnyCNY";
-    const TO: &str = "ȧḗīǿŭȦḖĪǾŬçñẏÇÑẎ";
-    let to: Vec<char> = TO.chars().collect();
-    let mut out = String::with_capacity(text.len() * 2);
-    let mut letters: usize = 0;
-    for c in text.chars() {
-        match FROM.find(c) {
-            Some(i) => out.push(to[FROM[..i].chars().count()]),
-            None => out.push(c),
-        }
-        if c.is_alphabetic() {
-            letters += 1;
-        }
-    }
-    if letters == 0 {
-        return out;
-    }
-    let pad = (letters * 2).div_ceil(5);
-    format!("[{out} {}]", "·".repeat(pad))
 }

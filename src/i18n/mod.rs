@@ -12,7 +12,7 @@ mod messages;
 pub use catalog::Catalog;
 pub use locale::{negotiate, Locale, LOCALES};
 
-use std::rc::Rc;
+use std::cell::RefCell;
 
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
@@ -20,10 +20,12 @@ use leptos::prelude::*;
 const NBSP: char = '\u{a0}';
 
 /// One instance's language: its catalog (with English behind it) and its `Intl` formatters.
-/// A `Copy` handle (the value lives with the instance's reactive owner), so views and
-/// callbacks take it freely.
+/// A `Copy` handle, so views and callbacks take it freely. What it points to never changes
+/// once made, so it lives as long as the page and is shared: every instance in the same locale
+/// with the same catalog gets the same one (a host that mounts the widget again and again
+/// makes it once), and no reactive owner has to be alive to read it.
 #[derive(Clone, Copy)]
-pub struct I18n(StoredValue<Rc<Inner>, LocalStorage>);
+pub struct I18n(&'static Inner);
 
 struct Inner {
     locale: Locale,
@@ -31,27 +33,26 @@ struct Inner {
     intl: intl::Intl,
 }
 
-impl Inner {
-    fn new(locale: Locale, catalog: Catalog) -> Self {
-        let intl = intl::Intl::new(locale.intl_tag());
-        Self {
-            locale,
-            catalog,
-            intl,
-        }
-    }
+thread_local! {
+    static SHARED: RefCell<Vec<&'static Inner>> = const { RefCell::new(Vec::new()) };
 }
 
 impl I18n {
     pub fn new(locale: Locale, catalog: Catalog) -> Self {
-        Self(StoredValue::new_local(Rc::new(Inner::new(locale, catalog))))
-    }
-
-    /// The instance's language; English once the instance is gone (a late callback).
-    fn inner(&self) -> Rc<Inner> {
-        self.0
-            .try_get_value()
-            .unwrap_or_else(|| Rc::new(Inner::new(Locale::En, Catalog::english())))
+        SHARED.with_borrow_mut(|shared| {
+            let same = |i: &&&Inner| i.locale == locale && i.catalog.same_as(&catalog);
+            if let Some(inner) = shared.iter().find(same) {
+                return Self(inner);
+            }
+            let intl = intl::Intl::new(locale.intl_tag());
+            let inner = Box::leak(Box::new(Inner {
+                locale,
+                catalog,
+                intl,
+            }));
+            shared.push(inner);
+            Self(inner)
+        })
     }
 
     /// English, compiled in: what tests and a failed catalog load fall back to.
@@ -60,12 +61,12 @@ impl I18n {
     }
 
     pub fn locale(&self) -> Locale {
-        self.inner().locale
+        self.0.locale
     }
 
     /// `ltr` or `rtl`, for the root's `dir`.
     pub fn dir(&self) -> &'static str {
-        self.inner().locale.dir()
+        self.0.locale.dir()
     }
 
     /// The text for `key`.
@@ -75,8 +76,8 @@ impl I18n {
 
     /// The text for `key` with `{name}` placeholders filled in.
     pub fn tf(&self, key: &str, args: &[(&str, &str)]) -> String {
-        let text = self.inner().catalog.text(key, None);
-        self.pseudo(fill(&text, args))
+        let text = self.0.catalog.text(key, None);
+        fill(&text, args)
     }
 
     /// The text of `key` before and after its `{name}` placeholder, for sentences that hold an
@@ -92,49 +93,45 @@ impl I18n {
 
     /// The plural form of `key` for `n` (`{n}` is `n`, formatted for the locale).
     pub fn tp(&self, key: &str, n: f64, args: &[(&str, &str)]) -> String {
-        let category = self.inner().intl.plural(n);
-        let text = self.inner().catalog.text(key, Some(&category));
+        let category = self.0.intl.plural(n);
+        let text = self.0.catalog.text(key, Some(&category));
         let number = self.number(n);
         let mut all = vec![("n", number.as_str())];
         all.extend_from_slice(args);
-        self.pseudo(fill(&text, &all))
+        fill(&text, &all)
     }
 
     /// "10,000" / "10.000" / "١٠٬٠٠٠".
     pub fn number(&self, n: f64) -> String {
-        self.inner().intl.number(n)
+        self.0.intl.number(n)
     }
 
     /// "3 days ago" / "vor 3 Tagen": `value` of `unit` (`day`, `hour`, `minute`) from now.
     pub fn relative(&self, value: f64, unit: &str) -> String {
-        self.inner().intl.relative(value, unit)
+        self.0.intl.relative(value, unit)
     }
 
     /// "12 March 2027" in the locale's words and order.
     pub fn date(&self, t: DateTime<Utc>) -> String {
-        self.inner().intl.date(t)
+        self.0.intl.date(t)
     }
 
     /// "12 March 2027, 17:05": the catalog says how a date and a time are joined.
     pub fn date_time(&self, t: DateTime<Utc>) -> String {
-        let (date, time) = (self.date(t), self.inner().intl.time(t));
+        let (date, time) = (self.date(t), self.0.intl.time(t));
         self.tf("format.date_time", &[("date", &date), ("time", &time)])
     }
 
     /// "12 March 2027, 17:05 CET": a time a person reads is always labelled with its zone.
     pub fn date_time_zoned(&self, t: DateTime<Utc>) -> String {
-        format!(
-            "{}{NBSP}{}",
-            self.date_time(t),
-            self.inner().intl.zone_name(t)
-        )
+        let (date, time) = (self.date(t), self.0.intl.time_zoned(t));
+        self.tf("format.date_time", &[("date", &date), ("time", &time)])
     }
 
     /// "12 March 2027, 17:05 CET · 16:05 UTC": UTC (with its date when that differs) only
     /// when the user's own zone is not UTC at that instant.
     pub fn deadline(&self, t: DateTime<Utc>) -> String {
-        let inner = self.inner();
-        let intl = &inner.intl;
+        let intl = &self.0.intl;
         if intl.local_is_utc(t) {
             return self.date_time_zoned(t);
         }
@@ -144,15 +141,6 @@ impl I18n {
             day => self.tf("format.date_time", &[("date", &day), ("time", &utc_time)]),
         };
         format!("{} · {utc}", self.date_time_zoned(t))
-    }
-
-    /// The pseudo-locale stretches every text by about 40 % with accented letters, so a
-    /// layout that can't take a longer language shows it in English-reading tests.
-    fn pseudo(&self, text: String) -> String {
-        match self.locale() {
-            Locale::Pseudo => locale::pseudo(&text),
-            _ => text,
-        }
     }
 }
 

@@ -352,3 +352,88 @@ fn every_key_the_code_asks_for_is_in_english() {
         missing.join("\n")
     );
 }
+
+/// The pseudo-locale's text for an English one: letters accented, about 40 % longer (a dot for
+/// every two and a half letters), in brackets that show where a layout cuts a text off;
+/// `{placeholders}` stay as they are, so the widget fills them like any catalog's.
+fn pseudo(text: &str) -> String {
+    const FROM: &str = "aeiouAEIOUcnyCNY";
+    const TO: [char; 16] = [
+        'ȧ', 'ḗ', 'ī', 'ǿ', 'ŭ', 'Ȧ', 'Ḗ', 'Ī', 'Ǿ', 'Ŭ', 'ç', 'ñ', 'ẏ', 'Ç', 'Ñ', 'Ẏ',
+    ];
+    let mut out = String::new();
+    let (mut letters, mut in_placeholder) = (0, false);
+    for c in text.chars() {
+        match c {
+            '{' => in_placeholder = true,
+            '}' => in_placeholder = false,
+            _ if in_placeholder => {}
+            _ => {
+                letters += usize::from(c.is_alphabetic());
+                if let Some(i) = FROM.find(c) {
+                    out.push(TO[i]);
+                    continue;
+                }
+            }
+        }
+        out.push(c);
+    }
+    if letters == 0 {
+        return out;
+    }
+    format!("[{out} {}]", "·".repeat((letters * 2).div_ceil(5)))
+}
+
+/// English's catalog, every text (and plural form) made pseudo.
+fn pseudo_catalog(en: &BTreeMap<String, Value>) -> BTreeMap<String, Value> {
+    let pseudo_value = |v: &Value| match v {
+        Value::String(s) => Value::String(pseudo(s)),
+        Value::Object(forms) => Value::Object(
+            forms
+                .iter()
+                .map(|(form, text)| {
+                    (
+                        form.clone(),
+                        Value::String(pseudo(text.as_str().unwrap_or(""))),
+                    )
+                })
+                .collect(),
+        ),
+        other => other.clone(),
+    };
+    en.iter()
+        .map(|(k, v)| (k.clone(), pseudo_value(v)))
+        .collect()
+}
+
+const PSEUDO: &str = "en-XA";
+
+/// `locales/en-XA.json` is generated: served like any catalog, so the wasm carries no code for
+/// it. `UPDATE_PSEUDO=1 cargo test -p xtask --test i18n pseudo` writes it again.
+#[test]
+fn the_pseudo_locale_is_english_made_pseudo() {
+    let wanted = pseudo_catalog(&catalog("en"));
+    if std::env::var_os("UPDATE_PSEUDO").is_some() {
+        let text = serde_json::to_string_pretty(&wanted).unwrap() + "\n";
+        std::fs::write(root().join(format!("locales/{PSEUDO}.json")), text).unwrap();
+    }
+    assert!(
+        catalog(PSEUDO) == wanted,
+        "locales/{PSEUDO}.json is not English made pseudo: run UPDATE_PSEUDO=1 cargo test -p xtask --test i18n pseudo"
+    );
+}
+
+#[test]
+fn pseudo_text_is_accented_longer_and_keeps_its_placeholders() {
+    let english = "Showing {first}–{last} of {n} contracts";
+    let text = pseudo(english);
+    assert!(text.starts_with("[Şh") || text.starts_with("[Sh"), "{text}");
+    assert!(text.contains("çǿñtrȧçts"), "{text}");
+    for placeholder in ["{first}", "{last}", "{n}"] {
+        assert!(text.contains(placeholder), "{text}");
+    }
+    let letters = english.chars().filter(|c| c.is_alphabetic()).count() as f64;
+    let longer = (text.chars().count() - english.chars().count()) as f64;
+    assert!(longer >= 0.35 * letters, "{text}");
+    assert_eq!(pseudo("12"), "12", "no letters: nothing to stretch");
+}
