@@ -11,7 +11,7 @@ mod dom;
 pub mod drafts;
 pub mod format;
 pub mod i18n;
-mod json;
+pub mod json;
 mod language;
 pub mod nav;
 mod pages;

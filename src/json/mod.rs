@@ -1,6 +1,9 @@
-//! JSON through the browser's own `JSON.parse`/`JSON.stringify`, with serde-wasm-bindgen
-//! between JavaScript values and the Rust types: the wasm carries no JSON parser or printer of
-//! its own (measured in docs/performance.md).
+//! JSON through the browser's own `JSON.parse`/`JSON.stringify`: the wasm carries no JSON
+//! parser or printer of its own (measured in docs/performance.md). Parsed values become Rust
+//! types through `de` (ours, see there why); Rust values become JavaScript values through
+//! serde-wasm-bindgen's serializer.
+
+mod de;
 
 use serde::{de::DeserializeOwned, Serialize};
 use wasm_bindgen::JsValue;
@@ -8,7 +11,7 @@ use wasm_bindgen::JsValue;
 /// Parses JSON text into `T`; `None` if it isn't JSON or isn't a `T`.
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Option<T> {
     let value = js_sys::JSON::parse(text).ok()?;
-    serde_wasm_bindgen::from_value(value).ok()
+    T::deserialize(de::Value(value)).ok()
 }
 
 /// `value` as JSON text (maps as objects, 64-bit integers as numbers: what `JSON` expects).
