@@ -2,7 +2,6 @@
 //! for reads, and one `ApiError` for every way a request can fail.
 
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use feedback_domain::{
@@ -86,13 +85,6 @@ impl ApiError {
             Self::Server(503) => ProblemKind::Unavailable.slug().into(),
             Self::Server(_) => ProblemKind::Internal.slug().into(),
             Self::BadResponse => "bad-response".into(),
-        }
-    }
-
-    pub fn field_errors(&self) -> BTreeMap<String, Vec<String>> {
-        match self {
-            Self::Rejected(p) => p.errors.clone(),
-            _ => BTreeMap::new(),
         }
     }
 }
