@@ -111,6 +111,10 @@ fn anything_not_the_types_shape_is_refused() {
         (r#"{"code": "x", "max": "3"}"#, "a string for a number"),
         (r#"{"max": 3}"#, "a required field missing"),
         (r#""empty""#, "a string for an object"),
+        (
+            r#"["empty"]"#,
+            "an array for an object (serde_json would take it in field order)",
+        ),
         ("null", "null for a struct"),
     ] {
         assert_eq!(code(json), None, "{why}: {json}");

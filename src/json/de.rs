@@ -65,6 +65,39 @@ pub struct Value(pub JsValue);
 /// Integers JavaScript numbers hold exactly (±(2⁵³ − 1)).
 const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
 
+/// A JavaScript number as serde's data model sees it: a whole number it holds exactly is an
+/// integer (so `u32`, `i64`, `usize` fields read it), anything else a float.
+enum Number {
+    Unsigned(u64),
+    Signed(i64),
+    Float(f64),
+}
+
+impl Number {
+    fn of(n: f64) -> Self {
+        if n.fract() != 0.0 || n.abs() > MAX_SAFE {
+            Number::Float(n)
+        } else if n >= 0.0 {
+            Number::Unsigned(n as u64)
+        } else {
+            Number::Signed(n as i64)
+        }
+    }
+}
+
+/// Integer kinds: an integer `Number`, else not this shape (the visitor checks its range).
+macro_rules! integers {
+    ($($method:ident)*) => {$(
+        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Invalid> {
+            match self.0.as_f64().map(Number::of) {
+                Some(Number::Unsigned(u)) => visitor.visit_u64(u),
+                Some(Number::Signed(i)) => visitor.visit_i64(i),
+                _ => Err(Invalid),
+            }
+        }
+    )*};
+}
+
 impl<'de> de::Deserializer<'de> for Value {
     type Error = Invalid;
 
@@ -75,12 +108,10 @@ impl<'de> de::Deserializer<'de> for Value {
         } else if let Some(b) = v.as_bool() {
             visitor.visit_bool(b)
         } else if let Some(n) = v.as_f64() {
-            if n.fract() != 0.0 || n.abs() > MAX_SAFE {
-                visitor.visit_f64(n)
-            } else if n >= 0.0 {
-                visitor.visit_u64(n as u64)
-            } else {
-                visitor.visit_i64(n as i64)
+            match Number::of(n) {
+                Number::Unsigned(u) => visitor.visit_u64(u),
+                Number::Signed(i) => visitor.visit_i64(i),
+                Number::Float(f) => visitor.visit_f64(f),
             }
         } else if let Some(s) = v.as_string() {
             visitor.visit_string(s)
@@ -127,9 +158,68 @@ impl<'de> de::Deserializer<'de> for Value {
         visitor.visit_enum(name)
     }
 
+    // The shapes the API's types ask for, each read directly: a visitor is then compiled with
+    // only the one `visit_*` it uses, not with every branch of `deserialize_any`.
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        _: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Invalid> {
+        self.deserialize_map(visitor)
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Invalid> {
+        if !self.0.is_object() || Array::is_array(&self.0) {
+            return Err(Invalid);
+        }
+        visitor.visit_map(Entries {
+            entries: Object::entries(self.0.unchecked_ref()),
+            next: 0,
+        })
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Invalid> {
+        if !Array::is_array(&self.0) {
+            return Err(Invalid);
+        }
+        visitor.visit_seq(Items {
+            items: self.0.unchecked_into(),
+            next: 0,
+        })
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Invalid> {
+        visitor.visit_string(self.0.as_string().ok_or(Invalid)?)
+    }
+
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Invalid> {
+        self.deserialize_string(visitor)
+    }
+
+    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Invalid> {
+        self.deserialize_string(visitor)
+    }
+
+    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Invalid> {
+        visitor.visit_bool(self.0.as_bool().ok_or(Invalid)?)
+    }
+
+    fn deserialize_f32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Invalid> {
+        visitor.visit_f64(self.0.as_f64().ok_or(Invalid)?)
+    }
+
+    fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Invalid> {
+        self.deserialize_f32(visitor)
+    }
+
+    integers! {
+        deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u64
+        deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64
+    }
+
     serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
-        unit unit_struct seq tuple tuple_struct map struct identifier ignored_any
+        i128 u128 char bytes byte_buf unit unit_struct tuple tuple_struct ignored_any
     }
 }
 
