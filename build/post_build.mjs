@@ -98,10 +98,14 @@ writeFileSync(indexPath, index);
 
 // Locale catalogs (English is compiled into the wasm): dist/locales/<tag>-<hash>.json, the
 // hash the first 16 hex digits of the source file's SHA-256, as build.rs names them for the wasm.
-// On the wire a catalog is only its texts, as an array in English's key order (the wasm knows
-// the keys from the English it carries): a quarter smaller than the keyed file, compressed.
-const keys = Object.keys(JSON.parse(readFileSync(new URL('en.json', locales), 'utf8')));
+// On the wire a catalog is only its texts, as an array in the order of English's keys sorted
+// (a message's number in the wasm, build.rs): a quarter smaller than the keyed file,
+// compressed. The sorted keys themselves are keys-<hash of en.json>.json, which the wasm fetches
+// only to read a host's own messages given by name.
+const english = readFileSync(new URL('en.json', locales));
+const keys = Object.keys(JSON.parse(english.toString('utf8'))).sort();
 mkdirSync(join(dir, 'locales'), { recursive: true });
+writeFileSync(join(dir, 'locales', `keys-${hash16(english)}.json`), JSON.stringify(keys));
 for (const name of readdirSync(locales).filter((f) => f.endsWith('.json') && f !== 'en.json')) {
   const source = readFileSync(new URL(name, locales));
   const messages = JSON.parse(source.toString('utf8'));

@@ -28,8 +28,10 @@ const sizes = files.map((f) => {
 });
 const appFiles = sizes.filter((s) => s.f !== 'embed.js');
 // Locale catalogs (one is fetched beside the wasm for a non-English page; English is inside it).
-// (Not the pseudo-locale en-XA: generated for layout tests, never offered to people.)
-const catalogs = readdirSync(`${DIST}/locales`).filter((f) => f.endsWith('.json') && !f.startsWith('en-XA-')).map((f) => {
+// (Not the pseudo-locale en-XA, generated for layout tests and never offered to people, nor the
+// list of keys, fetched only to read a host's own messages by key.)
+const catalogs = readdirSync(`${DIST}/locales`)
+  .filter((f) => f.endsWith('.json') && !f.startsWith('en-XA-') && !f.startsWith('keys-')).map((f) => {
   const data = readFileSync(`${DIST}/locales/${f}`);
   return {
     f: f.replace(/-[0-9a-f]{16}(?=\.json)/, ''), raw: data.length, gz: gzipSync(data, { level: 9 }).length,

@@ -2,6 +2,7 @@
 //! browser), else the best match for `navigator.languages`; and the switcher that changes it.
 //! (Embedded, the host says which locale with the `locale` option or attribute.)
 
+use crate::k;
 use leptos::prelude::*;
 
 use crate::i18n::{negotiate, use_i18n, Locale, LOCALES};
@@ -60,7 +61,7 @@ pub fn LanguageSwitcher() -> impl IntoView {
     };
     view! {
         <div class="fw-language">
-            <label for="fw-language">{i18n.t("language.label")}</label>
+            <label for="fw-language">{i18n.t(k!("language.label"))}</label>
             <select id="fw-language" class="fw-select" on:change=on_change>
                 {LOCALES.into_iter().map(|l| view! {
                     <option value=l.tag() lang=l.tag() selected=l == current>{l.autonym()}</option>

@@ -101,18 +101,18 @@ pub fn Shell(config: AppConfig) -> impl IntoView {
     let i18n = i18n::use_i18n();
     crash::localize(
         dom::use_root().shadow_root(),
-        &i18n.t("crashed.title"),
-        &i18n.t("crashed.body"),
-        &i18n.t("crashed.reload"),
+        &i18n.t(k!("crashed.title")),
+        &i18n.t(k!("crashed.body")),
+        &i18n.t(k!("crashed.reload")),
     );
     // Embedded, the host page owns the landmarks (<main>, skip links).
     if nav.embedded() {
-        view! { <div class="fw-app" role="region" aria-label=i18n.t("app.region")>{body}</div> }
+        view! { <div class="fw-app" role="region" aria-label=i18n.t(k!("app.region"))>{body}</div> }
             .into_any()
     } else {
         view! {
             <div class="fw-app">
-                <a class="fw-skip" href="#fw-main">{i18n.t("app.skip")}</a>
+                <a class="fw-skip" href="#fw-main">{i18n.t(k!("app.skip"))}</a>
                 <language::LanguageSwitcher/>
                 <main id="fw-main" tabindex="-1">{body}</main>
             </div>
@@ -181,21 +181,21 @@ pub fn start_standalone() {
 fn SignIn(#[prop(into)] on_token: Callback<String>) -> impl IntoView {
     let i18n = i18n::use_i18n();
     if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
-        doc.set_title(&i18n.t("signin.title"));
+        doc.set_title(&i18n.t(k!("signin.title")));
     }
     let value = RwSignal::new(String::new());
     let error = RwSignal::new(false);
-    let missing = i18n.t("signin.missing");
+    let missing = i18n.t(k!("signin.missing"));
     view! {
         <main class="fw-app fw-signin">
-            <h1>{i18n.t("signin.title")}</h1>
+            <h1>{i18n.t(k!("signin.title"))}</h1>
             <form on:submit=move |ev| {
                 ev.prevent_default();
                 let v = value.get_untracked().trim().to_string();
                 if v.is_empty() { error.set(true) } else { on_token.run(v) }
             }>
-                <label for="fw-token">{i18n.t("signin.token")}</label>
-                <p class="fw-hint" id="fw-token-hint">{i18n.t("signin.hint")}</p>
+                <label for="fw-token">{i18n.t(k!("signin.token"))}</label>
+                <p class="fw-hint" id="fw-token-hint">{i18n.t(k!("signin.hint"))}</p>
                 <Show when=move || error.get()>
                     <p class="fw-field-error" id="fw-token-error">{missing.clone()}</p>
                 </Show>
@@ -204,7 +204,7 @@ fn SignIn(#[prop(into)] on_token: Callback<String>) -> impl IntoView {
                     aria-invalid=move || error.get().to_string()
                     on:input=move |ev| value.set(event_target_value(&ev))
                     prop:value=move || value.get()/>
-                <button type="submit" class="fw-button fw-primary">{i18n.t("signin.submit")}</button>
+                <button type="submit" class="fw-button fw-primary">{i18n.t(k!("signin.submit"))}</button>
             </form>
         </main>
     }

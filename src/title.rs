@@ -2,6 +2,7 @@
 //! summary is on screen (GOV.UK's pattern: the first thing a screen reader reads says the
 //! submit failed). Only on a page of its own: embedded, the title belongs to the host page.
 
+use crate::k;
 use std::cell::Cell;
 use std::rc::Rc;
 
@@ -30,7 +31,7 @@ pub fn provide_page_title(embedded: bool) {
             return;
         }
         let title = if t.errors.get() > 0 {
-            format!("{}{screen}", i18n.t("error.prefix"))
+            format!("{}{screen}", i18n.t(k!("error.prefix")))
         } else {
             screen
         };

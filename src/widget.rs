@@ -226,13 +226,7 @@ pub fn mount(element: web_sys::HtmlElement, options: JsValue) -> Result<WidgetHa
         None => host_languages(),
     };
     let locale = crate::i18n::negotiate(requested.iter().map(String::as_str));
-    let own_messages = option(&options, "messages").and_then(|v| match v.as_string() {
-        Some(text) => Catalog::from_json(&text),
-        None => js_sys::JSON::stringify(&v)
-            .ok()
-            .and_then(|t| t.as_string())
-            .and_then(|t| Catalog::from_json(&t)),
-    });
+    let own_messages = option(&options, "messages");
     let locales_url = option(&options, "localesUrl")
         .and_then(|v| v.as_string())
         .unwrap_or_else(|| "/locales/".into());
@@ -287,15 +281,20 @@ pub fn mount(element: web_sys::HtmlElement, options: JsValue) -> Result<WidgetHa
         })
     };
     let (inner, gone) = (Rc::new(RefCell::new(None)), Rc::new(Cell::new(false)));
-    // The instance's language first: nothing is shown in another one meanwhile. English (or
-    // the host's own messages) is at hand; another language is one small fetch.
+    // The instance's language first: nothing is shown in another one meanwhile. English is at
+    // hand; another language is one small fetch, and so are a host's own messages by key (the
+    // list of keys, which the wasm doesn't carry).
     match (own_messages, Catalog::file(locale)) {
-        (Some(catalog), _) => *inner.borrow_mut() = Some(mount_in(catalog)),
         (None, None) => *inner.borrow_mut() = Some(mount_in(Catalog::english())),
-        (None, Some(_)) => {
+        (own, _) => {
             let (slot, gone) = (inner.clone(), gone.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                let catalog = Catalog::load(locale, &locales_url).await;
+                let catalog = match own {
+                    Some(messages) => Catalog::host(messages, &locales_url)
+                        .await
+                        .unwrap_or_else(Catalog::english),
+                    None => Catalog::load(locale, &locales_url).await,
+                };
                 if !gone.get() {
                     *slot.borrow_mut() = Some(mount_in(catalog));
                 }

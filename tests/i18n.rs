@@ -1,7 +1,9 @@
 //! The widget in German and in Arabic (right to left): the history and a contract's details
 //! render from the catalog, with `lang` and `dir` on the root and the browser's `Intl` for
-//! numbers, dates and plurals. The catalogs are passed as the host's `messages` (the runner
-//! doesn't serve `dist/locales/`; the e2e suite covers fetching them).
+//! numbers, dates and plurals. The catalogs are passed as the host's `messages`, as the widget's
+//! own files are served: texts in the order of English's keys sorted (the runner doesn't serve
+//! `dist/locales/`, nor the list of keys a host's messages by key are read with; the e2e suite
+//! covers both).
 #![cfg(target_arch = "wasm32")]
 
 mod common;
@@ -16,8 +18,21 @@ use web_sys::HtmlElement;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+const EN: &str = include_str!("../locales/en.json");
 const DE: &str = include_str!("../locales/de.json");
 const AR: &str = include_str!("../locales/ar.json");
+
+/// A catalog as build/post_build.mjs serves it: its texts in the order of English's keys sorted.
+fn served(catalog: &str) -> JsValue {
+    let en: js_sys::Object = js_sys::JSON::parse(EN).unwrap().unchecked_into();
+    let keys = js_sys::Object::keys(&en);
+    keys.sort();
+    let by_key = js_sys::JSON::parse(catalog).unwrap();
+    keys.iter()
+        .map(|k| js_sys::Reflect::get(&by_key, &k).unwrap())
+        .collect::<js_sys::Array>()
+        .into()
+}
 
 fn host(id: &str) -> HtmlElement {
     let el: HtmlElement = document().create_element("div").unwrap().unchecked_into();
@@ -32,7 +47,7 @@ fn options(locale: &str, messages: &str, contract: Option<i64>) -> JsValue {
     set("apiBase", API.into());
     set("token", "demo-alice".into());
     set("locale", locale.into());
-    set("messages", messages.into());
+    set("messages", served(messages));
     if let Some(id) = contract {
         set("contractId", (id as f64).into());
     }
@@ -117,22 +132,49 @@ async fn the_history_and_a_contract_render_right_to_left_in_arabic() {
     el.remove();
 }
 
+/// A host's own texts for one message (in the messages' order; nothing for the others).
+async fn own_title(title: &str) -> feedback_widget::i18n::I18n {
+    use feedback_widget::i18n::{Catalog, I18n, Locale};
+    let at = feedback_widget::k!("history.title").index();
+    let texts: js_sys::Array = (0..=at)
+        .map(|i| if i == at { title.into() } else { JsValue::NULL })
+        .collect();
+    I18n::new(Locale::De, Catalog::host(texts.into(), "").await.unwrap())
+}
+
 /// Instances in one language share their catalog and formatters only when the catalogs are the
 /// same: a German page whose catalog failed to load (English) must not lend its English to the
 /// next German instance, nor a host's wording to one with another.
 #[wasm_bindgen_test]
-fn instances_share_a_language_only_with_the_same_catalog() {
+async fn instances_share_a_language_only_with_the_same_catalog() {
     use feedback_widget::i18n::{Catalog, I18n, Locale};
-    let own = |title: &str| {
-        let json = format!(r#"{{"history.title": "{title}"}}"#);
-        I18n::new(Locale::De, Catalog::from_json(&json).unwrap())
-    };
+    let title = feedback_widget::k!("history.title");
     let failed_load = I18n::new(Locale::De, Catalog::english());
-    let first = own("Unsere Aufträge");
-    let second = own("Ihre Aufträge");
-    assert_eq!(failed_load.t("history.title"), "Contract history");
-    assert_eq!(first.t("history.title"), "Unsere Aufträge");
-    assert_eq!(second.t("history.title"), "Ihre Aufträge");
-    assert_eq!(own("Unsere Aufträge").t("history.title"), "Unsere Aufträge");
-    assert_eq!(I18n::english().t("history.title"), "Contract history");
+    let first = own_title("Unsere Aufträge").await;
+    let second = own_title("Ihre Aufträge").await;
+    assert_eq!(failed_load.t(title), "Contract history");
+    assert_eq!(first.t(title), "Unsere Aufträge");
+    assert_eq!(second.t(title), "Ihre Aufträge");
+    assert_eq!(
+        own_title("Unsere Aufträge").await.t(title),
+        "Unsere Aufträge"
+    );
+    assert_eq!(I18n::english().t(title), "Contract history");
+}
+
+/// Every problem a client can meet has its own words; the rest share one sentence.
+#[wasm_bindgen_test]
+fn every_client_facing_problem_has_its_own_message() {
+    use feedback_domain::ProblemKind;
+    let i18n = feedback_widget::i18n::I18n::english();
+    let not_accepted = i18n.t(feedback_widget::k!("problem.not_accepted"));
+    for kind in ProblemKind::ALL {
+        let text = i18n.problem(Some(kind));
+        assert!(!text.is_empty(), "{kind:?}");
+        assert_eq!(
+            text == not_accepted,
+            !kind.is_client_facing(),
+            "{kind:?}: {text}"
+        );
+    }
 }

@@ -13,7 +13,7 @@ let host;
 before(async () => {
   browser = await launch();
   host = await serveHostPages((url) => ({
-    html: `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Host</title>
+    html: url.pathname === '/own-words' ? ownWordsPage(url.searchParams.get('locale')) : `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Host</title>
 <script type="module" src="${APP_URL}/embed.js"></script></head><body><main><h1>Host</h1>
 <contract-feedback api-base="${APP_URL}" token="demo-alice" locale="${url.searchParams.get('locale')}"></contract-feedback>
 </main></body></html>`,
@@ -123,6 +123,35 @@ test('a host page sets the widget\'s language with the locale attribute', async 
     await widget.getByRole('heading', { name: 'سجل العقود' }).waitFor();
     assert.equal(await widget.locator('div[lang]').first().getAttribute('dir'), 'rtl');
     assert.deepEqual(await page.evaluate(() => window.__csp), []);
+  });
+});
+
+/** A host page that mounts the widget from JavaScript with its own wording for two messages. */
+function ownWordsPage(locale) {
+  return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Host</title></head>
+<body><main><h1>Host</h1><div id="w"></div></main><script type="module">
+import { mount } from '${APP_URL}/embed.js';
+await mount(document.getElementById('w'), {
+  apiBase: '${APP_URL}', token: 'demo-alice', locale: '${locale}',
+  messages: { 'history.title': 'Your hires, your words', 'history.search': 'Find a hire' },
+});
+</script></body></html>`;
+}
+
+// The widget carries no message names: a host's messages by key are read with the list of keys,
+// fetched beside the catalogs (hashed and immutable like them).
+test('a host page\'s own messages, given by key, replace the widget\'s; the rest stay in English', async (t) => {
+  const page = await signedInPage(browser, null);
+  await withArtifacts(t, page, async () => {
+    const keyLists = [];
+    page.on('response', (r) => { if (/\/locales\/keys-[0-9a-f]{16}\.json$/.test(r.url())) keyLists.push(r); });
+    await page.goto(`${HOST}/own-words?locale=en`);
+    const widget = page.locator('#w');
+    await widget.getByRole('heading', { level: 1, name: 'Your hires, your words' }).waitFor();
+    await widget.getByLabel('Find a hire').waitFor();
+    await widget.getByText(/Showing 1–\d+ of [\d,]+ contracts/).waitFor();
+    assert.equal(keyLists.length, 1, 'the list of keys was fetched once');
+    assert.match(keyLists[0].headers()['cache-control'] ?? '', /immutable/);
   });
 });
 

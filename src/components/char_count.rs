@@ -1,6 +1,7 @@
 //! A textarea with a character count (GOV.UK pattern): the visible count updates as you type;
 //! screen readers hear it through a polite live region, once typing pauses.
 
+use crate::k;
 use feedback_domain::counted_len;
 use leptos::prelude::*;
 
@@ -9,8 +10,8 @@ use crate::i18n::{use_i18n, I18n};
 /// "You have 12 characters remaining" / "You have 3 characters too many".
 pub fn count_message(i18n: &I18n, len: usize, max: usize) -> String {
     match max.checked_sub(len) {
-        Some(left) => i18n.tp("count.remaining", left as f64, &[]),
-        None => i18n.tp("count.over", (len - max) as f64, &[]),
+        Some(left) => i18n.tp(k!("count.remaining"), left as f64, &[]),
+        None => i18n.tp(k!("count.over"), (len - max) as f64, &[]),
     }
 }
 
@@ -51,8 +52,8 @@ pub fn CharCountTextarea(
         }
     });
     let over = move || len.get() > max;
-    let error_prefix = i18n.t("error.prefix");
-    let limit = i18n.tp("count.limit", max as f64, &[]);
+    let error_prefix = i18n.t(k!("error.prefix"));
+    let limit = i18n.tp(k!("count.limit"), max as f64, &[]);
     let count = { move || count_message(&i18n, len.get(), max) };
     let hint_id = format!("{id}-hint");
     let info_id = format!("{id}-info");

@@ -1,6 +1,7 @@
 //! An error summary (GOV.UK pattern): a list of links to the fields at fault. It takes focus
 //! after a failed submit so screen reader and keyboard users land on it.
 
+use crate::k;
 use leptos::prelude::*;
 
 /// One problem: the id of the field to focus and the message.
@@ -19,7 +20,7 @@ pub fn ErrorSummary(
     #[prop(into)] problems: Signal<Vec<FieldProblem>>,
 ) -> impl IntoView {
     let root = super::use_root();
-    let title = crate::i18n::use_i18n().t("error.summary_title");
+    let title = crate::i18n::use_i18n().t(k!("error.summary_title"));
     crate::title::use_error_title(Signal::derive(move || !problems.get().is_empty()));
     view! {
         <Show when=move || !problems.get().is_empty()>

@@ -1,86 +1,50 @@
-//! A locale's messages as the browser parsed them (`JSON.parse`): no JSON parser and no map
-//! type of our own in the wasm. Lookups fall back to English, compiled in. A served catalog is
-//! an array of texts in English's key order (build/post_build.mjs); a host's own `messages`
-//! (or a source file) is an object by key. Both work.
+//! A locale's texts as the browser parsed them (`JSON.parse`): an array in the messages' order
+//! (build.rs), so a lookup is an index, and the wasm holds no JSON parser, no map and no key
+//! names. English, compiled in in the same order, stands behind every other catalog.
 
-use js_sys::{Array, Map, Object, Reflect};
+use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::Locale;
+use super::{Key, Locale};
 
-// `(tag, file name)` of every catalog but English, the name carrying a hash of the file's
-// content (build.rs; build/post_build.mjs writes the files under the same names).
+// `(tag, file name)` of every catalog but English, and `KEYS_FILE`, each name carrying a hash
+// of its content (build.rs; build/post_build.mjs writes the files under the same names).
 include!(concat!(env!("OUT_DIR"), "/locale_files.rs"));
 
-const ENGLISH: &str = include_str!(concat!(env!("OUT_DIR"), "/en.min.json"));
+const ENGLISH: &str = include_str!(concat!(env!("OUT_DIR"), "/en.texts.json"));
 
 thread_local! {
-    static EN: Object = js_sys::JSON::parse(ENGLISH)
-        .ok()
-        .and_then(|v| v.dyn_into().ok())
-        .unwrap_or_default();
-    /// Key → its position in English, for catalogs served as arrays.
-    static INDEX: Map = EN.with(|en| {
-        let index = Map::new();
-        for (i, key) in Object::keys(en).iter().enumerate() {
-            index.set(&key, &JsValue::from_f64(i as f64));
-        }
-        index
-    });
+    static EN: Array = texts(ENGLISH).unwrap_or_default();
+}
+
+/// JSON text that is an array.
+fn texts(json: &str) -> Option<Array> {
+    let value = js_sys::JSON::parse(json).ok()?;
+    Array::is_array(&value).then(|| value.unchecked_into())
+}
+
+async fn fetch_text(url: &str) -> Option<String> {
+    match gloo_net::http::Request::get(url).send().await {
+        Ok(r) if r.ok() => r.text().await.ok(),
+        _ => None,
+    }
 }
 
 #[derive(Clone)]
 pub struct Catalog {
-    /// Where the texts came from: a served file's name, a host's own JSON text, or nothing
-    /// for English. Two catalogs from the same origin hold the same texts.
+    /// Where the texts came from: a served file's name, a host's own messages (as JSON), or
+    /// nothing for English. Two catalogs from the same origin hold the same texts.
     origin: String,
-    /// `None` for English.
-    messages: Option<Messages>,
-}
-
-#[derive(Clone)]
-enum Messages {
-    ByKey(Object),
-    InEnglishOrder(Array),
-}
-
-impl Messages {
-    fn get(&self, key: &JsValue) -> Option<JsValue> {
-        let value = match self {
-            Messages::ByKey(m) => Reflect::get(m, key).ok()?,
-            Messages::InEnglishOrder(texts) => {
-                let i = INDEX.with(|index| index.get(key)).as_f64()?;
-                texts.get(i as u32)
-            }
-        };
-        (!value.is_undefined() && !value.is_null()).then_some(value)
-    }
+    /// In the messages' order; `None` for English.
+    texts: Option<Array>,
 }
 
 impl Catalog {
     pub fn english() -> Self {
         Self {
             origin: String::new(),
-            messages: None,
+            texts: None,
         }
-    }
-
-    /// A catalog from its JSON text (a host's own, or a fetched file).
-    pub fn from_json(text: &str) -> Option<Self> {
-        let value = js_sys::JSON::parse(text).ok()?;
-        let messages = if Array::is_array(&value) {
-            Messages::InEnglishOrder(value.unchecked_into())
-        } else {
-            Messages::ByKey(value.dyn_into().ok()?)
-        };
-        Some(Self {
-            origin: text.to_string(),
-            messages: Some(messages),
-        })
-    }
-
-    pub fn same_as(&self, other: &Catalog) -> bool {
-        self.origin == other.origin
     }
 
     /// The file `locale`'s catalog is served as, under the app's `locales/` folder.
@@ -97,29 +61,59 @@ impl Catalog {
         let Some(file) = Self::file(locale) else {
             return Self::english();
         };
-        let url = format!("{base}{file}");
-        let text = match gloo_net::http::Request::get(&url).send().await {
-            Ok(r) if r.ok() => r.text().await.ok(),
-            _ => None,
-        };
-        match text.as_deref().and_then(Self::from_json) {
-            Some(catalog) => Self {
+        match fetch_text(&format!("{base}{file}"))
+            .await
+            .as_deref()
+            .and_then(texts)
+        {
+            Some(texts) => Self {
                 origin: file.to_string(),
-                ..catalog
+                texts: Some(texts),
             },
             None => Self::english(),
         }
     }
 
-    /// The text of `key` (the `plural` form, else `other`, when the message has forms).
-    pub fn text(&self, key: &str, plural: Option<&str>) -> String {
-        let key = JsValue::from_str(key);
-        let found = self
-            .messages
+    /// A host's own messages (JSON text, or the value itself): an object by key, as in
+    /// `locales/`, or texts in the messages' order. The wasm knows no key names, so for an
+    /// object it fetches their list from `base`. `None` if they are neither, or the list
+    /// can't be had.
+    pub async fn host(messages: JsValue, base: &str) -> Option<Self> {
+        let value = match messages.as_string() {
+            Some(json) => js_sys::JSON::parse(&json).ok()?,
+            None => messages,
+        };
+        let origin = js_sys::JSON::stringify(&value).ok()?.as_string()?;
+        if Array::is_array(&value) {
+            return Some(Self {
+                origin,
+                texts: Some(value.unchecked_into()),
+            });
+        }
+        let by_key: Object = value.dyn_into().ok()?;
+        let names = texts(&fetch_text(&format!("{base}{KEYS_FILE}")).await?)?;
+        let texts = names
+            .iter()
+            .map(|name| Reflect::get(&by_key, &name).unwrap_or(JsValue::UNDEFINED))
+            .collect();
+        Some(Self {
+            origin,
+            texts: Some(texts),
+        })
+    }
+
+    pub fn same_as(&self, other: &Catalog) -> bool {
+        self.origin == other.origin
+    }
+
+    /// The text of `key` (the `plural` form, else `other`, when the message has forms); English's
+    /// where this catalog has none.
+    pub fn text(&self, key: Key, plural: Option<&str>) -> String {
+        let at = |texts: &Array| pick(&texts.get(u32::from(key.0)), plural);
+        self.texts
             .as_ref()
-            .and_then(|m| pick(&m.get(&key)?, plural));
-        found
-            .or_else(|| EN.with(|en| pick(&Reflect::get(en, &key).ok()?, plural)))
+            .and_then(at)
+            .or_else(|| EN.with(at))
             .unwrap_or_default()
     }
 }

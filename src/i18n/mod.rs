@@ -1,17 +1,21 @@
 //! The widget's words in the user's language. Each locale is a flat JSON catalog in `locales/`
 //! (key → text, or key → plural forms by `Intl.PluralRules` category); English is compiled in,
 //! the one other locale in use is fetched once (a content-hashed file, cached like the wasm).
+//! Code names a message with `k!("history.title")`, checked and numbered at compile time.
 //! Numbers, dates and plural choice come from the browser's `Intl` in that locale. A key a
 //! catalog lacks falls back to English (a test fails first: `cargo test -p xtask`).
 
 mod catalog;
 mod intl;
+mod key;
 mod locale;
 mod messages;
 
 pub use catalog::Catalog;
+pub use key::Key;
 pub use locale::{negotiate, Locale, LOCALES};
 
+use crate::k;
 use std::cell::RefCell;
 
 use chrono::{DateTime, Utc};
@@ -70,19 +74,19 @@ impl I18n {
     }
 
     /// The text for `key`.
-    pub fn t(&self, key: &str) -> String {
+    pub fn t(&self, key: Key) -> String {
         self.tf(key, &[])
     }
 
     /// The text for `key` with `{name}` placeholders filled in.
-    pub fn tf(&self, key: &str, args: &[(&str, &str)]) -> String {
+    pub fn tf(&self, key: Key, args: &[(&str, &str)]) -> String {
         let text = self.0.catalog.text(key, None);
         fill(&text, args)
     }
 
     /// The text of `key` before and after its `{name}` placeholder, for sentences that hold an
     /// element (a `<bdi>` name) where the language puts it.
-    pub fn around(&self, key: &str, name: &str) -> (String, String) {
+    pub fn around(&self, key: Key, name: &str) -> (String, String) {
         let text = self.t(key);
         let mark = format!("{{{name}}}");
         match text.split_once(&mark) {
@@ -92,7 +96,7 @@ impl I18n {
     }
 
     /// The plural form of `key` for `n` (`{n}` is `n`, formatted for the locale).
-    pub fn tp(&self, key: &str, n: f64, args: &[(&str, &str)]) -> String {
+    pub fn tp(&self, key: Key, n: f64, args: &[(&str, &str)]) -> String {
         let category = self.0.intl.plural(n);
         let text = self.0.catalog.text(key, Some(&category));
         let number = self.number(n);
@@ -119,13 +123,13 @@ impl I18n {
     /// "12 March 2027, 17:05": the catalog says how a date and a time are joined.
     pub fn date_time(&self, t: DateTime<Utc>) -> String {
         let (date, time) = (self.date(t), self.0.intl.time(t));
-        self.tf("format.date_time", &[("date", &date), ("time", &time)])
+        self.tf(k!("format.date_time"), &[("date", &date), ("time", &time)])
     }
 
     /// "12 March 2027, 17:05 CET": a time a person reads is always labelled with its zone.
     pub fn date_time_zoned(&self, t: DateTime<Utc>) -> String {
         let (date, time) = (self.date(t), self.0.intl.time_zoned(t));
-        self.tf("format.date_time", &[("date", &date), ("time", &time)])
+        self.tf(k!("format.date_time"), &[("date", &date), ("time", &time)])
     }
 
     /// "12 March 2027, 17:05 CET · 16:05 UTC": UTC (with its date when that differs) only
@@ -138,7 +142,10 @@ impl I18n {
         let utc_time = format!("{}{NBSP}UTC", intl.utc_time(t));
         let utc = match intl.day(t, true) {
             day if day == intl.day(t, false) => utc_time,
-            day => self.tf("format.date_time", &[("date", &day), ("time", &utc_time)]),
+            day => self.tf(
+                k!("format.date_time"),
+                &[("date", &day), ("time", &utc_time)],
+            ),
         };
         format!("{} · {utc}", self.date_time_zoned(t))
     }

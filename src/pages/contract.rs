@@ -8,6 +8,7 @@ mod respond;
 mod use_contract_events;
 mod use_send_flow;
 
+use crate::k;
 use feedback_domain::{ContractDetails, ContractId};
 use leptos::prelude::*;
 
@@ -16,20 +17,20 @@ use crate::api::{Aborter, ApiClient};
 use crate::clock::ServerClock;
 use crate::components::stars::Stars;
 use crate::components::tabs::{panel_id, tab_id, TabList, TabSpec};
-use crate::i18n::{use_i18n, I18n};
+use crate::i18n::{use_i18n, I18n, Key};
 use crate::nav::{Link, Nav};
 
 /// The tabs' keys (in the URL) and their labels' catalog keys.
-const TABS: [(&str, &str); 2] = [
-    ("overview", "contract.tab.overview"),
-    ("details", "contract.tab.details"),
+const TABS: [(&str, Key); 2] = [
+    ("overview", k!("contract.tab.overview")),
+    ("details", k!("contract.tab.details")),
 ];
 
 fn tabs(i18n: &I18n) -> Vec<TabSpec> {
     TABS.iter()
         .map(|(key, label)| TabSpec {
             key,
-            label: i18n.t(label),
+            label: i18n.t(*label),
         })
         .collect()
 }
@@ -90,16 +91,16 @@ pub fn ContractPage(id: Option<ContractId>) -> impl IntoView {
     use_contract_events::use_contract_events(details);
     let titles = i18n;
     crate::title::use_title(move || match details.get() {
-        None => titles.t("contract.loading"),
+        None => titles.t(k!("contract.loading")),
         Some(Ok(d)) => {
             let tab = TABS
                 .iter()
                 .find(|(key, _)| *key == tab.get())
-                .map_or(String::new(), |(_, label)| titles.t(label));
+                .map_or(String::new(), |(_, label)| titles.t(*label));
             format!("{} · {tab}", d.contract.title)
         }
-        Some(Err(crate::ApiError::NotFound)) => titles.t("load.not_found"),
-        Some(Err(_)) => titles.t("contract.load_failed"),
+        Some(Err(crate::ApiError::NotFound)) => titles.t(k!("load.not_found")),
+        Some(Err(_)) => titles.t(k!("contract.load_failed")),
     });
     // The last "posted" notice is about an action that is over: the next thing the person does
     // (typing, choosing, submitting, another tab) takes it away.
@@ -109,12 +110,12 @@ pub fn ContractPage(id: Option<ContractId>) -> impl IntoView {
         }
     };
 
-    let loading = i18n.t("contract.loading");
+    let loading = i18n.t(k!("contract.loading"));
     view! {
         <div class="fw-contract-page" on:input=move |_| clear_notice() on:change=move |_| clear_notice()
             on:submit=move |_| clear_notice()>
-        <nav class="fw-breadcrumbs" aria-label=i18n.t("contract.breadcrumb")>
-            <Link href="/contracts">{i18n.t("history.title")}</Link>
+        <nav class="fw-breadcrumbs" aria-label=i18n.t(k!("contract.breadcrumb"))>
+            <Link href="/contracts">{i18n.t(k!("history.title"))}</Link>
         </nav>
         <p class="fw-notice" id="fw-notice" role="status" tabindex="-1" class:fw-hidden=move || notice.0.get().is_none()>
             {move || notice.0.get()}
@@ -143,12 +144,12 @@ fn ContractView(
     let started = i18n.date(c.started_at);
     let dates = match c.ended_at {
         Some(end) => i18n.tf(
-            "contract.dates",
+            k!("contract.dates"),
             &[("start", &started), ("end", &i18n.date(end))],
         ),
-        None => i18n.tf("contract.started_active", &[("start", &started)]),
+        None => i18n.tf(k!("contract.started_active"), &[("start", &started)]),
     };
-    let (by_before, by_after) = i18n.around("contract.freelancer", "name");
+    let (by_before, by_after) = i18n.around(k!("contract.freelancer"), "name");
     let overview = details.clone();
     view! {
         <header class="fw-contract-header">
@@ -157,7 +158,7 @@ fn ContractView(
                 {by_before} <bdi class="fw-freelancer">{c.freelancer_name.clone()}</bdi> {by_after} " · " {dates}
             </p>
         </header>
-        <TabList tabs=tabs(&i18n) selected=tab on_select=select_tab label=i18n.t("contract.tabs")/>
+        <TabList tabs=tabs(&i18n) selected=tab on_select=select_tab label=i18n.t(k!("contract.tabs"))/>
         <div role="tabpanel" id=panel_id("overview") aria-labelledby=tab_id("overview") tabindex="0"
             class="fw-tabpanel" hidden=move || tab.get() != "overview">
             <Overview details=overview/>
@@ -175,16 +176,16 @@ fn Overview(details: ContractDetails) -> impl IntoView {
     let c = details.contract;
     let ended = match c.ended_at {
         Some(end) => i18n.date(end),
-        None => i18n.t("overview.still_active"),
+        None => i18n.t(k!("overview.still_active")),
     };
     view! {
-        <h2>{i18n.t("contract.tab.overview")}</h2>
+        <h2>{i18n.t(k!("contract.tab.overview"))}</h2>
         <dl class="fw-facts">
-            <dt>{i18n.t("overview.freelancer")}</dt><dd dir="auto">{c.freelancer_name}</dd>
-            <dt>{i18n.t("overview.started")}</dt><dd>{i18n.date(c.started_at)}</dd>
-            <dt>{i18n.t("overview.ended")}</dt><dd>{ended}</dd>
+            <dt>{i18n.t(k!("overview.freelancer"))}</dt><dd dir="auto">{c.freelancer_name}</dd>
+            <dt>{i18n.t(k!("overview.started"))}</dt><dd>{i18n.date(c.started_at)}</dd>
+            <dt>{i18n.t(k!("overview.ended"))}</dt><dd>{ended}</dd>
         </dl>
-        <h3>{i18n.t("overview.description")}</h3>
+        <h3>{i18n.t(k!("overview.description"))}</h3>
         <p class="fw-prose" dir="auto">{details.description}</p>
     }
 }
@@ -194,29 +195,29 @@ fn FeedbackSection(details: ContractDetails, reload: Callback<()>) -> impl IntoV
     let i18n = use_i18n();
     let c = details.contract.clone();
     let received = details.received.clone();
-    let (from_before, from_after) = i18n.around("feedback.from", "name");
+    let (from_before, from_after) = i18n.around(k!("feedback.from"), "name");
     let shown = match received.clone() {
-        None if c.ended_at.is_some() => view! { <p>{i18n.t("feedback.none")}</p> }.into_any(),
-        None => view! { <p>{i18n.t("feedback.after_end")}</p> }.into_any(),
+        None if c.ended_at.is_some() => view! { <p>{i18n.t(k!("feedback.none"))}</p> }.into_any(),
+        None => view! { <p>{i18n.t(k!("feedback.after_end"))}</p> }.into_any(),
         Some(f) => match f.removed_at {
             Some(at) => view! {
-                <p class="fw-removed">{i18n.tf("feedback.removed", &[("date", &i18n.date(at))])}</p>
+                <p class="fw-removed">{i18n.tf(k!("feedback.removed"), &[("date", &i18n.date(at))])}</p>
             }
             .into_any(),
             None => view! {
                 <Stars rating=f.rating/>
                 {match &f.comment {
                     Some(text) => view! { <blockquote class="fw-quote" dir="auto">{text.clone()}</blockquote> }.into_any(),
-                    None => view! { <p class="fw-muted">{i18n.t("feedback.rating_only")}</p> }.into_any(),
+                    None => view! { <p class="fw-muted">{i18n.t(k!("feedback.rating_only"))}</p> }.into_any(),
                 }}
-                <p class="fw-muted">{i18n.tf("feedback.left_on", &[("date", &i18n.date(f.created_at))])}</p>
+                <p class="fw-muted">{i18n.tf(k!("feedback.left_on"), &[("date", &i18n.date(f.created_at))])}</p>
             }
             .into_any(),
         },
     };
     view! {
         <section class="fw-feedback" aria-labelledby="fw-feedback-title">
-            <h2 id="fw-feedback-title">{i18n.t("feedback.title")}</h2>
+            <h2 id="fw-feedback-title">{i18n.t(k!("feedback.title"))}</h2>
             <article class="fw-card" aria-labelledby="fw-received-title">
                 <h3 id="fw-received-title">{from_before} <bdi>{c.freelancer_name.clone()}</bdi> {from_after}</h3>
                 {shown}

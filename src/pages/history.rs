@@ -1,6 +1,7 @@
 //! Contract history: search, filter, sort and pages, all kept in the URL query so reload,
 //! back/forward and shared links restore the same view.
 
+use crate::k;
 use feedback_domain::{
     ContractPage, ContractSummary, FeedbackBadge, HistoryQuery, SortOrder, StatusFilter,
 };
@@ -29,7 +30,7 @@ pub fn HistoryPage() -> impl IntoView {
     let clock = expect_context::<ServerClock>();
     let nav = expect_context::<Nav>();
     let i18n = use_i18n();
-    let title = i18n.t("history.title");
+    let title = i18n.t(k!("history.title"));
     crate::title::use_title({
         let title = title.clone();
         move || title.clone()
@@ -107,21 +108,21 @@ pub fn HistoryPage() -> impl IntoView {
             h.clear();
         }
     });
-    let loading = i18n.t("history.loading");
+    let loading = i18n.t(k!("history.loading"));
 
     view! {
         <section class="fw-history" aria-labelledby="fw-history-title">
             <h1 id="fw-history-title">{title}</h1>
-            <form class="fw-filters" role="search" aria-label=i18n.t("history.filters") on:submit=|ev| ev.prevent_default()>
+            <form class="fw-filters" role="search" aria-label=i18n.t(k!("history.filters")) on:submit=|ev| ev.prevent_default()>
                 <div class="fw-field fw-search">
-                    <label class="fw-label" for="fw-q">{i18n.t("history.search")}</label>
+                    <label class="fw-label" for="fw-q">{i18n.t(k!("history.search"))}</label>
                     <input id="fw-q" class="fw-input" type="search" autocomplete="off"
                         maxlength=feedback_domain::MAX_QUERY_CHARS
                         prop:value=move || search.get()
                         on:input=move |ev| on_search_input(event_target_value(&ev))/>
                 </div>
                 <div class="fw-field">
-                    <label class="fw-label" for="fw-status">{i18n.t("history.show")}</label>
+                    <label class="fw-label" for="fw-status">{i18n.t(k!("history.show"))}</label>
                     <select id="fw-status" class="fw-select" on:change=move |ev| {
                         let mut q = query.get_untracked();
                         q.status = StatusFilter::parse(&event_target_value(&ev)).unwrap_or_default();
@@ -134,7 +135,7 @@ pub fn HistoryPage() -> impl IntoView {
                     </select>
                 </div>
                 <div class="fw-field">
-                    <label class="fw-label" for="fw-sort">{i18n.t("history.sort")}</label>
+                    <label class="fw-label" for="fw-sort">{i18n.t(k!("history.sort"))}</label>
                     <select id="fw-sort" class="fw-select" on:change=move |ev| {
                         let mut q = query.get_untracked();
                         q.sort = SortOrder::parse(&event_target_value(&ev)).unwrap_or_default();
@@ -170,17 +171,17 @@ fn Results(page: ContractPage, query: HistoryQuery) -> impl IntoView {
     let last = first + page.items.len() as u64 - 1;
     let status = if page.items.is_empty() {
         if query.q.is_empty() {
-            i18n.t("history.none")
+            i18n.t(k!("history.none"))
         } else {
             i18n.tf(
-                "history.no_match",
+                k!("history.no_match"),
                 &[("query", &crate::format::isolate(&query.q))],
             )
         }
     } else {
         let (first, last) = (i18n.number(first as f64), i18n.number(last as f64));
         i18n.tp(
-            "history.showing",
+            k!("history.showing"),
             page.total as f64,
             &[("first", &first), ("last", &last)],
         )
@@ -198,7 +199,7 @@ fn Results(page: ContractPage, query: HistoryQuery) -> impl IntoView {
     view! {
         <p class="fw-result-count" role="status">{status}</p>
         {(empty && !query.q.is_empty()).then(|| view! {
-            <p><Link href=history_href(&cleared)>{i18n.t("history.clear_search")}</Link></p>
+            <p><Link href=history_href(&cleared)>{i18n.t(k!("history.clear_search"))}</Link></p>
         })}
         <ul class="fw-contracts">
             {page.items.into_iter().map(|c| view! { <ContractRow contract=c/> }).collect_view()}
@@ -227,10 +228,10 @@ fn ContractRow(contract: ContractSummary) -> impl IntoView {
     let started = i18n.date(contract.started_at);
     let dates = match contract.ended_at {
         Some(end) => i18n.tf(
-            "history.dates",
+            k!("history.dates"),
             &[("start", &started), ("end", &i18n.date(end))],
         ),
-        None => i18n.tf("history.started_active", &[("start", &started)]),
+        None => i18n.tf(k!("history.started_active"), &[("start", &started)]),
     };
     view! {
         <li class="fw-contract">
@@ -258,23 +259,23 @@ fn Pager(query: HistoryQuery, pages: u32) -> impl IntoView {
     let current = query.page;
     let i18n = use_i18n();
     let status = i18n.tf(
-        "pager.status",
+        k!("pager.status"),
         &[
             ("current", &i18n.number(f64::from(current))),
             ("pages", &i18n.number(f64::from(pages))),
         ],
     );
     view! {
-        <nav class="fw-pager" aria-label=i18n.t("pager.label")>
+        <nav class="fw-pager" aria-label=i18n.t(k!("pager.label"))>
             {(current > 1).then(|| view! {
                 <Link href=at(current - 1) rel="prev">
-                    <span class="fw-directional" aria-hidden="true">"← "</span>{i18n.t("pager.previous")}
+                    <span class="fw-directional" aria-hidden="true">"← "</span>{i18n.t(k!("pager.previous"))}
                 </Link>
             })}
             <span class="fw-pager-status">{status}</span>
             {(current < pages).then(|| view! {
                 <Link href=at(current + 1) rel="next">
-                    {i18n.t("pager.next")}<span class="fw-directional" aria-hidden="true">" →"</span>
+                    {i18n.t(k!("pager.next"))}<span class="fw-directional" aria-hidden="true">" →"</span>
                 </Link>
             })}
         </nav>

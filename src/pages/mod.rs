@@ -4,6 +4,7 @@ pub mod contract;
 pub mod history;
 pub mod not_found;
 
+use crate::k;
 use leptos::prelude::*;
 
 use crate::api::ApiError;
@@ -15,13 +16,13 @@ pub fn Crashed(errors: ArcRwSignal<Errors>) -> impl IntoView {
     let i18n = crate::i18n::use_i18n();
     view! {
         <section class="fw-panel fw-crashed" role="alert">
-            <h1>{i18n.t("crashed.title")}</h1>
+            <h1>{i18n.t(k!("crashed.title"))}</h1>
             <ul>
                 {move || errors.get().into_iter().map(|(_, e)| view! { <li>{e.to_string()}</li> }).collect_view()}
             </ul>
             <button type="button" class="fw-button fw-primary" on:click=|_| {
                 if let Some(w) = web_sys::window() { let _ = w.location().reload(); }
-            }>{i18n.t("crashed.reload")}</button>
+            }>{i18n.t(k!("crashed.reload"))}</button>
         </section>
     }
 }
@@ -36,16 +37,16 @@ pub fn LoadFailed(error: ApiError, #[prop(into)] on_retry: Callback<()>) -> impl
     // What failed is the first content, if nothing came before it.
     Effect::new(move |_| host.ready());
     let heading = i18n.t(match error {
-        ApiError::Unauthorized => "load.signin",
-        ApiError::NotFound => "load.not_found",
-        _ => "load.failed",
+        ApiError::Unauthorized => k!("load.signin"),
+        ApiError::NotFound => k!("load.not_found"),
+        _ => k!("load.failed"),
     });
     view! {
         <div class="fw-panel fw-load-failed" role="alert">
             <h2>{heading}</h2>
             <p>{i18n.api_error(&error)}</p>
             {retry.then(|| view! {
-                <button type="button" class="fw-button" on:click=move |_| on_retry.run(())>{i18n.t("load.retry")}</button>
+                <button type="button" class="fw-button" on:click=move |_| on_retry.run(())>{i18n.t(k!("load.retry"))}</button>
             })}
         </div>
     }

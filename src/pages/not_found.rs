@@ -1,10 +1,11 @@
+use crate::k;
 use crate::nav::Link;
 use leptos::prelude::*;
 
 #[component]
 pub fn NotFound() -> impl IntoView {
     let i18n = crate::i18n::use_i18n();
-    let title = i18n.t("not_found.title");
+    let title = i18n.t(k!("not_found.title"));
     crate::title::use_title({
         let title = title.clone();
         move || title.clone()
@@ -12,8 +13,8 @@ pub fn NotFound() -> impl IntoView {
     view! {
         <section class="fw-panel">
             <h1>{title}</h1>
-            <p>{i18n.t("not_found.body")}</p>
-            <p><Link href="/contracts">{i18n.t("not_found.link")}</Link></p>
+            <p>{i18n.t(k!("not_found.body"))}</p>
+            <p><Link href="/contracts">{i18n.t(k!("not_found.link"))}</Link></p>
         </section>
     }
 }

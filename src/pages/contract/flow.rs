@@ -1,6 +1,7 @@
 //! What the confirm-then-send forms (response, report, removal) share: the idempotency key that
 //! follows the request body, and plain words for a failed send.
 
+use crate::k;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -29,17 +30,17 @@ pub fn key_for(previous: Option<KeyedBody>, body: String) -> KeyedBody {
 /// What to tell the person when a send failed (the same words for the three sends, so each
 /// language says it whole rather than from parts).
 pub fn failure_message(i18n: &I18n, e: &ApiError) -> String {
-    let kind = match e {
-        ApiError::Network => "network",
-        ApiError::Timeout => "timeout",
-        ApiError::Server(_) | ApiError::BadResponse => "server",
-        ApiError::Unauthorized => "unauthorized",
+    let key = match e {
+        ApiError::Network => k!("failure.network"),
+        ApiError::Timeout => k!("failure.timeout"),
+        ApiError::Server(_) | ApiError::BadResponse => k!("failure.server"),
+        ApiError::Unauthorized => k!("failure.unauthorized"),
         ApiError::RateLimited(secs) => {
-            return i18n.tp("failure.rate_limited", f64::from(*secs), &[]);
+            return i18n.tp(k!("failure.rate_limited"), f64::from(*secs), &[]);
         }
-        _ => return i18n.tf("failure.other", &[("reason", &i18n.api_error(e))]),
+        _ => return i18n.tf(k!("failure.other"), &[("reason", &i18n.api_error(e))]),
     };
-    i18n.t(&format!("failure.{kind}"))
+    i18n.t(key)
 }
 
 /// The alert after a failed send: what happened, and "Try again" (which resends the same
@@ -56,7 +57,7 @@ pub fn SendFailure(
         <div id=id class="fw-alert" role="alert" tabindex="-1" class:fw-hidden=move || message.get().is_none()>
             <p>{move || message.get()}</p>
             <Show when=move || message.get().is_some()>
-                <SendButton label=i18n.t("send.retry") pending_label=i18n.t("send.sending") pending=pending on_send=on_retry primary=false/>
+                <SendButton label=i18n.t(k!("send.retry")) pending_label=i18n.t(k!("send.sending")) pending=pending on_send=on_retry primary=false/>
             </Show>
         </div>
     }

@@ -1,6 +1,7 @@
 //! The feedback the client gave the freelancer, and a request to remove it (once; feedback can
 //! be removed, never edited).
 
+use crate::k;
 use std::rc::Rc;
 
 use feedback_domain::{
@@ -29,7 +30,7 @@ pub fn GivenPanel(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let body = match given {
-        None => view! { <p>{i18n.t("given.none")}</p> }.into_any(),
+        None => view! { <p>{i18n.t(k!("given.none"))}</p> }.into_any(),
         Some(g) => {
             let status = match g.removal_request.clone() {
                 Some(r) => view! { <RemovalStatusView request=r/> }.into_any(),
@@ -37,7 +38,7 @@ pub fn GivenPanel(
             };
             let shown = match g.removed_at {
                 Some(at) => view! {
-                    <p class="fw-removed">{i18n.tf("given.removed", &[("date", &i18n.date(at))])}</p>
+                    <p class="fw-removed">{i18n.tf(k!("given.removed"), &[("date", &i18n.date(at))])}</p>
                 }
                 .into_any(),
                 None => view! {
@@ -48,13 +49,13 @@ pub fn GivenPanel(
             };
             view! {
                 {shown}
-                <p class="fw-muted">{i18n.tf("feedback.left_on", &[("date", &i18n.date(g.created_at))])}</p>
+                <p class="fw-muted">{i18n.tf(k!("feedback.left_on"), &[("date", &i18n.date(g.created_at))])}</p>
                 {status}
             }
             .into_any()
         }
     };
-    let (to_before, to_after) = i18n.around("given.title", "name");
+    let (to_before, to_after) = i18n.around(k!("given.title"), "name");
     view! {
         <article class="fw-card fw-given" aria-labelledby="fw-given-title">
             <h3 id="fw-given-title">{to_before}<bdi>{contract.freelancer_name}</bdi>{to_after}</h3>
@@ -67,9 +68,9 @@ pub fn GivenPanel(
 fn RemovalStatusView(request: RemovalRequestState) -> impl IntoView {
     let i18n = use_i18n();
     let key = match request.status {
-        RemovalStatus::Requested => "given.status.requested",
-        RemovalStatus::Removed => "given.status.removed",
-        RemovalStatus::Declined => "given.status.declined",
+        RemovalStatus::Requested => k!("given.status.requested"),
+        RemovalStatus::Removed => k!("given.status.removed"),
+        RemovalStatus::Declined => k!("given.status.declined"),
     };
     let steps = request
         .history
@@ -82,7 +83,7 @@ fn RemovalStatusView(request: RemovalRequestState) -> impl IntoView {
         .collect();
     view! {
         <p class="fw-status-line">{i18n.tf(key, &[("date", &i18n.date(request.created_at))])}</p>
-        <StatusTimeline steps=steps label=i18n.t("given.history")/>
+        <StatusTimeline steps=steps label=i18n.t(k!("given.history"))/>
     }
 }
 
@@ -90,7 +91,7 @@ fn RemovalStatusView(request: RemovalRequestState) -> impl IntoView {
 fn RemovalRequest(contract_id: i64, feedback_id: i64, reload: Callback<()>) -> impl IntoView {
     let notice = expect_context::<Notice>();
     let (root, host, i18n) = (use_root(), crate::widget::use_host(), use_i18n());
-    let (sent, already, refused) = (i18n.t("given.sent"), i18n.t("given.already"), i18n);
+    let (sent, already, refused) = (i18n.t(k!("given.sent")), i18n.t(k!("given.already")), i18n);
     let done = move |message: &str| {
         show_notice(&root, notice, message.into());
         reload.run(());
@@ -118,7 +119,7 @@ fn RemovalRequest(contract_id: i64, feedback_id: i64, reload: Callback<()>) -> i
         }),
         on_refused: Callback::new(move |e: ApiError| match e.kind() {
             Some(ProblemKind::RemovalAlreadyRequested) => done(&already),
-            _ => done(&refused.tf("given.not_sent", &[("reason", &refused.api_error(&e))])),
+            _ => done(&refused.tf(k!("given.not_sent"), &[("reason", &refused.api_error(&e))])),
         }),
     };
     // Nothing to type: the draft only keeps the request's key, so a retry after a reload
@@ -127,16 +128,16 @@ fn RemovalRequest(contract_id: i64, feedback_id: i64, reload: Callback<()>) -> i
     let confirming = flow.confirming;
     let send = flow.send;
     view! {
-        <p>{i18n.t("given.intro")}</p>
+        <p>{i18n.t(k!("given.intro"))}</p>
         <SendFailure id="fw-removal-failure" message=flow.failure pending=flow.pending on_retry=flow.retry/>
-        <button type="button" class="fw-button" on:click=move |_| { flow.failure.set(None); confirming.set(true) }>{i18n.t("given.request")}</button>
+        <button type="button" class="fw-button" on:click=move |_| { flow.failure.set(None); confirming.set(true) }>{i18n.t(k!("given.request"))}</button>
         <ModalDialog open=confirming on_cancel=move |_| confirming.set(false)
             labelled_by="fw-confirm-removal-title" described_by="fw-confirm-removal-desc">
-            <h2 id="fw-confirm-removal-title">{i18n.t("given.confirm_title")}</h2>
-            <p id="fw-confirm-removal-desc">{i18n.t("given.confirm_desc")}</p>
+            <h2 id="fw-confirm-removal-title">{i18n.t(k!("given.confirm_title"))}</h2>
+            <p id="fw-confirm-removal-desc">{i18n.t(k!("given.confirm_desc"))}</p>
             <div class="fw-actions">
-                <button type="button" class="fw-button" autofocus on:click=move |_| confirming.set(false)>{i18n.t("form.cancel")}</button>
-                <SendButton label=i18n.t("given.request") pending_label=i18n.t("given.sending") pending=flow.pending
+                <button type="button" class="fw-button" autofocus on:click=move |_| confirming.set(false)>{i18n.t(k!("form.cancel"))}</button>
+                <SendButton label=i18n.t(k!("given.request")) pending_label=i18n.t(k!("given.sending")) pending=flow.pending
                     on_send=move |()| send.run(String::new())/>
             </div>
         </ModalDialog>

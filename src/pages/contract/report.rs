@@ -2,6 +2,7 @@
 //! description, optional evidence links; validated, confirmed, sent once. Afterwards the
 //! report's status is shown in place of the form.
 
+use crate::k;
 use feedback_domain::{
     can_report, validate_evidence_links, validate_report_description, LinkError, NewReport,
     ProblemKind, ReceivedFeedback, ReportCategory, REPORT_DESCRIPTION_MAX_CHARS,
@@ -70,7 +71,7 @@ fn validate(
     if category.is_none() {
         problems.push(FieldProblem {
             field_id: category_id(ReportCategory::ALL[0]),
-            message: i18n.t("report.choose_category"),
+            message: i18n.t(k!("report.choose_category")),
         });
     }
     let description = match validate_report_description(description) {
@@ -79,7 +80,7 @@ fn validate(
             problems.push(FieldProblem {
                 field_id: DESCRIPTION.into(),
                 message: i18n.tf(
-                    "report.description_error",
+                    k!("report.description_error"),
                     &[("error", &i18n.text_error(&e))],
                 ),
             });
@@ -147,7 +148,7 @@ pub fn ReportPanel(
                 })
                 .collect();
             let status = i18n.tf(
-                "report.status_line",
+                k!("report.status_line"),
                 &[
                     ("date", &i18n.date(r.created_at)),
                     ("category", &i18n.category(r.category)),
@@ -156,7 +157,7 @@ pub fn ReportPanel(
             );
             view! {
                 <p class="fw-status-line">{status}</p>
-                <StatusTimeline steps=steps label=i18n.t("report.history")/>
+                <StatusTimeline steps=steps label=i18n.t(k!("report.history"))/>
             }
             .into_any()
         }
@@ -165,7 +166,7 @@ pub fn ReportPanel(
     };
     view! {
         <section class="fw-card fw-report" aria-labelledby="fw-report-title">
-            <h3 id="fw-report-title">{i18n.t("report.title")}</h3>
+            <h3 id="fw-report-title">{i18n.t(k!("report.title"))}</h3>
             {body}
         </section>
     }
@@ -176,7 +177,7 @@ fn ReportForm(contract_id: i64, feedback_id: i64, reload: Callback<()>) -> impl 
     let notice = expect_context::<Notice>();
     let (root, host, i18n) = (use_root(), use_host(), use_i18n());
     let problems = RwSignal::new(Vec::<FieldProblem>::new());
-    let (sent, refused) = (i18n.t("report.sent"), i18n);
+    let (sent, refused) = (i18n.t(k!("report.sent")), i18n);
     let on_sent = Callback::new(move |()| {
         crate::broadcast::announce_change(contract_id);
         host.emit(
@@ -193,8 +194,8 @@ fn ReportForm(contract_id: i64, feedback_id: i64, reload: Callback<()>) -> impl 
             return;
         }
         let message = match e.kind() {
-            Some(ProblemKind::AlreadyReported) => refused.t("report.already"),
-            _ => refused.tf("report.not_sent", &[("reason", &refused.api_error(&e))]),
+            Some(ProblemKind::AlreadyReported) => refused.t(k!("report.already")),
+            _ => refused.tf(k!("report.not_sent"), &[("reason", &refused.api_error(&e))]),
         };
         show_notice(&root, notice, message);
         reload.run(());
@@ -268,10 +269,10 @@ fn ReportForm(contract_id: i64, feedback_id: i64, reload: Callback<()>) -> impl 
         }
     });
     let category_error = field_error(problems, category_id(ReportCategory::ALL[0]));
-    let (hide, show) = (i18n.t("report.hide_form"), i18n.t("report.title"));
+    let (hide, show) = (i18n.t(k!("report.hide_form")), i18n.t(k!("report.title")));
 
     view! {
-        <p>{i18n.t("report.intro")}</p>
+        <p>{i18n.t(k!("report.intro"))}</p>
         <button type="button" class="fw-button" aria-expanded=move || expanded.get().to_string()
             aria-controls="fw-report-form" on:click=move |_| expanded.update(|e| *e = !*e)>
             {move || if expanded.get() { hide.clone() } else { show.clone() }}
@@ -281,12 +282,12 @@ fn ReportForm(contract_id: i64, feedback_id: i64, reload: Callback<()>) -> impl 
             <ErrorSummary id=SUMMARY problems=problems/>
             <form on:submit=on_continue novalidate>
                 <CategoryChoice category=category error=category_error/>
-                <CharCountTextarea id=DESCRIPTION label=i18n.t("report.description_label")
-                    hint=i18n.tp("report.description_hint", REPORT_DESCRIPTION_MIN_CHARS as f64, &[])
+                <CharCountTextarea id=DESCRIPTION label=i18n.t(k!("report.description_label"))
+                    hint=i18n.tp(k!("report.description_hint"), REPORT_DESCRIPTION_MIN_CHARS as f64, &[])
                     value=description max=REPORT_DESCRIPTION_MAX_CHARS error=field_error(problems, DESCRIPTION.into())/>
                 <EvidenceLinks links=links problems=problems/>
-                <p class="fw-note">{i18n.tp("report.note", REPORT_DESCRIPTION_MIN_CHARS as f64, &[])}</p>
-                <button type="submit" class="fw-button fw-primary">{i18n.t("form.continue")}</button>
+                <p class="fw-note">{i18n.tp(k!("report.note"), REPORT_DESCRIPTION_MIN_CHARS as f64, &[])}</p>
+                <button type="submit" class="fw-button fw-primary">{i18n.t(k!("form.continue"))}</button>
             </form>
             <ReportConfirm confirming=confirming category=category description=description links=links
                 pending=flow.pending on_send=on_send/>
@@ -304,7 +305,7 @@ fn CategoryChoice(
     view! {
         <fieldset class="fw-fieldset" aria-describedby="fw-report-category-error"
             class:fw-field-has-error=move || error.get().is_some()>
-            <legend class="fw-label">{i18n.t("report.category_legend")}</legend>
+            <legend class="fw-label">{i18n.t(k!("report.category_legend"))}</legend>
             <p class="fw-field-error" id="fw-report-category-error">{move || error.get()}</p>
             {ReportCategory::ALL.into_iter().map(|c| {
                 let id = category_id(c);
@@ -334,14 +335,14 @@ fn EvidenceLinks(
     let (root, i18n) = (use_root(), use_i18n());
     view! {
         <fieldset class="fw-fieldset">
-            <legend class="fw-label">{i18n.t("report.evidence_legend")}</legend>
-            <p class="fw-hint">{i18n.tp("report.evidence_hint", REPORT_EVIDENCE_MAX_LINKS as f64, &[])}</p>
+            <legend class="fw-label">{i18n.t(k!("report.evidence_legend"))}</legend>
+            <p class="fw-hint">{i18n.tp(k!("report.evidence_hint"), REPORT_EVIDENCE_MAX_LINKS as f64, &[])}</p>
             {move || (0..links.get().len()).map(|i| {
                 let id = link_id(i);
                 let n = i18n.number((i + 1) as f64);
                 let (label, remove) = (
-                    i18n.tf("report.link", &[("index", &n)]),
-                    i18n.tf("report.remove_link", &[("index", &n)]),
+                    i18n.tf(k!("report.link"), &[("index", &n)]),
+                    i18n.tf(k!("report.remove_link"), &[("index", &n)]),
                 );
                 let err = field_error(problems, id.clone());
                 view! {
@@ -366,7 +367,7 @@ fn EvidenceLinks(
                     let n = links.with(|l| l.len());
                     links.update(|l| l.push(String::new()));
                     root.focus_soon(link_id(n));
-                }>{i18n.t("report.add_link")}</button>
+                }>{i18n.t(k!("report.add_link"))}</button>
             </Show>
         </fieldset>
     }
@@ -383,24 +384,24 @@ fn ReportConfirm(
     on_send: Callback<()>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let none = i18n.t("report.evidence_none");
+    let none = i18n.t(k!("report.evidence_none"));
     view! {
         <ModalDialog open=confirming on_cancel=move |_| confirming.set(false)
             labelled_by="fw-confirm-report-title" described_by="fw-confirm-report-desc">
-            <h2 id="fw-confirm-report-title">{i18n.t("report.confirm_title")}</h2>
-            <p id="fw-confirm-report-desc">{i18n.t("report.confirm_desc")}</p>
+            <h2 id="fw-confirm-report-title">{i18n.t(k!("report.confirm_title"))}</h2>
+            <p id="fw-confirm-report-desc">{i18n.t(k!("report.confirm_desc"))}</p>
             <dl class="fw-facts">
-                <dt>{i18n.t("report.reason")}</dt><dd>{move || category.get().map(|c| i18n.category(c)).unwrap_or_default()}</dd>
-                <dt>{i18n.t("overview.description")}</dt><dd class="fw-prose" dir="auto">{move || description.get().trim().to_string()}</dd>
-                <dt>{i18n.t("report.evidence")}</dt>
+                <dt>{i18n.t(k!("report.reason"))}</dt><dd>{move || category.get().map(|c| i18n.category(c)).unwrap_or_default()}</dd>
+                <dt>{i18n.t(k!("overview.description"))}</dt><dd class="fw-prose" dir="auto">{move || description.get().trim().to_string()}</dd>
+                <dt>{i18n.t(k!("report.evidence"))}</dt>
                 <dd>{move || {
                     let l: Vec<String> = links.get().into_iter().filter(|l| !l.trim().is_empty()).collect();
                     if l.is_empty() { none.clone() } else { l.join(", ") }
                 }}</dd>
             </dl>
             <div class="fw-actions">
-                <button type="button" class="fw-button" autofocus on:click=move |_| confirming.set(false)>{i18n.t("respond.back")}</button>
-                <SendButton label=i18n.t("report.send") pending_label=i18n.t("report.sending") pending=pending on_send=on_send/>
+                <button type="button" class="fw-button" autofocus on:click=move |_| confirming.set(false)>{i18n.t(k!("respond.back"))}</button>
+                <SendButton label=i18n.t(k!("report.send")) pending_label=i18n.t(k!("report.sending")) pending=pending on_send=on_send/>
             </div>
         </ModalDialog>
     }

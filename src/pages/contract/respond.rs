@@ -2,6 +2,7 @@
 //! that autosaves, validation with an error summary, a check-your-response dialog, and a send
 //! that can't happen twice. The editor closes in place when the window ends.
 
+use crate::k;
 use feedback_domain::{
     is_window_open, validate_response, ContractSummary, FeedbackResponse, ProblemKind,
     ReceivedFeedback, RespondBlocked, ResponseWindow, RESPONSE_MAX_CHARS,
@@ -21,7 +22,7 @@ use crate::components::error_summary::{focus_summary, ErrorSummary, FieldProblem
 use crate::components::{use_root, DomRoot};
 use crate::drafts::DraftKind;
 use crate::format;
-use crate::i18n::use_i18n;
+use crate::i18n::{use_i18n, Key};
 use crate::widget::use_host;
 
 const FIELD: &str = "fw-response-text";
@@ -54,7 +55,7 @@ pub fn RespondPanel(
     };
     view! {
         <section class="fw-card fw-respond" aria-labelledby="fw-respond-title">
-            <h3 id="fw-respond-title">{i18n.t("respond.title")}</h3>
+            <h3 id="fw-respond-title">{i18n.t(k!("respond.title"))}</h3>
             {body}
         </section>
     }
@@ -64,10 +65,10 @@ pub fn RespondPanel(
 fn PostedResponse(response: FeedbackResponse, freelancer: String) -> impl IntoView {
     let i18n = use_i18n();
     let posted = i18n.tf(
-        "respond.posted_on",
+        k!("respond.posted_on"),
         &[("date", &i18n.date_time_zoned(response.created_at))],
     );
-    let (before, after) = i18n.around("respond.posted_where", "name");
+    let (before, after) = i18n.around(k!("respond.posted_where"), "name");
     view! {
         <blockquote class="fw-quote fw-response" dir="auto">{response.text}</blockquote>
         <p class="fw-muted">{posted} " " {before}<bdi>{freelancer}</bdi>{after}</p>
@@ -75,14 +76,14 @@ fn PostedResponse(response: FeedbackResponse, freelancer: String) -> impl IntoVi
 }
 
 /// The catalog key of a reason a response can't be posted.
-fn blocked_key(b: RespondBlocked) -> &'static str {
+fn blocked_key(b: RespondBlocked) -> Key {
     match b {
-        RespondBlocked::ContractActive => "respond.blocked.active",
-        RespondBlocked::WindowClosed => "respond.blocked.closed",
+        RespondBlocked::ContractActive => k!("respond.blocked.active"),
+        RespondBlocked::WindowClosed => k!("respond.blocked.closed"),
         // The rest say what the server's problem of the same kind says.
-        RespondBlocked::NoWrittenComment => "problem.no-written-comment",
-        RespondBlocked::AlreadyResponded => "problem.already-responded",
-        RespondBlocked::FeedbackRemoved => "problem.feedback-removed",
+        RespondBlocked::NoWrittenComment => k!("problem.no-written-comment"),
+        RespondBlocked::AlreadyResponded => k!("problem.already-responded"),
+        RespondBlocked::FeedbackRemoved => k!("problem.feedback-removed"),
     }
 }
 
@@ -119,7 +120,10 @@ fn Editor(
         );
         focus_summary(&root, SUMMARY);
     };
-    let posted_notice = i18n.tf("respond.posted", &[("name", &format::isolate(&freelancer))]);
+    let posted_notice = i18n.tf(
+        k!("respond.posted"),
+        &[("name", &format::isolate(&freelancer))],
+    );
     let refused = i18n;
     let on_sent = Callback::new(move |()| {
         crate::broadcast::announce_change(contract_id);
@@ -132,7 +136,7 @@ fn Editor(
     });
     let on_refused = Callback::new(move |e: ApiError| match e.kind() {
         Some(ProblemKind::AlreadyResponded) => {
-            show_notice(&root, notice, refused.t("respond.already_posted"));
+            show_notice(&root, notice, refused.t(k!("respond.already_posted")));
             reload.run(());
         }
         Some(ProblemKind::Validation) => {
@@ -152,7 +156,7 @@ fn Editor(
             show_notice(
                 &root,
                 notice,
-                refused.tf("respond.not_posted", &[("reason", &reason)]),
+                refused.tf(k!("respond.not_posted"), &[("reason", &reason)]),
             );
             reload.run(());
         }
@@ -209,12 +213,12 @@ fn Editor(
     request_animation_frame(|| crate::perf_mark("fw:editor-ready"));
     let deadline = i18n.deadline(window.closes_at);
     let closed_on = i18n.date_time_zoned(window.closes_at);
-    let (until_before, until_after) = i18n.around("respond.until", "deadline");
-    let (once_before, once_after) = i18n.around("respond.rule_once", "one");
-    let (where_before, where_after) = i18n.around("respond.rule_where", "name");
-    let (check_before, check_after) = i18n.around("respond.check_desc", "name");
+    let (until_before, until_after) = i18n.around(k!("respond.until"), "deadline");
+    let (once_before, once_after) = i18n.around(k!("respond.rule_once"), "one");
+    let (where_before, where_after) = i18n.around(k!("respond.rule_where"), "name");
+    let (check_before, check_after) = i18n.around(k!("respond.check_desc"), "name");
     let counter = i18n;
-    let unsent = i18n.t("respond.unsent");
+    let unsent = i18n.t(k!("respond.unsent"));
     let preview = move || {
         validate_response(&text.get())
             .map(str::to_string)
@@ -223,42 +227,42 @@ fn Editor(
     view! {
         <div hidden=move || !open.get()>
             <div class="fw-rules" id="fw-respond-rules">
-                <p>{i18n.t("respond.rules_intro")}</p>
+                <p>{i18n.t(k!("respond.rules_intro"))}</p>
                 <ul>
-                    <li>{once_before}<strong>{i18n.t("respond.rule_once.one")}</strong>{once_after}</li>
+                    <li>{once_before}<strong>{i18n.t(k!("respond.rule_once.one"))}</strong>{once_after}</li>
                     <li>{where_before}<bdi>{contract.freelancer_name.clone()}</bdi>{where_after}</li>
-                    <li>{i18n.t("respond.rule_care")}</li>
+                    <li>{i18n.t(k!("respond.rule_care"))}</li>
                 </ul>
             </div>
             <p class="fw-deadline">
                 {until_before}<strong>{deadline}</strong>{until_after} " "
                 <span class="fw-countdown">{move || counter.countdown(ended_at, clock.now())}</span>
             </p>
-            {restored.then(|| view! { <p class="fw-muted">{i18n.t("draft.restored")}</p> })}
+            {restored.then(|| view! { <p class="fw-muted">{i18n.t(k!("draft.restored"))}</p> })}
             <SendFailure id="fw-respond-failure" message=flow.failure pending=flow.pending on_retry=flow.retry/>
             <ErrorSummary id=SUMMARY problems=problems/>
             <form on:submit=on_continue novalidate>
-                <CharCountTextarea id=FIELD label=i18n.t("respond.label")
-                    hint=i18n.t("respond.hint")
+                <CharCountTextarea id=FIELD label=i18n.t(k!("respond.label"))
+                    hint=i18n.t(k!("respond.hint"))
                     value=text max=RESPONSE_MAX_CHARS error=text_error/>
-                <button type="submit" class="fw-button fw-primary">{i18n.t("form.continue")}</button>
+                <button type="submit" class="fw-button fw-primary">{i18n.t(k!("form.continue"))}</button>
             </form>
             <ModalDialog open=confirming on_cancel=move |_| confirming.set(false)
                 labelled_by="fw-confirm-response-title" described_by="fw-confirm-response-desc">
-                <h2 id="fw-confirm-response-title">{i18n.t("respond.check_title")}</h2>
+                <h2 id="fw-confirm-response-title">{i18n.t(k!("respond.check_title"))}</h2>
                 <p id="fw-confirm-response-desc">
                     {check_before}<bdi>{contract.freelancer_name.clone()}</bdi>{check_after}
                 </p>
                 <blockquote class="fw-quote fw-preview" dir="auto">{preview}</blockquote>
                 <div class="fw-actions">
-                    <button type="button" class="fw-button" autofocus on:click=move |_| confirming.set(false)>{i18n.t("respond.back")}</button>
-                    <SendButton label=i18n.t("respond.post") pending_label=i18n.t("respond.posting") pending=flow.pending on_send=on_post/>
+                    <button type="button" class="fw-button" autofocus on:click=move |_| confirming.set(false)>{i18n.t(k!("respond.back"))}</button>
+                    <SendButton label=i18n.t(k!("respond.post")) pending_label=i18n.t(k!("respond.posting")) pending=flow.pending on_send=on_post/>
                 </div>
             </ModalDialog>
         </div>
         <div hidden=move || open.get() class="fw-closed">
-            <p><strong>{i18n.tf("respond.closed_on", &[("date", &closed_on)])}</strong>
-               " " {i18n.tp("respond.closed_rule", feedback_domain::RESPONSE_WINDOW_DAYS as f64, &[])}</p>
+            <p><strong>{i18n.tf(k!("respond.closed_on"), &[("date", &closed_on)])}</strong>
+               " " {i18n.tp(k!("respond.closed_rule"), feedback_domain::RESPONSE_WINDOW_DAYS as f64, &[])}</p>
             <Show when=move || !text.get().trim().is_empty()>
                 <label class="fw-label" for="fw-response-unsent">{unsent.clone()}</label>
                 <textarea id="fw-response-unsent" class="fw-textarea" readonly rows=4 prop:value=move || text.get()></textarea>
