@@ -7,7 +7,8 @@
 //!
 //! JSON's shapes map the way serde's data model expects: `null` is `None` or `()`; a number
 //! with no fraction is an integer (so `u32`, `i64`, `usize` fields read it), any other a float;
-//! an array a sequence; an object a map or a struct; a string a string or a unit enum variant.
+//! an array a sequence; an object a map or a struct (only an object: serde_json would also
+//! take an array, in field order); a string a string or a unit enum variant.
 
 use std::fmt;
 
