@@ -122,14 +122,17 @@ impl I18n {
 
     /// "12 March 2027, 17:05": the catalog says how a date and a time are joined.
     pub fn date_time(&self, t: DateTime<Utc>) -> String {
-        let (date, time) = (self.date(t), self.0.intl.time(t));
-        self.tf(k!("format.date_time"), &[("date", &date), ("time", &time)])
+        self.join(&self.date(t), &self.0.intl.time(t))
     }
 
     /// "12 March 2027, 17:05 CET": a time a person reads is always labelled with its zone.
     pub fn date_time_zoned(&self, t: DateTime<Utc>) -> String {
-        let (date, time) = (self.date(t), self.0.intl.time_zoned(t));
-        self.tf(k!("format.date_time"), &[("date", &date), ("time", &time)])
+        self.join(&self.date(t), &self.0.intl.time_zoned(t))
+    }
+
+    /// A date and a time as one phrase, in the locale's order (`format.date_time`).
+    fn join(&self, date: &str, time: &str) -> String {
+        self.tf(k!("format.date_time"), &[("date", date), ("time", time)])
     }
 
     /// "12 March 2027, 17:05 CET · 16:05 UTC": UTC (with its date when that differs) only
@@ -142,10 +145,7 @@ impl I18n {
         let utc_time = format!("{}{NBSP}UTC", intl.utc_time(t));
         let utc = match intl.day(t, true) {
             day if day == intl.day(t, false) => utc_time,
-            day => self.tf(
-                k!("format.date_time"),
-                &[("date", &day), ("time", &utc_time)],
-            ),
+            day => self.join(&day, &utc_time),
         };
         format!("{} · {utc}", self.date_time_zoned(t))
     }
