@@ -360,3 +360,93 @@ fn pseudo_text_is_accented_longer_and_keeps_its_placeholders() {
     assert!(longer >= 0.35 * letters, "{text}");
     assert_eq!(pseudo("12"), "12", "no letters: nothing to stretch");
 }
+
+/// The declarations (`property`, `value`) of a style sheet, comments left out: what ends in
+/// `{` is a selector or an at-rule, what ends in `;` or `}` is a declaration.
+fn declarations(css: &str) -> Vec<(String, String)> {
+    let mut text = String::new();
+    let mut rest = css;
+    while let Some(start) = rest.find("/*") {
+        text.push_str(&rest[..start]);
+        rest = rest[start..]
+            .find("*/")
+            .map_or("", |end| &rest[start + end + 2..]);
+    }
+    text.push_str(rest);
+    let mut out = Vec::new();
+    let mut current = String::new();
+    for c in text.chars() {
+        if matches!(c, '{' | ';' | '}') {
+            if c != '{' {
+                if let Some((property, value)) = current.split_once(':') {
+                    out.push((property.trim().to_lowercase(), value.trim().to_lowercase()));
+                }
+            }
+            current.clear();
+        } else {
+            current.push(c);
+        }
+    }
+    out
+}
+
+/// A declaration that names a physical side (`border-left`, `float: right`, `inset-inline`
+/// is fine), or a four-value box shorthand whose left and right differ: either would not turn
+/// in a right-to-left page.
+fn physical(property: &str, value: &str) -> bool {
+    let sided = |s: &str| {
+        s.split(|c: char| !(c.is_ascii_alphanumeric()))
+            .any(|word| word == "left" || word == "right")
+    };
+    let four_sides = [
+        "margin",
+        "padding",
+        "inset",
+        "border-width",
+        "border-style",
+        "border-color",
+    ];
+    let values: Vec<&str> = value.split_whitespace().collect();
+    sided(property)
+        || sided(value)
+        || (four_sides.contains(&property) && values.len() == 4 && values[1] != values[3])
+}
+
+fn physical_declarations(css: &str) -> Vec<String> {
+    declarations(css)
+        .into_iter()
+        .filter(|(p, v)| physical(p, v))
+        .map(|(p, v)| format!("{p}: {v}"))
+        .collect()
+}
+
+/// Right-to-left layout comes from CSS logical properties, so every side the style sheets
+/// name is a start or an end (the widget's own and the demo host page's).
+#[test]
+fn style_sheets_name_no_physical_side() {
+    for dir in ["style", "public"] {
+        for entry in std::fs::read_dir(root().join(dir)).unwrap().flatten() {
+            let path = entry.path();
+            if path.extension().is_some_and(|e| e == "css") {
+                let css = std::fs::read_to_string(&path).unwrap();
+                let found = physical_declarations(&css);
+                assert!(found.is_empty(), "{}: {found:?}", path.display());
+            }
+        }
+    }
+}
+
+#[test]
+fn the_style_scan_finds_physical_sides() {
+    let css = "/* margin-left: 1em */ .a:hover { border-left: 4px solid red; color: red }\n\
+               @media (min-width: 30em) { .b { float: right; margin: 0 1em 0 2em; } }\n\
+               .c { padding-inline-start: 1em; margin: 0 1em 0 1em; filter: brightness(1.1); inset-inline-end: 0 }";
+    assert_eq!(
+        physical_declarations(css),
+        [
+            "border-left: 4px solid red",
+            "float: right",
+            "margin: 0 1em 0 2em"
+        ]
+    );
+}
