@@ -20,6 +20,9 @@ export async function mount(element, options = {}) {
 }
 
 class ContractFeedback extends HTMLElement {
+  // What the widget is mounted with; `color-scheme` is read by its CSS and needs no remount.
+  static observedAttributes = ['api-base', 'token', 'contract-id', 'locale'];
+
   async connectedCallback() {
     const generation = (this._generation = (this._generation ?? 0) + 1);
     await ready;
@@ -35,6 +38,15 @@ class ContractFeedback extends HTMLElement {
       contractId: contractId ? Number(contractId) : undefined,
       locale: this.getAttribute('locale') ?? undefined,
     });
+  }
+
+  // A changed attribute on a mounted widget mounts it again with the new value (drafts are
+  // kept in storage, so nothing typed is lost). Before the first mount nothing is needed:
+  // connectedCallback reads the attributes once the wasm is ready.
+  attributeChangedCallback(_name, before, now) {
+    if (before === now || !this._handle) return;
+    this.disconnectedCallback();
+    this.connectedCallback();
   }
 
   disconnectedCallback() {

@@ -65,3 +65,24 @@ test('the snippet works on another origin under the documented CSP', async (t) =
     assert.deepEqual(p.problems, []);
   });
 });
+
+test('a host changes contract-id on the shown widget: that contract opens, and a draft typed before is kept', async (t) => {
+  const p = await signedInPage(browser, null);
+  await withArtifacts(t, p, async () => {
+    const first = await writtenFeedback(2, { title: 'The first hosted contract' });
+    const second = await writtenFeedback(2, { title: 'The second hosted contract' });
+    await p.goto(`${HOST}/?contract=${first}`);
+    const widget = p.locator('contract-feedback');
+    const show = (id) => widget.evaluate((el, v) => el.setAttribute('contract-id', String(v)), id);
+    await widget.getByRole('heading', { level: 1, name: 'The first hosted contract' }).waitFor();
+    await widget.getByLabel('Write your public response').fill('Half written, on the first.');
+    await show(second);
+    await widget.getByRole('heading', { level: 1, name: 'The second hosted contract' }).waitFor();
+    assert.equal(await widget.getByRole('heading', { level: 1 }).count(), 1, 'one widget, not two');
+    await show(first);
+    await widget.getByRole('heading', { level: 1, name: 'The first hosted contract' }).waitFor();
+    assert.equal(await widget.getByLabel('Write your public response').inputValue(), 'Half written, on the first.');
+    assert.deepEqual(await p.evaluate(() => window.__csp), [], 'no CSP violations');
+    assert.deepEqual(p.problems, []);
+  });
+});

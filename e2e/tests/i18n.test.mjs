@@ -50,6 +50,21 @@ for (const [locale, dir, title, details] of [
         await page.getByRole('tab', { name: details, selected: true }).waitFor();
         await page.locator('.fw-timeline').waitFor();
         assert.deepEqual(await axeViolations(page), [], `axe: ${locale} details (${colorScheme})`);
+        // The quote's bar stands where the page's lines start (on the right in Arabic), while
+        // the English feedback inside keeps its own direction: it starts at the left.
+        const quote = await page.locator('.fw-quote').first().evaluate((el) => {
+          const s = getComputedStyle(el);
+          const range = document.createRange();
+          range.selectNodeContents(el);
+          return {
+            left: s.borderLeftWidth,
+            right: s.borderRightWidth,
+            textFromLeft: range.getBoundingClientRect().left - el.getBoundingClientRect().left < 40,
+          };
+        });
+        assert.deepEqual(quote, dir === 'rtl'
+          ? { left: '0px', right: '4px', textFromLeft: true }
+          : { left: '4px', right: '0px', textFromLeft: true });
         // Nothing English inside the page's own text (names and titles come from the data).
         const text = await page.locator('main').innerText();
         for (const english of ['Contract details', 'Your response', 'Report this feedback', 'days left']) {
@@ -122,6 +137,11 @@ test('a host page sets the widget\'s language with the locale attribute', async 
     await page.goto(`${HOST}/?locale=ar-EG`);
     await widget.getByRole('heading', { name: 'سجل العقود' }).waitFor();
     assert.equal(await widget.locator('div[lang]').first().getAttribute('dir'), 'rtl');
+    // Changed on the shown widget, the attribute takes effect: German, left to right.
+    await page.locator('contract-feedback').evaluate((el) => el.setAttribute('locale', 'de'));
+    await widget.getByRole('heading', { name: 'Auftragsverlauf' }).waitFor();
+    assert.equal(await widget.locator('div[lang]').first().getAttribute('dir'), 'ltr');
+    assert.equal(await widget.locator('div[lang]').count(), 1, 'one widget, not two');
     assert.deepEqual(await page.evaluate(() => window.__csp), []);
   });
 });

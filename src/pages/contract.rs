@@ -186,7 +186,7 @@ fn Overview(details: ContractDetails) -> impl IntoView {
             <dt>{i18n.t(k!("overview.ended"))}</dt><dd>{ended}</dd>
         </dl>
         <h3>{i18n.t(k!("overview.description"))}</h3>
-        <p class="fw-prose" dir="auto">{details.description}</p>
+        <p class="fw-prose">{details.description}</p>
     }
 }
 
@@ -207,7 +207,7 @@ fn FeedbackSection(details: ContractDetails, reload: Callback<()>) -> impl IntoV
             None => view! {
                 <Stars rating=f.rating/>
                 {match &f.comment {
-                    Some(text) => view! { <blockquote class="fw-quote" dir="auto">{text.clone()}</blockquote> }.into_any(),
+                    Some(text) => view! { <blockquote class="fw-quote">{text.clone()}</blockquote> }.into_any(),
                     None => view! { <p class="fw-muted">{i18n.t(k!("feedback.rating_only"))}</p> }.into_any(),
                 }}
                 <p class="fw-muted">{i18n.tf(k!("feedback.left_on"), &[("date", &i18n.date(f.created_at))])}</p>

@@ -43,7 +43,7 @@ pub fn GivenPanel(
                 .into_any(),
                 None => view! {
                     <Stars rating=g.rating/>
-                    {g.comment.map(|c| view! { <blockquote class="fw-quote" dir="auto">{c}</blockquote> })}
+                    {g.comment.map(|c| view! { <blockquote class="fw-quote">{c}</blockquote> })}
                 }
                 .into_any(),
             };

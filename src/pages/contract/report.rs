@@ -392,7 +392,7 @@ fn ReportConfirm(
             <p id="fw-confirm-report-desc">{i18n.t(k!("report.confirm_desc"))}</p>
             <dl class="fw-facts">
                 <dt>{i18n.t(k!("report.reason"))}</dt><dd>{move || category.get().map(|c| i18n.category(c)).unwrap_or_default()}</dd>
-                <dt>{i18n.t(k!("overview.description"))}</dt><dd class="fw-prose" dir="auto">{move || description.get().trim().to_string()}</dd>
+                <dt>{i18n.t(k!("overview.description"))}</dt><dd class="fw-prose">{move || description.get().trim().to_string()}</dd>
                 <dt>{i18n.t(k!("report.evidence"))}</dt>
                 <dd>{move || {
                     let l: Vec<String> = links.get().into_iter().filter(|l| !l.trim().is_empty()).collect();

@@ -70,7 +70,7 @@ fn PostedResponse(response: FeedbackResponse, freelancer: String) -> impl IntoVi
     );
     let (before, after) = i18n.around(k!("respond.posted_where"), "name");
     view! {
-        <blockquote class="fw-quote fw-response" dir="auto">{response.text}</blockquote>
+        <blockquote class="fw-quote fw-response">{response.text}</blockquote>
         <p class="fw-muted">{posted} " " {before}<bdi>{freelancer}</bdi>{after}</p>
     }
 }
@@ -253,7 +253,7 @@ fn Editor(
                 <p id="fw-confirm-response-desc">
                     {check_before}<bdi>{contract.freelancer_name.clone()}</bdi>{check_after}
                 </p>
-                <blockquote class="fw-quote fw-preview" dir="auto">{preview}</blockquote>
+                <blockquote class="fw-quote fw-preview">{preview}</blockquote>
                 <div class="fw-actions">
                     <button type="button" class="fw-button" autofocus on:click=move |_| confirming.set(false)>{i18n.t(k!("respond.back"))}</button>
                     <SendButton label=i18n.t(k!("respond.post")) pending_label=i18n.t(k!("respond.posting")) pending=flow.pending on_send=on_post/>
