@@ -62,6 +62,20 @@ for (const [locale, dir, title, details] of [
             textFromLeft: range.getBoundingClientRect().left - el.getBoundingClientRect().left < 40,
           };
         });
+        // 4.5 stars: four full, then an empty one with a full one over its first half, drawn by
+        // CSS from glyphs every font has (U+2BEA, a half star, showed as a box); in Arabic the
+        // row is mirrored, so it fills from the right.
+        const stars = await page.locator('.fw-stars-glyphs').first().evaluate((el) => {
+          const half = el.querySelector('.fw-star-half');
+          const over = getComputedStyle(half, '::before');
+          return {
+            glyphs: el.textContent,
+            over: over.content,
+            halfWidth: Math.abs(parseFloat(over.width) - half.getBoundingClientRect().width / 2) < 2,
+            mirrored: getComputedStyle(el).transform.startsWith('matrix(-1'),
+          };
+        });
+        assert.deepEqual(stars, { glyphs: '★★★★☆', over: '"★"', halfWidth: true, mirrored: dir === 'rtl' });
         assert.deepEqual(quote, dir === 'rtl'
           ? { left: '0px', right: '4px', textFromLeft: true }
           : { left: '4px', right: '0px', textFromLeft: true });
