@@ -1,6 +1,8 @@
 //! Serves the built app (`dist/`) with a strict Content-Security-Policy. Trunk's loader is an
 //! inline module script, so instead of `'unsafe-inline'` the policy allows exactly that script
-//! by its SHA-256 hash, computed from `index.html` at start.
+//! by its SHA-256 hash, computed from `index.html` at start and again whenever the file changes
+//! (a new build copied over `dist/` has a new loader: a policy read once would block it until
+//! the server restarted).
 //!
 //! Delivery: the precompressed `.br`/`.gz` copies the build made are chosen by
 //! `Accept-Encoding` (tower-http's `ServeDir`, which also sets `Vary`, the right
@@ -8,9 +10,11 @@
 //! accept neither). Content-hashed files are `immutable` for a year; `index.html`, `embed.js`
 //! and everything else with a stable name is `no-cache`, i.e. revalidated by ETag each time.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
 
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderName, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
@@ -91,18 +95,74 @@ async fn cache_control(req: Request, next: Next) -> Response {
     res
 }
 
+/// What tells one `index.html` from the next: its modification time and length.
+type Stamp = Option<(SystemTime, u64)>;
+
+/// The policy for the `index.html` it was computed from, known by its stamp, so a changed file
+/// is read again (one `stat` per request).
+struct Policy {
+    index: PathBuf,
+    frame_ancestors: Vec<String>,
+    current: Mutex<(Stamp, HeaderValue)>,
+}
+
+impl Policy {
+    fn new(index: PathBuf, frame_ancestors: &[String]) -> Result<Self, Box<dyn std::error::Error>> {
+        let (stamp, value) = Self::read(&index, frame_ancestors)?;
+        Ok(Self {
+            index,
+            frame_ancestors: frame_ancestors.to_vec(),
+            current: Mutex::new((stamp, value)),
+        })
+    }
+
+    fn stamp(index: &Path) -> Stamp {
+        let meta = std::fs::metadata(index).ok()?;
+        Some((meta.modified().ok()?, meta.len()))
+    }
+
+    fn read(
+        index: &Path,
+        frame_ancestors: &[String],
+    ) -> Result<(Stamp, HeaderValue), Box<dyn std::error::Error>> {
+        let stamp = Self::stamp(index);
+        let html = std::fs::read_to_string(index)?;
+        let value = HeaderValue::from_str(&content_security_policy(&html, frame_ancestors))?;
+        Ok((stamp, value))
+    }
+
+    /// The policy for `index.html` as it is now. While a deploy is half-way (the file missing
+    /// or unreadable), the last good policy stays.
+    fn header(&self) -> HeaderValue {
+        let mut current = self.current.lock().unwrap_or_else(|e| e.into_inner());
+        let stamp = Self::stamp(&self.index);
+        if stamp.is_some() && stamp != current.0 {
+            if let Ok(fresh) = Self::read(&self.index, &self.frame_ancestors) {
+                *current = fresh;
+            }
+        }
+        current.1.clone()
+    }
+}
+
+async fn set_policy(State(policy): State<Arc<Policy>>, req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    res.headers_mut()
+        .insert(header::CONTENT_SECURITY_POLICY, policy.header());
+    res
+}
+
 pub fn router(
     dir: &Path,
     frame_ancestors: &[String],
 ) -> Result<Router, Box<dyn std::error::Error>> {
     let index = dir.join("index.html");
-    let html = std::fs::read_to_string(&index).map_err(|e| {
+    let policy = Policy::new(index.clone(), frame_ancestors).map_err(|e| {
         format!(
             "--static-dir {}: cannot read index.html: {e}",
             dir.display()
         )
     })?;
-    let csp = HeaderValue::from_str(&content_security_policy(&html, frame_ancestors))?;
     // Unknown paths are client-side routes: answer with the app shell.
     let shell = ServeFile::new(index)
         .precompressed_br()
@@ -114,9 +174,9 @@ pub fn router(
     Ok(Router::new()
         .fallback_service(service)
         .layer(axum::middleware::from_fn(cache_control))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CONTENT_SECURITY_POLICY,
-            csp,
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::new(policy),
+            set_policy,
         ))
         // Host pages on other origins load embed.js as a module and fetch the wasm: both are
         // CORS requests. The files are public and sent without credentials, so any origin.

@@ -723,6 +723,26 @@ fn static_dir_is_served_with_a_strict_csp_and_spa_fallback() {
     // The API keeps answering JSON under the static fallback.
     s.get("/api/v1/contracts", None)
         .assert_problem(401, "unauthorized");
+
+    // A new build copied over the running server's dir: its loader is allowed at once, the old
+    // one no longer (a policy read only at start would block the new app until a restart).
+    let hashes = |csp: &str| -> Vec<String> {
+        csp.split_whitespace()
+            .filter(|t| t.starts_with("'sha256-"))
+            .map(|t| t.trim_end_matches(';').to_string())
+            .collect()
+    };
+    let before = hashes(csp);
+    std::fs::write(
+        dist.0.join("index.html"),
+        "<html><head><script type=\"module\">import init from '/app-2.js'; init();</script></head></html>",
+    )
+    .unwrap();
+    let page = s.get("/contracts/12", None);
+    assert!(page.body.as_str().unwrap().contains("/app-2.js"));
+    let after = hashes(page.header("content-security-policy").unwrap());
+    assert_eq!(after.len(), 1, "{after:?}");
+    assert_ne!(after, before);
 }
 
 #[test]
