@@ -3,9 +3,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use feedback_server::limits::Rate;
-use feedback_server::store::DbUrl;
-use feedback_server::webhooks::WebhookConfig;
+use feedback_server::app::webhooks::WebhookConfig;
+use feedback_server::storage::{DbUrl, Rate};
 use feedback_server::{Config, Limits, Seed, DEFAULT_CORS_ORIGINS};
 
 const USAGE: &str = "\

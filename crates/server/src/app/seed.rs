@@ -1,16 +1,39 @@
 //! Demo data (every state the UI must show, relative to now), bulk data for scale tests, and the
 //! opt-in test fixture endpoint. Seeding is idempotent: rows carry a `seed_key`.
 
-use axum::extract::State;
-use axum::Json;
 use chrono::{DateTime, Duration, Utc};
 use feedback_domain::{RemovalStatus, Report, ReportCategory, ReportStatus};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-use crate::api::{AppState, AuthUser};
-use crate::error::ApiError;
-use crate::store::{to_stored_precision, NewContract, StoreResult, Subject, WriteTx};
-use crate::Seed;
+use super::in_store_transaction;
+use crate::storage::{to_stored_precision, NewContract, Store, StoreResult, Subject, WriteTx};
+
+/// What `--seed` loads.
+pub enum Seed {
+    /// Nothing at all (the default on PostgreSQL: a shared, long-lived database is not
+    /// seeded by whichever instance happens to start).
+    Skip,
+    /// Only the demo users.
+    None,
+    Demo,
+    Bulk(u32),
+}
+
+/// Loads `seed`; safe when several instances start at once.
+pub fn load(store: &dyn Store, seed: &Seed) -> StoreResult<()> {
+    let now = Utc::now();
+    in_store_transaction(store, |tx| run(tx, seed, now))?;
+    if let Seed::Bulk(n) = seed {
+        while in_store_transaction(store, |tx| bulk_batch(tx, *n, now))? {}
+        store.after_bulk_seed()?;
+    }
+    Ok(())
+}
+
+/// Test fixtures (`--test-fixtures`): a contract for `user` in a given state; its id.
+pub fn create_fixture(store: &dyn Store, user: i64, f: &Fixture) -> StoreResult<i64> {
+    in_store_transaction(store, |tx| insert_fixture(tx, user, f))
+}
 
 pub struct DemoUser {
     pub name: &'static str,
@@ -107,7 +130,7 @@ fn ensure_user(tx: &mut dyn WriteTx, u: &DemoUser) -> StoreResult<i64> {
 
 /// Loads `seed` in the caller's transaction. Idempotent: rows carry a `seed_key`, and the bulk
 /// user's contracts are only topped up.
-pub fn run(tx: &mut dyn WriteTx, seed: &Seed, now: DateTime<Utc>) -> StoreResult<()> {
+fn run(tx: &mut dyn WriteTx, seed: &Seed, now: DateTime<Utc>) -> StoreResult<()> {
     let now = to_stored_precision(now);
     if matches!(seed, Seed::Skip) {
         return Ok(());
@@ -366,7 +389,7 @@ fn insert_demo(tx: &mut dyn WriteTx, client: i64, d: &Demo, now: DateTime<Utc>) 
 /// `bulk:N`: N contracts for the bulk user, in one transaction; a no-op if they already exist.
 /// Tops the bulk user's contracts up towards `n`, at most `BULK_BATCH` of them; whether more
 /// are missing.
-pub fn bulk_batch(tx: &mut dyn WriteTx, n: u32, now: DateTime<Utc>) -> StoreResult<bool> {
+fn bulk_batch(tx: &mut dyn WriteTx, n: u32, now: DateTime<Utc>) -> StoreResult<bool> {
     let now = to_stored_precision(now);
     tx.lock_for_seeding()?;
     let user = ensure_user(tx, &BULK)?;
@@ -424,23 +447,8 @@ fn default_freelancer() -> String {
     "Test Freelancer".into()
 }
 
-#[derive(Serialize)]
-pub struct Created {
-    id: i64,
-}
-
-pub async fn create_fixture(
-    State(state): State<AppState>,
-    user: AuthUser,
-    Json(f): Json<Fixture>,
-) -> Result<Json<Created>, ApiError> {
-    let store = state.store.clone();
-    let id = tokio::task::spawn_blocking(move || store.create_fixture(user.0, &f)).await??;
-    Ok(Json(Created { id }))
-}
-
 /// Inserts a fixture contract for `user` in the caller's transaction.
-pub fn insert_fixture(tx: &mut dyn WriteTx, user: i64, f: &Fixture) -> StoreResult<i64> {
+fn insert_fixture(tx: &mut dyn WriteTx, user: i64, f: &Fixture) -> StoreResult<i64> {
     let now = tx.now()?;
     let ended_at = f.ended_at.map(to_stored_precision);
     let id = tx.insert_contract(&NewContract {

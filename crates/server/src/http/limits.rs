@@ -16,8 +16,9 @@ use tokio::sync::Semaphore;
 
 use tracing::Instrument;
 
-use crate::api::AppState;
-use crate::error::ApiError;
+use super::error::ApiError;
+use super::state::{in_request_span, AppState};
+use crate::storage::{Caller, Rate};
 
 /// Longest request target (path and query) in bytes. The longest legal one (a 200-character
 /// search in 4-byte characters, percent-encoded, and the other parameters) is about 2.5 KB.
@@ -92,15 +93,6 @@ pub async fn request_id(mut req: Request, next: Next) -> Response {
     res
 }
 
-/// Runs blocking work on tokio's blocking pool inside the current request's span, so what it
-/// logs carries the request id.
-pub async fn in_request_span<T: Send + 'static>(
-    f: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, tokio::task::JoinError> {
-    let span = tracing::Span::current();
-    tokio::task::spawn_blocking(move || span.in_scope(f)).await
-}
-
 /// A problem document with a `Retry-After` header (seconds, rounded up, at least 1).
 pub fn retry_later(kind: ProblemKind, detail: String, after: Duration) -> Response {
     let secs = after.as_secs() + u64::from(after.subsec_nanos() > 0);
@@ -117,49 +109,9 @@ pub async fn shed_load(State(slots): State<Arc<Semaphore>>, req: Request, next: 
         Err(_) => retry_later(
             ProblemKind::Unavailable,
             "The server is busy right now. Try again in a moment.".into(),
-            Duration::from_secs(crate::serve::RETRY_AFTER_SECS),
+            Duration::from_secs(super::serve::RETRY_AFTER_SECS),
         ),
     }
-}
-
-/// A rate: `per_minute` requests on average, up to `burst` at once. `per_minute == 0` is off.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Rate {
-    pub per_minute: u32,
-    pub burst: u32,
-}
-
-impl Rate {
-    pub const OFF: Rate = Rate {
-        per_minute: 0,
-        burst: 0,
-    };
-
-    /// `N/min` or `N/min,BURST` (burst defaults to N/6, at least 1), or `off`.
-    pub fn parse(s: &str) -> Result<Rate, String> {
-        if s == "off" {
-            return Ok(Rate::OFF);
-        }
-        let bad = || format!("expected N/min, N/min,BURST or off, got {s}");
-        let (rate, burst) = match s.split_once(',') {
-            Some((r, b)) => (r, Some(b.parse::<u32>().map_err(|_| bad())?)),
-            None => (s, None),
-        };
-        let per_minute: u32 = rate
-            .strip_suffix("/min")
-            .and_then(|n| n.parse().ok())
-            .filter(|n| *n > 0)
-            .ok_or_else(bad)?;
-        let burst = burst.unwrap_or((per_minute / 6).max(1)).max(1);
-        Ok(Rate { per_minute, burst })
-    }
-}
-
-/// Who is counted: the signed-in user, or the client address for requests without a valid token.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Caller {
-    User(i64),
-    Addr(IpAddr),
 }
 
 /// A GCRA limiter (the token bucket as one timestamp per caller: the "theoretical arrival

@@ -12,9 +12,10 @@ use feedback_domain::{
     validate_moderation_reason, NewRemovalStatus, NewReportStatus, Problem, ProblemKind,
 };
 
-use crate::api::{bearer_token, blocking, contract_id, ApiJson, AppState};
-use crate::error::ApiError;
-use crate::store::{ModerationOutcome, NextStatus};
+use super::error::ApiError;
+use super::extract::{bearer_token, contract_id, ApiJson};
+use super::state::{blocking, AppState};
+use crate::app::moderation::{self as decisions, ModerationOutcome, NextStatus};
 
 /// A moderator, from `Authorization: Bearer <moderator token>`, on a request no browser sent.
 pub struct Moderator;
@@ -55,7 +56,7 @@ async fn moderate(
     let reason = validate_moderation_reason(reason)
         .map(str::to_string)
         .map_err(|e| ApiError::field_code("reason", e.to_string(), e.code()))?;
-    blocking(move || state.store.moderate(id, &next, &reason))
+    blocking(move || Ok(decisions::decide(&*state.store, id, &next, &reason)?))
         .await
         .map(Json)
 }

@@ -12,26 +12,27 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use feedback_domain::{
     ContractDetails, ContractId, ContractPage, ContractStatus, ContractSummary, FeedbackResponse,
-    FeedbackSummary, GivenFeedback, HistoryQuery, ProblemKind, ReceivedFeedback, RemovalRequest,
-    RemovalStatus, Report, ReportCategory, ReportStatus,
+    FeedbackSummary, GivenFeedback, HistoryQuery, ReceivedFeedback, RemovalRequest, RemovalStatus,
+    Report, ReportCategory, ReportStatus,
 };
 use std::collections::HashMap;
 
 use postgres::types::ToSql;
 use postgres::{Client, GenericClient, NoTls, Row, Statement, Transaction};
 
+use super::sql::{
+    history_sql, like_pattern, order_by, page_scan, search_text, title_key, HistorySql,
+    GIVEN_DETAILS, RECEIVED_DETAILS, REMINDER_CANDIDATES, STATUS_HISTORY, SUMMARY_COLUMNS,
+    SUMMARY_JOINS,
+};
 use super::{
-    attach_histories, details, history_query, history_sql, like_pattern, order_by, page_scan,
-    search_text, title_key, to_stored_precision, EventType, Failure, GivenRow, HistoryRow,
-    HistorySql, ModerationRow, NewContract, OutboxEvent, ReceivedRow, ReminderCandidate, Store,
-    StoreError, StoreResult, StoredResult, Subject, TxBody, WriteTx, OUTBOX_KEEP_FOR,
-    OUTBOX_RETRY_FOR,
+    attach_histories, details, to_stored_precision, Caller, GivenRow, HistoryRow, ModerationRow,
+    NewContract, OutboxEvent, Rate, ReceivedRow, ReminderCandidate, Store, StoreError, StoreResult,
+    StoredResult, Subject, TxBody, TxFailure, WriteTx, OUTBOX_KEEP_FOR, OUTBOX_RETRY_FOR,
 };
-use crate::db::{
-    GIVEN_DETAILS, RECEIVED_DETAILS, REMINDER_CANDIDATES, SUMMARY_COLUMNS, SUMMARY_JOINS,
-};
-use crate::error::ApiError;
-use crate::limits::{Caller, Rate};
+
+/// A contract's `sort_end` while it is active, so active ones sort after every ended one.
+const ACTIVE_SORT_END: &str = "'infinity'";
 
 type Pool = r2d2::Pool<Manager>;
 type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
@@ -114,9 +115,9 @@ impl<C: GenericClient> Sql<'_, C> {
 
 /// Schema migrations, applied in order under an advisory lock; `schema_migrations` records them.
 const MIGRATIONS: &[&str] = &[
-    include_str!("../../migrations/postgres/0001_init.sql"),
-    include_str!("../../migrations/postgres/0002_trigram_search.sql"),
-    include_str!("../../migrations/postgres/0003_moderation_and_webhooks.sql"),
+    include_str!("../../../migrations/postgres/0001_init.sql"),
+    include_str!("../../../migrations/postgres/0002_trigram_search.sql"),
+    include_str!("../../../migrations/postgres/0003_moderation_and_webhooks.sql"),
 ];
 
 /// Advisory lock keys (arbitrary, fixed): one instance migrates or seeds at a time.
@@ -230,16 +231,14 @@ fn history<C: GenericClient>(
     subject: Subject,
     feedback_id: i64,
 ) -> StoreResult<Vec<HistoryRow>> {
-    Ok(
-        c.query(&history_query('$'), &[&subject.as_str(), &feedback_id])?
-            .iter()
-            .map(|r| HistoryRow {
-                status: r.get(0),
-                at: r.get(1),
-                reason: r.get(2),
-            })
-            .collect(),
-    )
+    Ok(c.query(STATUS_HISTORY, &[&subject.as_str(), &feedback_id])?
+        .iter()
+        .map(|r| HistoryRow {
+            status: r.get(0),
+            at: r.get(1),
+            reason: r.get(2),
+        })
+        .collect())
 }
 
 fn db_now<C: GenericClient>(c: &mut Sql<C>) -> StoreResult<DateTime<Utc>> {
@@ -259,12 +258,11 @@ impl Store for PgStore {
         let mut conn = self.pool().get()?;
         let mut c = conn.sql();
         let pattern = like_pattern(&q.q);
-        // `sort_end` is 'infinity' exactly while a contract is active.
         let HistorySql {
             filter,
             searching,
             total_column,
-        } = history_sql(q, '$', "'infinity'");
+        } = history_sql(q, ACTIVE_SORT_END);
         let mut params: Vec<&(dyn ToSql + Sync)> = vec![&user];
         if searching {
             params.push(&pattern);
@@ -385,7 +383,7 @@ impl Store for PgStore {
         Ok(Some(details(contract, description, received, given, now)))
     }
 
-    fn transaction(&self, body: TxBody) -> Result<(), Failure> {
+    fn transaction(&self, body: TxBody) -> Result<(), TxFailure> {
         for attempt in 1..=MAX_ATTEMPTS {
             let mut conn = self.pool().get().map_err(StoreError::from)?;
             let Conn { client, statements } = &mut *conn;
@@ -394,20 +392,17 @@ impl Store for PgStore {
                 client: &mut tx,
                 statements,
             })) {
-                Ok(()) => tx.commit().map_err(|e| Failure::Store(e.into())),
+                Ok(()) => tx.commit().map_err(|e| TxFailure::Store(e.into())),
                 Err(e) => Err(e), // dropping `tx` rolls back
             };
             match outcome {
-                Err(Failure::Store(e)) if e.is_retryable() && attempt < MAX_ATTEMPTS => {
+                Err(TxFailure::Store(e)) if e.is_retryable() && attempt < MAX_ATTEMPTS => {
                     tracing::warn!(attempt, error = %e, "transaction retried");
                     std::thread::sleep(Duration::from_millis(5 << attempt));
                 }
-                Err(Failure::Store(e)) if e.is_retryable() => {
+                Err(TxFailure::Store(e)) if e.is_retryable() => {
                     tracing::error!(attempts = MAX_ATTEMPTS, error = %e, "transaction gave up");
-                    return Err(Failure::Refused(ApiError::new(
-                        ProblemKind::Unavailable,
-                        "The database is busy; nothing was saved. Try again in a moment.",
-                    )));
+                    return Err(TxFailure::Store(StoreError::Busy));
                 }
                 other => return other,
             }
@@ -844,11 +839,11 @@ impl WriteTx for PgTx<'_, '_> {
         Ok(())
     }
 
-    fn enqueue_event(&mut self, kind: EventType, data: &str, at: DateTime<Utc>) -> StoreResult<()> {
+    fn enqueue_event(&mut self, kind: &str, data: &str, at: DateTime<Utc>) -> StoreResult<()> {
         let at = to_stored_precision(at);
         self.0.execute(
             "INSERT INTO outbox (type, data, created_at, next_attempt_at) VALUES ($1, $2, $3, $3)",
-            &[&kind.as_str(), &data, &at],
+            &[&kind, &data, &at],
         )?;
         Ok(())
     }
@@ -937,10 +932,10 @@ impl WriteTx for PgTx<'_, '_> {
         Ok(self
             .0
             .query_one(
-                "INSERT INTO contracts (client_id, title, freelancer_name, description, \
+                &format!("INSERT INTO contracts (client_id, title, freelancer_name, description, \
                    started_at, ended_at, sort_end, title_key, search_text, seed_key) \
-                 VALUES ($1, $2, $3, $4, $5, $6, COALESCE($6::timestamptz, 'infinity'), $7, $8, $9) \
-                 RETURNING id",
+                 VALUES ($1, $2, $3, $4, $5, $6, COALESCE($6::timestamptz, {ACTIVE_SORT_END}), $7, $8, $9) \
+                 RETURNING id"),
                 &[
                     &c.client_id,
                     &c.title,

@@ -1,10 +1,14 @@
-//! Every failure the API returns, as an RFC 9457 `application/problem+json` document.
+//! Every failure the API returns, as an RFC 9457 `application/problem+json` document: the use
+//! cases' refusals and the store's failures are mapped to problems here, and only here.
 
 use std::collections::BTreeMap;
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use feedback_domain::{Problem, ProblemKind};
+use feedback_domain::{Problem, ProblemKind, RemovalBlocked};
+
+use crate::app::{AppError, Refusal};
+use crate::storage::StoreError;
 
 #[derive(Debug)]
 pub struct ApiError(pub Box<Problem>);
@@ -40,14 +44,72 @@ impl ApiError {
     }
 }
 
-impl From<rusqlite::Error> for ApiError {
-    fn from(e: rusqlite::Error) -> Self {
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        if matches!(e, StoreError::Busy) {
+            tracing::error!(error = %e, "transaction gave up");
+            return Self::new(
+                ProblemKind::Unavailable,
+                "The database is busy; nothing was saved. Try again in a moment.",
+            );
+        }
         // The details stay in the server log; the client gets a plain message.
         tracing::error!(error = %e, "database error");
         Self::new(
             ProblemKind::Internal,
             "The request could not be completed. Nothing was saved; please try again.",
         )
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        match e {
+            AppError::Refused(r) => r.into(),
+            AppError::Store(e) => e.into(),
+        }
+    }
+}
+
+/// Every refusal of a use case, as the problem the client gets: the one place that words them.
+impl From<Refusal> for ApiError {
+    fn from(r: Refusal) -> Self {
+        let no_feedback = "The freelancer has not left feedback on this contract.";
+        match r {
+            Refusal::NotYourContract => Self::not_found(),
+            Refusal::NoFeedbackToAnswer => Self::new(ProblemKind::NoWrittenComment, no_feedback),
+            Refusal::NoFeedbackToReport => Self::new(ProblemKind::NotFound, no_feedback),
+            Refusal::Respond(b) => Self::new(b.problem_kind(), b.to_string()),
+            Refusal::Report(b) => Self::new(ProblemKind::AlreadyReported, b.to_string()),
+            Refusal::NoFeedbackGiven => Self::new(
+                ProblemKind::NotFound,
+                "You have not left feedback on this contract.",
+            ),
+            Refusal::Removal(b) => {
+                let kind = match b {
+                    RemovalBlocked::NotYourFeedback => ProblemKind::NotYourFeedback,
+                    RemovalBlocked::AlreadyRequested => ProblemKind::RemovalAlreadyRequested,
+                };
+                Self::new(kind, b.to_string())
+            }
+            Refusal::KeyReused => Self::new(
+                ProblemKind::IdempotencyKeyReused,
+                "This Idempotency-Key was already used for a different request; use a new key.",
+            ),
+            Refusal::NotReported => Self::new(
+                ProblemKind::NotFound,
+                "This contract's feedback has not been reported.",
+            ),
+            Refusal::NoRemovalRequested => Self::new(
+                ProblemKind::NotFound,
+                "No removal was requested on this contract.",
+            ),
+            Refusal::Transition(e) => Self::new(ProblemKind::StatusTransition, e.to_string()),
+            Refusal::UnknownStatus => Self::new(
+                ProblemKind::Internal,
+                "The stored status is not one this server knows.",
+            ),
+        }
     }
 }
 

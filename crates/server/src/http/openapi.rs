@@ -12,8 +12,8 @@ use serde_json::{json, Value};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::api;
-use crate::limits::{MAX_HEADER_BYTES, MAX_URI_BYTES};
+use super::contracts as api;
+use super::limits::{MAX_HEADER_BYTES, MAX_URI_BYTES};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -27,8 +27,8 @@ use crate::limits::{MAX_HEADER_BYTES, MAX_URI_BYTES};
         api::post_response,
         api::post_report,
         api::post_removal_request,
-        crate::moderation::report_status,
-        crate::moderation::removal_status
+        super::moderation::report_status,
+        super::moderation::removal_status
     ),
     components(schemas(
         feedback_domain::ReportCategory,

@@ -11,7 +11,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use crate::store::{retry_delay, OutboxEvent, Store};
+use serde_json::json;
+
+use crate::storage::{OutboxEvent, Store};
 
 /// Headers of a delivery (the Standard Webhooks names).
 pub const ID_HEADER: &str = "webhook-id";
@@ -53,9 +55,34 @@ pub fn signature(secret: &str, timestamp: u64, body: &str) -> String {
     format!("v1={hex}")
 }
 
+/// The id receivers de-duplicate by.
+fn event_id(event: &OutboxEvent) -> String {
+    format!("evt_{}", event.id)
+}
+
+/// The JSON body sent: the envelope around the stored `data`.
+fn body(event: &OutboxEvent) -> String {
+    let data: serde_json::Value =
+        serde_json::from_str(&event.data).unwrap_or(serde_json::Value::Null);
+    json!({
+        "id": event_id(event),
+        "type": event.kind,
+        "created_at": event.created_at,
+        "data": data,
+    })
+    .to_string()
+}
+
+/// When a failed delivery is tried again: 1 s after the first failure, doubling, at most an
+/// hour apart.
+fn retry_delay(attempts: i32) -> Duration {
+    let doublings = attempts.clamp(1, 13) as u32 - 1;
+    Duration::from_secs(1u64 << doublings).min(Duration::from_secs(3600))
+}
+
 /// Sends one event; `Err` says why it was not accepted (a non-2xx answer counts).
 fn deliver(agent: &ureq::Agent, config: &WebhookConfig, event: &OutboxEvent) -> Result<(), String> {
-    let body = event.body();
+    let body = body(event);
     let timestamp = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
@@ -63,7 +90,7 @@ fn deliver(agent: &ureq::Agent, config: &WebhookConfig, event: &OutboxEvent) -> 
         .post(&config.url)
         .set("content-type", "application/json")
         .set("user-agent", "feedback-server-webhooks/1")
-        .set(ID_HEADER, &event.event_id())
+        .set(ID_HEADER, &event_id(event))
         .set(TIMESTAMP_HEADER, &timestamp.to_string())
         .set(
             SIGNATURE_HEADER,
@@ -80,7 +107,7 @@ fn deliver(agent: &ureq::Agent, config: &WebhookConfig, event: &OutboxEvent) -> 
 /// One round: write due reminders (when `reminders`), then deliver every due event.
 fn round(store: &dyn Store, agent: &ureq::Agent, config: &WebhookConfig, reminders: bool) {
     if reminders {
-        match store.send_due_reminders() {
+        match super::reminders::send_due(store) {
             Ok(0) => {}
             Ok(n) => tracing::info!(reminders = n, "response window reminders queued"),
             Err(e) => tracing::error!(error = %e, "reminder scan failed"),
@@ -100,17 +127,17 @@ fn round(store: &dyn Store, agent: &ureq::Agent, config: &WebhookConfig, reminde
         for event in &events {
             let outcome = deliver(agent, config, event).map_err(|error| {
                 let retry_in = retry_delay(event.attempts);
-                tracing::warn!(event = %event.event_id(), kind = %event.kind,
+                tracing::warn!(event = %event_id(event), kind = %event.kind,
                     attempts = event.attempts, retry_in_ms = retry_in.as_millis() as u64,
                     %error, "webhook delivery failed");
                 (error, retry_in)
             });
             if outcome.is_ok() {
-                tracing::info!(event = %event.event_id(), kind = %event.kind, "webhook delivered");
+                tracing::info!(event = %event_id(event), kind = %event.kind, "webhook delivered");
             }
             if let Err(e) = store.finish_event(event.id, outcome) {
                 // The lease runs out and the event is sent again: at least once.
-                tracing::error!(error = %e, event = %event.event_id(), "outbox update failed");
+                tracing::error!(error = %e, event = %event_id(event), "outbox update failed");
             }
         }
     }

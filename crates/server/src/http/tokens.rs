@@ -8,8 +8,9 @@ use std::time::{Duration, Instant};
 
 use feedback_domain::ProblemKind;
 
-use crate::error::ApiError;
-use crate::store::Store;
+use super::error::ApiError;
+use super::state::in_request_span;
+use crate::storage::Store;
 
 /// How long a token that named a user is trusted without asking the database again.
 pub const KNOWN_TTL: Duration = Duration::from_secs(30);
@@ -34,7 +35,7 @@ impl TokenCache {
             }
         }
         let (store, owned) = (store.clone(), token.to_string());
-        let user = crate::limits::in_request_span(move || store.user_by_token(&owned))
+        let user = in_request_span(move || store.user_by_token(&owned))
             .await?
             .map_err(|e| {
                 tracing::error!(error = %e, "token lookup failed");

@@ -1,4 +1,5 @@
-//! SQLite access: migrations, a small connection pool, and every query the API runs.
+//! SQLite's queries: migrations, a small connection pool, and the reads and inserts the store
+//! runs (`mod.rs` puts them behind `Store` and `WriteTx`).
 //!
 //! Reads go through a pool of read-only connections (WAL lets them run beside the writer);
 //! every write goes through the single writer connection inside `BEGIN IMMEDIATE`, so the
@@ -18,26 +19,35 @@ use rusqlite::{
     params, Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior,
 };
 
-use crate::store::{
-    attach_histories, details, history_query, history_sql, like_pattern, order_by, page_scan,
-    GivenRow, HistoryRow, HistorySql, NewContract, ReceivedRow, StoredResult, Subject,
+use super::numbered;
+use crate::storage::sql::{
+    history_sql, like_pattern, order_by, page_scan, search_text, title_key, HistorySql,
+    GIVEN_DETAILS, RECEIVED_DETAILS, STATUS_HISTORY, SUMMARY_COLUMNS, SUMMARY_JOINS,
+};
+use crate::storage::{
+    attach_histories, details, GivenRow, HistoryRow, NewContract, ReceivedRow, StoredResult,
+    Subject,
 };
 
 /// Schema migrations, applied in order at start; `PRAGMA user_version` records how many ran.
 const MIGRATIONS: &[&str] = &[
-    include_str!("../migrations/sqlite/0001_init.sql"),
-    include_str!("../migrations/sqlite/0002_covering_indexes.sql"),
-    include_str!("../migrations/sqlite/0003_contract_counts.sql"),
-    include_str!("../migrations/sqlite/0004_idempotency_expiry.sql"),
-    include_str!("../migrations/sqlite/0005_moderation_and_webhooks.sql"),
+    include_str!("../../../migrations/sqlite/0001_init.sql"),
+    include_str!("../../../migrations/sqlite/0002_covering_indexes.sql"),
+    include_str!("../../../migrations/sqlite/0003_contract_counts.sql"),
+    include_str!("../../../migrations/sqlite/0004_idempotency_expiry.sql"),
+    include_str!("../../../migrations/sqlite/0005_moderation_and_webhooks.sql"),
 ];
 
 pub type DbResult<T> = Result<T, rusqlite::Error>;
 
+/// A contract's `sort_end` while it is active: the largest integer (migration 0003's triggers
+/// count active contracts by it), so active ones sort after every ended one.
+pub const ACTIVE_SORT_END: i64 = i64::MAX;
+
 /// The server's clock at the precision it stores (milliseconds), so a time returned by a POST,
 /// its replay and a later GET are the same string.
 pub fn now() -> DateTime<Utc> {
-    crate::store::to_stored_precision(Utc::now())
+    crate::storage::to_stored_precision(Utc::now())
 }
 
 pub fn to_ms(t: DateTime<Utc>) -> i64 {
@@ -130,31 +140,6 @@ pub fn user_by_token(conn: &Connection, token: &str) -> DbResult<Option<User>> {
     .optional()
 }
 
-pub const SUMMARY_COLUMNS: &str = "c.id, c.title, c.freelancer_name, c.started_at, c.ended_at, \
-     rf.rating, rf.comment IS NOT NULL, rs.feedback_id IS NOT NULL, rp.status";
-/// The feedback both ways on a contract's details, in the column order both backends read
-/// (each adds its own `WHERE … contract_id = <parameter 1>`).
-pub const RECEIVED_DETAILS: &str = "SELECT rf.id, rf.rating, rf.comment, rf.created_at, \
-     rs.text, rs.created_at, rp.category, rp.description, rp.evidence, rp.status, rp.created_at, \
-     rf.removed_at \
-     FROM received_feedback rf \
-     LEFT JOIN responses rs ON rs.feedback_id = rf.id \
-     LEFT JOIN reports rp ON rp.feedback_id = rf.id";
-pub const GIVEN_DETAILS: &str = "SELECT gf.id, gf.rating, gf.comment, gf.created_at, \
-     rr.status, rr.created_at, gf.removed_at \
-     FROM given_feedback gf LEFT JOIN removal_requests rr ON rr.feedback_id = gf.id";
-pub const SUMMARY_JOINS: &str = "LEFT JOIN received_feedback rf ON rf.contract_id = c.id \
-     LEFT JOIN responses rs ON rs.feedback_id = rf.id \
-     LEFT JOIN reports rp ON rp.feedback_id = rf.id";
-
-/// Written, unanswered, not removed feedback on contracts that ended in `[<1>, <2>)`: who may
-/// be owed a reminder (both databases; numbered parameters read the same in each).
-pub const REMINDER_CANDIDATES: &str = "SELECT c.id, c.client_id, rf.id, c.ended_at \
-     FROM contracts c JOIN received_feedback rf ON rf.contract_id = c.id \
-     WHERE c.ended_at >= $1 AND c.ended_at < $2 \
-       AND rf.comment IS NOT NULL AND rf.removed_at IS NULL \
-       AND NOT EXISTS (SELECT 1 FROM responses rs WHERE rs.feedback_id = rf.id)";
-
 fn summary_from_row(r: &rusqlite::Row) -> DbResult<ContractSummary> {
     let ended_at: Option<i64> = r.get(4)?;
     let rating: Option<f64> = r.get(5)?;
@@ -190,12 +175,12 @@ pub fn list_contracts(
     q: &HistoryQuery,
     now: DateTime<Utc>,
 ) -> DbResult<ContractPage> {
-    // `sort_end` is the largest integer exactly while a contract is active.
     let HistorySql {
         filter,
         searching,
         total_column,
-    } = history_sql(q, '?', "9223372036854775807");
+    } = history_sql(q, &ACTIVE_SORT_END.to_string());
+    let filter = numbered(&filter);
     let pattern = like_pattern(&q.q);
     let total: i64 = if searching {
         conn.prepare_cached(&format!("SELECT COUNT(*) FROM contracts WHERE {filter}"))?
@@ -319,7 +304,7 @@ pub fn contract_details(
 
 /// A report's or removal request's status history, oldest first.
 pub fn history(conn: &Connection, subject: Subject, feedback_id: i64) -> DbResult<Vec<HistoryRow>> {
-    conn.prepare_cached(&history_query('?'))?
+    conn.prepare_cached(&numbered(STATUS_HISTORY))?
         .query_map(params![subject.as_str(), feedback_id], |r| {
             Ok(HistoryRow {
                 status: r.get(0)?,
@@ -343,9 +328,9 @@ pub fn insert_contract(tx: &Connection, c: &NewContract) -> DbResult<i64> {
         c.description,
         to_ms(c.started_at),
         c.ended_at.map(to_ms),
-        c.ended_at.map(to_ms).unwrap_or(i64::MAX),
-        crate::store::title_key(c.title),
-        crate::store::search_text(c.title, c.freelancer_name),
+        c.ended_at.map(to_ms).unwrap_or(ACTIVE_SORT_END),
+        title_key(c.title),
+        search_text(c.title, c.freelancer_name),
         c.seed_key,
     ])?;
     Ok(tx.last_insert_rowid())

@@ -1,5 +1,5 @@
-//! The store on one SQLite file (`db.rs` holds the queries): the zero-setup default, for one
-//! process. Every write runs on the single writer connection inside `BEGIN IMMEDIATE`, which
+//! The store on one SQLite file (`queries.rs` holds its queries): the zero-setup default, for
+//! one process. Every write runs on the single writer connection inside `BEGIN IMMEDIATE`, which
 //! serializes writes — the exactly-once guarantee needs nothing more.
 
 use std::path::Path;
@@ -11,13 +11,27 @@ use feedback_domain::{
 };
 use rusqlite::{params, OptionalExtension, Transaction};
 
+mod queries;
+
 use super::{
-    expiry_cutoff, EventType, Failure, GivenRow, HistoryRow, ModerationRow, NewContract,
-    OutboxEvent, ReceivedRow, ReminderCandidate, Store, StoreResult, StoredResult, Subject, TxBody,
+    expiry_cutoff, Caller, GivenRow, HistoryRow, ModerationRow, NewContract, OutboxEvent, Rate,
+    ReceivedRow, ReminderCandidate, Store, StoreResult, StoredResult, Subject, TxBody, TxFailure,
     WriteTx, OUTBOX_KEEP_FOR, OUTBOX_RETRY_FOR,
 };
-use crate::db::{self, Db};
-use crate::limits::{Caller, Rate};
+use crate::storage::sql::REMINDER_CANDIDATES;
+use queries::{self as db, Db};
+
+/// Shared SQL (`sql.rs`, PostgreSQL's `$N`) as SQLite reads it: `?N`, bound by number.
+/// (SQLite takes `$N` too, but as a name numbered by where it first appears.)
+pub fn numbered(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        let before_digit = chars.peek().is_some_and(char::is_ascii_digit);
+        out.push(if c == '$' && before_digit { '?' } else { c });
+    }
+    out
+}
 
 pub struct SqliteStore {
     db: Db,
@@ -48,7 +62,7 @@ impl Store for SqliteStore {
             .read(|c| db::contract_details(c, user, id, db::now()))?)
     }
 
-    fn transaction(&self, body: TxBody) -> Result<(), Failure> {
+    fn transaction(&self, body: TxBody) -> Result<(), TxFailure> {
         self.db.write(|tx| body(&mut SqliteTx(tx)))
     }
 
@@ -307,13 +321,13 @@ impl WriteTx for SqliteTx<'_, '_> {
         Ok(())
     }
 
-    fn enqueue_event(&mut self, kind: EventType, data: &str, at: DateTime<Utc>) -> StoreResult<()> {
+    fn enqueue_event(&mut self, kind: &str, data: &str, at: DateTime<Utc>) -> StoreResult<()> {
         self.0
             .prepare_cached(
                 "INSERT INTO outbox (type, data, created_at, next_attempt_at) \
                  VALUES (?1, ?2, ?3, ?3)",
             )?
-            .execute(params![kind.as_str(), data, db::to_ms(at)])?;
+            .execute(params![kind, data, db::to_ms(at)])?;
         Ok(())
     }
 
@@ -324,7 +338,7 @@ impl WriteTx for SqliteTx<'_, '_> {
     ) -> StoreResult<Vec<ReminderCandidate>> {
         Ok(self
             .0
-            .prepare_cached(crate::db::REMINDER_CANDIDATES)?
+            .prepare_cached(&numbered(REMINDER_CANDIDATES))?
             .query_map(params![db::to_ms(from), db::to_ms(to)], |r| {
                 Ok(ReminderCandidate {
                     contract_id: r.get(0)?,
@@ -417,5 +431,18 @@ impl WriteTx for SqliteTx<'_, '_> {
         Ok(db::insert_given(
             self.0, contract, author, rating, comment, at,
         )?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::numbered;
+
+    #[test]
+    fn shared_placeholders_become_numbered_ones() {
+        assert_eq!(
+            numbered("a = $2 AND b = $1 AND c = $10 AND d = '$x'"),
+            "a = ?2 AND b = ?1 AND c = ?10 AND d = '$x'"
+        );
     }
 }

@@ -1,0 +1,177 @@
+//! The SQL both backends run, written once in one placeholder style (`$1`, `$2`, …: PostgreSQL's
+//! own; the SQLite backend reads them as `?1`, `?2`, … through `sqlite::numbered`), and the
+//! derived values both store for sorting and search.
+
+use feedback_domain::{HistoryQuery, SortOrder, StatusFilter};
+
+/// A report's or removal request's status history: subject `$1`, feedback `$2`, oldest first.
+pub const STATUS_HISTORY: &str = "SELECT status, at, reason FROM status_changes \
+     WHERE subject = $1 AND feedback_id = $2 ORDER BY id";
+
+/// A contract summary's columns (over `contracts c` with `SUMMARY_JOINS`), as both read them.
+pub const SUMMARY_COLUMNS: &str = "c.id, c.title, c.freelancer_name, c.started_at, c.ended_at, \
+     rf.rating, rf.comment IS NOT NULL, rs.feedback_id IS NOT NULL, rp.status";
+/// The feedback both ways on a contract's details, in the column order both backends read
+/// (each adds its `WHERE … contract_id =` the contract).
+pub const RECEIVED_DETAILS: &str = "SELECT rf.id, rf.rating, rf.comment, rf.created_at, \
+     rs.text, rs.created_at, rp.category, rp.description, rp.evidence, rp.status, rp.created_at, \
+     rf.removed_at \
+     FROM received_feedback rf \
+     LEFT JOIN responses rs ON rs.feedback_id = rf.id \
+     LEFT JOIN reports rp ON rp.feedback_id = rf.id";
+pub const GIVEN_DETAILS: &str = "SELECT gf.id, gf.rating, gf.comment, gf.created_at, \
+     rr.status, rr.created_at, gf.removed_at \
+     FROM given_feedback gf LEFT JOIN removal_requests rr ON rr.feedback_id = gf.id";
+pub const SUMMARY_JOINS: &str = "LEFT JOIN received_feedback rf ON rf.contract_id = c.id \
+     LEFT JOIN responses rs ON rs.feedback_id = rf.id \
+     LEFT JOIN reports rp ON rp.feedback_id = rf.id";
+
+/// Written, unanswered, not removed feedback on contracts that ended in `[$1, $2)`: who may
+/// be owed a reminder.
+pub const REMINDER_CANDIDATES: &str = "SELECT c.id, c.client_id, rf.id, c.ended_at \
+     FROM contracts c JOIN received_feedback rf ON rf.contract_id = c.id \
+     WHERE c.ended_at >= $1 AND c.ended_at < $2 \
+       AND rf.comment IS NOT NULL AND rf.removed_at IS NULL \
+       AND NOT EXISTS (SELECT 1 FROM responses rs WHERE rs.feedback_id = rf.id)";
+
+/// Escapes LIKE wildcards so a search for "50%" means the text "50%" (both databases use `\`).
+pub fn like_pattern(q: &str) -> String {
+    let mut p = String::with_capacity(q.len() + 2);
+    p.push('%');
+    for ch in q.to_lowercase().chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(ch);
+    }
+    p.push('%');
+    p
+}
+
+/// How a history page is read from its index: with `OFFSET` from the nearer end of the
+/// ordered list. A page past the middle is read in the reverse order from the end (the outer
+/// query puts its rows back in order), so the last pages cost what the first ones do and the
+/// deepest read is half the list, not all of it.
+#[derive(Debug, PartialEq)]
+pub struct PageScan {
+    pub reversed: bool,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+pub fn page_scan(total: u64, page: u32, per_page: u32) -> PageScan {
+    let (total, limit) = (total as i64, i64::from(per_page));
+    let offset = i64::from(page.max(1) - 1) * limit;
+    if offset >= total || offset <= total / 2 {
+        return PageScan {
+            reversed: false,
+            offset,
+            limit,
+        };
+    }
+    let limit = limit.min(total - offset);
+    PageScan {
+        reversed: true,
+        offset: total - offset - limit,
+        limit,
+    }
+}
+
+/// The history query's `WHERE` clause (the client is `$1`, the search pattern `$2`), and the
+/// `contract_counts` column that holds its total when there is no search. `active_end` is the
+/// `sort_end` an active contract has: each backend's `ACTIVE_SORT_END`.
+pub struct HistorySql {
+    pub filter: String,
+    pub searching: bool,
+    pub total_column: &'static str,
+}
+
+pub fn history_sql(q: &HistoryQuery, active_end: &str) -> HistorySql {
+    let mut filter = "client_id = $1".to_string();
+    let total_column = match q.status {
+        StatusFilter::All => "active + ended",
+        StatusFilter::Active => {
+            filter.push_str(&format!(" AND sort_end = {active_end}"));
+            "active"
+        }
+        StatusFilter::Ended => {
+            filter.push_str(&format!(" AND sort_end < {active_end}"));
+            "ended"
+        }
+    };
+    let searching = !q.q.is_empty();
+    if searching {
+        filter.push_str(" AND search_text LIKE $2 ESCAPE '\\'");
+    }
+    HistorySql {
+        filter,
+        searching,
+        total_column,
+    }
+}
+
+/// The history's `ORDER BY` over columns of table alias `t` ("" or "c."), maybe reversed.
+/// Every order ends with the id, so it is total and a page is well defined.
+pub fn order_by(sort: SortOrder, t: &str, reversed: bool) -> String {
+    let (key, ascending) = match sort {
+        SortOrder::EndedDesc => ("sort_end", false),
+        SortOrder::EndedAsc => ("sort_end", true),
+        SortOrder::TitleAsc => ("title_key", true),
+        SortOrder::TitleDesc => ("title_key", false),
+    };
+    let dir = if ascending != reversed { "ASC" } else { "DESC" };
+    format!("{t}{key} {dir}, {t}id {dir}")
+}
+
+/// The derived columns a contract row carries for sorting and search (both databases).
+pub fn title_key(title: &str) -> String {
+    title.to_lowercase()
+}
+
+pub fn search_text(title: &str, freelancer: &str) -> String {
+    format!("{title} {freelancer}").to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deep_pages_are_read_from_the_nearer_end() {
+        let first = page_scan(100_000, 1, 20);
+        assert_eq!((first.reversed, first.offset, first.limit), (false, 0, 20));
+        // Page 4,000 of 5,000: 20,000 rows from the end instead of 79,980 from the start.
+        assert_eq!(
+            page_scan(100_000, 4_000, 20),
+            PageScan {
+                reversed: true,
+                offset: 20_000,
+                limit: 20
+            }
+        );
+        // The last, partial page: its rows only.
+        assert_eq!(
+            page_scan(95, 5, 20),
+            PageScan {
+                reversed: true,
+                offset: 0,
+                limit: 15
+            }
+        );
+        // Past the end: nothing to read, as before.
+        assert_eq!(page_scan(95, 6, 20).offset, 100);
+        assert!(!page_scan(95, 6, 20).reversed);
+        assert_eq!(
+            order_by(SortOrder::EndedDesc, "c.", false),
+            "c.sort_end DESC, c.id DESC"
+        );
+        assert_eq!(
+            order_by(SortOrder::EndedDesc, "", true),
+            "sort_end ASC, id ASC"
+        );
+        assert_eq!(
+            order_by(SortOrder::TitleAsc, "", true),
+            "title_key DESC, id DESC"
+        );
+    }
+}
