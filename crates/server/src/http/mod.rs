@@ -20,7 +20,7 @@ use std::sync::Arc;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{header, HeaderName, HeaderValue, Method};
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
+use axum::routing::{get, post, MethodRouter};
 use axum::{Json, Router};
 use feedback_domain::ProblemKind;
 use tower_http::compression::{CompressionLayer, CompressionLevel};
@@ -30,6 +30,70 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::{Config, BODY_LIMIT};
 use error::ApiError;
 use state::{blocking, AppState};
+
+/// A route of the versioned API: path, method, handler. The router is built from these lists,
+/// and the OpenAPI test reads them (`documented_routes`) to compare with the document.
+type ApiRoute = (&'static str, Method, MethodRouter<AppState>);
+
+fn client_routes() -> Vec<ApiRoute> {
+    vec![
+        (
+            "/api/v1/contracts",
+            Method::GET,
+            get(contracts::list_contracts),
+        ),
+        (
+            "/api/v1/contracts/{id}",
+            Method::GET,
+            get(contracts::contract_details),
+        ),
+        (
+            "/api/v1/contracts/{id}/feedback/response",
+            Method::POST,
+            post(contracts::post_response),
+        ),
+        (
+            "/api/v1/contracts/{id}/feedback/report",
+            Method::POST,
+            post(contracts::post_report),
+        ),
+        (
+            "/api/v1/contracts/{id}/given-feedback/removal-request",
+            Method::POST,
+            post(contracts::post_removal_request),
+        ),
+    ]
+}
+
+fn moderation_routes() -> Vec<ApiRoute> {
+    vec![
+        (
+            "/api/v1/moderation/contracts/{id}/report/status",
+            Method::POST,
+            post(moderation::report_status),
+        ),
+        (
+            "/api/v1/moderation/contracts/{id}/removal-request/status",
+            Method::POST,
+            post(moderation::removal_status),
+        ),
+    ]
+}
+
+fn with_routes(router: Router<AppState>, routes: Vec<ApiRoute>) -> Router<AppState> {
+    routes
+        .into_iter()
+        .fold(router, |r, (path, _, handler)| r.route(path, handler))
+}
+
+/// Every `/api/v1` route the router serves, as (path, method): what OpenAPI must document.
+pub fn documented_routes() -> Vec<(&'static str, Method)> {
+    client_routes()
+        .into_iter()
+        .chain(moderation_routes())
+        .map(|(path, method, _)| (path, method))
+        .collect()
+}
 
 pub fn router(state: AppState, config: &Config) -> Result<Router, Box<dyn std::error::Error>> {
     let origins = config
@@ -58,21 +122,7 @@ pub fn router(state: AppState, config: &Config) -> Result<Router, Box<dyn std::e
     });
 
     let openapi_doc = openapi::document();
-    let mut api = Router::new()
-        .route("/api/v1/contracts", get(contracts::list_contracts))
-        .route("/api/v1/contracts/{id}", get(contracts::contract_details))
-        .route(
-            "/api/v1/contracts/{id}/feedback/response",
-            post(contracts::post_response),
-        )
-        .route(
-            "/api/v1/contracts/{id}/feedback/report",
-            post(contracts::post_report),
-        )
-        .route(
-            "/api/v1/contracts/{id}/given-feedback/removal-request",
-            post(contracts::post_removal_request),
-        )
+    let mut api = with_routes(Router::new(), client_routes())
         .route(
             "/api/openapi.json",
             get(move || std::future::ready(Json(openapi_doc.clone()))),
@@ -83,15 +133,7 @@ pub fn router(state: AppState, config: &Config) -> Result<Router, Box<dyn std::e
     }
     // The moderator API: outside the CORS layer (no browser origin is ever allowed), rate
     // limited like the rest.
-    let moderation = Router::new()
-        .route(
-            "/api/v1/moderation/contracts/{id}/report/status",
-            post(moderation::report_status),
-        )
-        .route(
-            "/api/v1/moderation/contracts/{id}/removal-request/status",
-            post(moderation::removal_status),
-        )
+    let moderation = with_routes(Router::new(), moderation_routes())
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(
             (state.clone(), rates.clone()),
