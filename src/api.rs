@@ -5,8 +5,9 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use feedback_domain::{
-    ContractDetails, ContractId, ContractPage, FeedbackResponse, HistoryQuery, NewReport,
-    NewResponse, Problem, ProblemKind, RemovalRequest, Report, API_PREFIX, IDEMPOTENCY_KEY_HEADER,
+    ContractDetails, ContractId, ContractPage, FeedbackResponse, HistoryQuery, NewRemovalRequest,
+    NewReport, NewResponse, Problem, ProblemKind, RemovalRequest, Report, API_PREFIX,
+    IDEMPOTENCY_KEY_HEADER,
 };
 use gloo_net::http::{Request, RequestBuilder, Response};
 use send_wrapper::SendWrapper;
@@ -192,20 +193,12 @@ impl ApiClient {
     pub async fn respond(
         &self,
         id: ContractId,
-        text: &str,
+        body: &NewResponse,
         key: &str,
         ab: &Aborter,
     ) -> Result<FeedbackResponse, ApiError> {
-        let body = NewResponse {
-            text: text.to_string(),
-        };
-        self.post_json(
-            &format!("/contracts/{id}/feedback/response"),
-            &body,
-            key,
-            ab,
-        )
-        .await
+        self.post_json(&format!("/contracts/{id}/feedback/response"), body, key, ab)
+            .await
     }
 
     pub async fn report(
@@ -222,12 +215,13 @@ impl ApiClient {
     pub async fn request_removal(
         &self,
         id: ContractId,
+        body: &NewRemovalRequest,
         key: &str,
         ab: &Aborter,
     ) -> Result<RemovalRequest, ApiError> {
         self.post_json(
             &format!("/contracts/{id}/given-feedback/removal-request"),
-            &feedback_domain::NewRemovalRequest {},
+            body,
             key,
             ab,
         )

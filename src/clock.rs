@@ -49,6 +49,11 @@ impl ServerClock {
         let offset = self.offset_ms.get().unwrap_or(0);
         DateTime::<Utc>::from_timestamp_millis(browser + offset).unwrap_or_default()
     }
+
+    /// The server's "now" once, for a decision taken when a view is built.
+    pub fn now_untracked(&self) -> DateTime<Utc> {
+        untrack(|| self.now())
+    }
 }
 
 impl Default for ServerClock {

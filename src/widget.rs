@@ -264,7 +264,7 @@ pub fn mount(element: web_sys::HtmlElement, options: JsValue) -> Result<WidgetHa
         api: ApiClient::with_token(api_base, token),
     };
     let initial = match contract {
-        Some(id) => format!("/contracts/{id}?tab=details"),
+        Some(id) => crate::pages::contract::contract_href(id, crate::pages::contract::Tab::Details),
         None => "/contracts".to_string(),
     };
     let host = Host::on(Some(element));

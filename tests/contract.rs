@@ -131,6 +131,7 @@ async fn responding_validates_confirms_posts_once_and_becomes_read_only() {
     .await;
 
     let posts = FetchCounter::install("POST", "/feedback/response");
+    let others = Broadcasts::listen();
     let post = button(&root, "Post response").await;
     post.click();
     post.click(); // a double click must not send twice
@@ -159,6 +160,7 @@ async fn responding_validates_confirms_posts_once_and_becomes_read_only() {
         stored["received"]["response"]["text"],
         "Thank you. For the record, the brief was agreed in writing."
     );
+    others.heard(id).await;
 }
 
 #[wasm_bindgen_test]
@@ -391,8 +393,10 @@ async fn reporting_validates_confirms_and_shows_the_status() {
         dialog_open("fw-confirm-report-title").then_some(())
     })
     .await;
+    let others = Broadcasts::listen();
     button(&root, "Send report").await.click();
     text_appears(&document().body().unwrap(), "Your report has been sent.").await;
+    others.heard(id).await;
     text_appears(
         &root,
         "(Manipulation of the feedback system). Status: waiting for review.",
@@ -413,6 +417,7 @@ async fn removal_of_given_feedback_is_requested_once() {
     let id = written_feedback(Utc::now() - Span::days(4)).await;
     let app = open_details(id).await;
     let root = app.root().clone();
+    let others = Broadcasts::listen();
     text_appears(&root, "Feedback can't be edited").await;
     button(&root, "Request removal").await.click();
     wait_for("removal dialog", WAIT, || {
@@ -429,6 +434,8 @@ async fn removal_of_given_feedback_is_requested_once() {
         get_contract(id).await["given"]["removal_request"]["status"],
         "requested"
     );
+    // Other open tabs are told, as after a response or a report.
+    others.heard(id).await;
 }
 
 #[wasm_bindgen_test]

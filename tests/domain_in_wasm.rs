@@ -4,8 +4,8 @@
 
 use chrono::{Duration, Utc};
 use feedback_domain::{
-    counted_len, describe_window, is_window_open, validate_response, window_closes_at,
-    RESPONSE_MAX_CHARS,
+    counted_len, is_window_open, validate_response, window_closes_at, window_countdown, Countdown,
+    TimeUnit, RESPONSE_MAX_CHARS,
 };
 use wasm_bindgen_test::*;
 
@@ -27,8 +27,8 @@ fn the_window_rule_has_the_same_boundaries_in_wasm() {
     assert!(!is_window_open(Some(end), end + Duration::days(28)));
     assert_eq!(window_closes_at(end) - end, Duration::hours(672));
     assert_eq!(
-        describe_window(Some(end), end + Duration::days(25)),
-        "3 days left"
+        window_countdown(Some(end), end + Duration::days(25)),
+        Countdown::Left(3, TimeUnit::Day)
     );
 }
 

@@ -5,7 +5,11 @@ use crate::k;
 use feedback_domain::counted_len;
 use leptos::prelude::*;
 
+use super::use_debounce_fn::use_debounce_fn;
 use crate::i18n::{use_i18n, I18n};
+
+/// How long typing pauses before the count is announced.
+const ANNOUNCE_AFTER: std::time::Duration = std::time::Duration::from_millis(1000);
 
 /// "You have 12 characters remaining" / "You have 3 characters too many".
 pub fn count_message(i18n: &I18n, len: usize, max: usize) -> String {
@@ -30,25 +34,14 @@ pub fn CharCountTextarea(
     let len = Memo::new(move |_| counted_len(&value.get()));
     let announced = RwSignal::new(String::new());
     // Announce the count after a pause, not on every keystroke (that would drown the typing).
-    let pending = StoredValue::new_local(None::<TimeoutHandle>);
+    let announce = use_debounce_fn(
+        move || announced.set(count_message(&i18n, len.get_untracked(), max)),
+        ANNOUNCE_AFTER,
+    );
     Effect::new(move |prev: Option<()>| {
-        let n = len.get();
-        if prev.is_none() {
-            return;
-        }
-        if let Some(h) = pending.get_value() {
-            h.clear();
-        }
-        let h = set_timeout_with_handle(
-            move || announced.set(count_message(&i18n, n, max)),
-            std::time::Duration::from_millis(1000),
-        )
-        .ok();
-        pending.set_value(h);
-    });
-    on_cleanup(move || {
-        if let Some(h) = pending.get_value() {
-            h.clear();
+        len.track();
+        if prev.is_some() {
+            announce();
         }
     });
     let over = move || len.get() > max;

@@ -7,5 +7,6 @@ pub mod error_summary;
 pub mod stars;
 pub mod tabs;
 pub mod timeline;
+pub mod use_debounce_fn;
 
 pub use crate::dom::{use_root, DomRoot};

@@ -17,27 +17,75 @@ use crate::api::{Aborter, ApiClient};
 use crate::clock::ServerClock;
 use crate::components::stars::Stars;
 use crate::components::tabs::{panel_id, tab_id, TabList, TabSpec};
+use crate::components::DomRoot;
 use crate::i18n::{use_i18n, I18n, Key};
 use crate::nav::{Link, Nav};
 
-/// The tabs' keys (in the URL) and their labels' catalog keys.
-const TABS: [(&str, Key); 2] = [
-    ("overview", k!("contract.tab.overview")),
-    ("details", k!("contract.tab.details")),
-];
+/// The page's tabs; each one's key is its name in the URL (`?tab=details`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tab {
+    Overview,
+    Details,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 2] = [Tab::Overview, Tab::Details];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Tab::Overview => "overview",
+            Tab::Details => "details",
+        }
+    }
+
+    fn label(self) -> Key {
+        match self {
+            Tab::Overview => k!("contract.tab.overview"),
+            Tab::Details => k!("contract.tab.details"),
+        }
+    }
+
+    /// The tab a URL's `tab` names; the overview for anything else.
+    fn from_query(value: Option<&str>) -> Tab {
+        Tab::ALL
+            .into_iter()
+            .find(|t| Some(t.key()) == value)
+            .unwrap_or(Tab::Overview)
+    }
+}
+
+/// Where a contract's page is, on a given tab.
+pub fn contract_href(id: ContractId, tab: Tab) -> String {
+    format!("/contracts/{id}?tab={}", tab.key())
+}
 
 fn tabs(i18n: &I18n) -> Vec<TabSpec> {
-    TABS.iter()
-        .map(|(key, label)| TabSpec {
-            key,
-            label: i18n.t(*label),
+    Tab::ALL
+        .into_iter()
+        .map(|t| TabSpec {
+            key: t.key(),
+            label: i18n.t(t.label()),
         })
         .collect()
 }
 
-/// Page-level message after an action ("Your response was posted"); it takes focus.
+/// What a form may do to the page it is on: say what happened in the page-level notice ("Your
+/// response was posted"; it takes focus), and fetch the contract again to show the server's
+/// state (after a send, or a refusal that means the page is stale). A context, like
+/// `ReportExpanded`: the forms sit several components down.
 #[derive(Clone, Copy)]
-pub struct Notice(pub RwSignal<Option<String>>);
+pub struct Page {
+    notice: RwSignal<Option<String>>,
+    reload: Callback<()>,
+}
+
+impl Page {
+    pub fn tell_and_reload(self, root: &DomRoot, message: String) {
+        self.notice.set(Some(message));
+        root.focus_soon("fw-notice");
+        self.reload.run(());
+    }
+}
 
 /// Whether the report form is open. Kept by the page, not the form: after a send the details
 /// are fetched again and the form is built anew, and a form the person just opened must not
@@ -51,17 +99,13 @@ pub fn ContractPage(id: Option<ContractId>) -> impl IntoView {
     let clock = expect_context::<ServerClock>();
     let nav = expect_context::<Nav>();
     let i18n = use_i18n();
-    let tab = Memo::new(move |_| match nav.query("tab").as_deref() {
-        Some("details") => "details".to_string(),
-        _ => "overview".to_string(),
-    });
-    let notice = Notice(RwSignal::new(None));
+    let tab = Memo::new(move |_| Tab::from_query(nav.query("tab").as_deref()));
+    let notice = RwSignal::new(None::<String>);
     provide_context(ReportExpanded(RwSignal::new(false)));
-    provide_context(notice);
     let select_tab = Callback::new(move |key: String| {
-        notice.0.set(None);
+        notice.set(None);
         if let Some(id) = id {
-            nav.navigate(&format!("/contracts/{id}?tab={key}"), true);
+            nav.navigate(&contract_href(id, Tab::from_query(Some(&key))), true);
         }
     });
 
@@ -87,17 +131,16 @@ pub fn ContractPage(id: Option<ContractId>) -> impl IntoView {
             details.refetch();
         }
     });
-    let reload = Callback::new(move |_: ()| details.refetch());
+    provide_context(Page {
+        notice,
+        reload: Callback::new(move |()| details.refetch()),
+    });
     use_contract_events::use_contract_events(details);
     let titles = i18n;
     crate::title::use_title(move || match details.get() {
         None => titles.t(k!("contract.loading")),
         Some(Ok(d)) => {
-            let tab = TABS
-                .iter()
-                .find(|(key, _)| *key == tab.get())
-                .map_or(String::new(), |(_, label)| titles.t(*label));
-            format!("{} · {tab}", d.contract.title)
+            format!("{} · {}", d.contract.title, titles.t(tab.get().label()))
         }
         Some(Err(crate::ApiError::NotFound)) => titles.t(k!("load.not_found")),
         Some(Err(_)) => titles.t(k!("contract.load_failed")),
@@ -105,8 +148,8 @@ pub fn ContractPage(id: Option<ContractId>) -> impl IntoView {
     // The last "posted" notice is about an action that is over: the next thing the person does
     // (typing, choosing, submitting, another tab) takes it away.
     let clear_notice = move || {
-        if notice.0.get_untracked().is_some() {
-            notice.0.set(None);
+        if notice.get_untracked().is_some() {
+            notice.set(None);
         }
     };
 
@@ -117,14 +160,14 @@ pub fn ContractPage(id: Option<ContractId>) -> impl IntoView {
         <nav class="fw-breadcrumbs" aria-label=i18n.t(k!("contract.breadcrumb"))>
             <Link href="/contracts">{i18n.t(k!("history.title"))}</Link>
         </nav>
-        <p class="fw-notice" id="fw-notice" role="status" tabindex="-1" class:fw-hidden=move || notice.0.get().is_none()>
-            {move || notice.0.get()}
+        <p class="fw-notice" id="fw-notice" role="status" tabindex="-1" class:fw-hidden=move || notice.get().is_none()>
+            {move || notice.get()}
         </p>
         // The contract stays on screen while it reloads (after a send, another tab's change).
         {move || match details.get() {
             None => view! { <p class="fw-loading" role="status">{loading.clone()}</p> }.into_any(),
             Some(Ok(d)) => view! {
-                <ContractView details=d tab=tab select_tab=select_tab reload=reload/>
+                <ContractView details=d tab=tab select_tab=select_tab/>
             }.into_any(),
             Some(Err(e)) => view! { <LoadFailed error=e on_retry=move |_| details.refetch()/> }.into_any(),
         }}
@@ -135,9 +178,8 @@ pub fn ContractPage(id: Option<ContractId>) -> impl IntoView {
 #[component]
 fn ContractView(
     details: ContractDetails,
-    tab: Memo<String>,
+    tab: Memo<Tab>,
     select_tab: Callback<String>,
-    reload: Callback<()>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let c = details.contract.clone();
@@ -158,14 +200,24 @@ fn ContractView(
                 {by_before} <bdi class="fw-freelancer">{c.freelancer_name.clone()}</bdi> {by_after} " · " {dates}
             </p>
         </header>
-        <TabList tabs=tabs(&i18n) selected=tab on_select=select_tab label=i18n.t(k!("contract.tabs"))/>
-        <div role="tabpanel" id=panel_id("overview") aria-labelledby=tab_id("overview") tabindex="0"
-            class="fw-tabpanel" hidden=move || tab.get() != "overview">
-            <Overview details=overview/>
-        </div>
-        <div role="tabpanel" id=panel_id("details") aria-labelledby=tab_id("details") tabindex="0"
-            class="fw-tabpanel" hidden=move || tab.get() != "details">
-            <FeedbackSection details=details reload=reload/>
+        <TabList tabs=tabs(&i18n) selected=Signal::derive(move || tab.get().key().to_string())
+            on_select=select_tab label=i18n.t(k!("contract.tabs"))/>
+        <TabPanel tab=Tab::Overview selected=tab><Overview details=overview/></TabPanel>
+        <TabPanel tab=Tab::Details selected=tab><FeedbackSection details=details/></TabPanel>
+    }
+}
+
+/// A tab's panel, hidden unless its tab is selected. (Typed children: no type-erased view.)
+#[component]
+fn TabPanel<V: IntoView + 'static>(
+    tab: Tab,
+    selected: Memo<Tab>,
+    children: TypedChildren<V>,
+) -> impl IntoView {
+    view! {
+        <div role="tabpanel" id=panel_id(tab.key()) aria-labelledby=tab_id(tab.key()) tabindex="0"
+            class="fw-tabpanel" hidden=move || selected.get() != tab>
+            {children.into_inner()()}
         </div>
     }
 }
@@ -191,7 +243,7 @@ fn Overview(details: ContractDetails) -> impl IntoView {
 }
 
 #[component]
-fn FeedbackSection(details: ContractDetails, reload: Callback<()>) -> impl IntoView {
+fn FeedbackSection(details: ContractDetails) -> impl IntoView {
     let i18n = use_i18n();
     let c = details.contract.clone();
     let received = details.received.clone();
@@ -225,11 +277,11 @@ fn FeedbackSection(details: ContractDetails, reload: Callback<()>) -> impl IntoV
             {received.map(|f| {
                 let (c1, f1, w) = (c.clone(), f.clone(), details.response_window.clone());
                 view! {
-                    <respond::RespondPanel contract=c1 feedback=f1 window=w reload=reload/>
-                    <report::ReportPanel contract_id=c.id feedback=f reload=reload/>
+                    <respond::RespondPanel contract=c1 feedback=f1 window=w/>
+                    <report::ReportPanel contract_id=c.id feedback=f/>
                 }
             })}
-            <given::GivenPanel contract=c.clone() given=details.given.clone() reload=reload/>
+            <given::GivenPanel contract=c.clone() given=details.given.clone()/>
         </section>
     }
 }

@@ -7,14 +7,16 @@ use feedback_domain::{
 };
 use leptos::prelude::*;
 
+use super::contract::{contract_href, Tab};
 use super::LoadFailed;
 use crate::api::{Aborter, ApiClient};
 use crate::clock::ServerClock;
+use crate::components::use_debounce_fn::use_debounce_fn;
 use crate::i18n::use_i18n;
 use crate::nav::{Link, Nav};
 
 /// How long typing pauses before the search runs.
-const SEARCH_DEBOUNCE_MS: u64 = 300;
+const SEARCH_DEBOUNCE: std::time::Duration = std::time::Duration::from_millis(300);
 
 /// `/contracts?…` for a query (only non-default parameters appear).
 pub fn history_href(q: &HistoryQuery) -> String {
@@ -26,9 +28,11 @@ pub fn history_href(q: &HistoryQuery) -> String {
 
 #[component]
 pub fn HistoryPage() -> impl IntoView {
-    let api = expect_context::<ApiClient>();
-    let clock = expect_context::<ServerClock>();
-    let nav = expect_context::<Nav>();
+    let (api, clock, nav) = (
+        expect_context::<ApiClient>(),
+        expect_context::<ServerClock>(),
+        expect_context::<Nav>(),
+    );
     let i18n = use_i18n();
     let title = i18n.t(k!("history.title"));
     crate::title::use_title({
@@ -36,13 +40,12 @@ pub fn HistoryPage() -> impl IntoView {
         move || title.clone()
     });
     let query = Memo::new(move |_| {
-        let values: Vec<(&str, String)> = ["q", "status", "sort", "page", "per_page"]
+        let values: Vec<(&str, String)> = HistoryQuery::PARAMS
             .into_iter()
             .filter_map(|k| nav.query(k).map(|v| (k, v)))
             .collect();
         HistoryQuery::parse_lenient(values.iter().map(|(k, v)| (*k, v.as_str())))
     });
-    let go = move |q: HistoryQuery, replace: bool| nav.navigate(&history_href(&q), replace);
 
     let aborter = StoredValue::new_local(Aborter::default());
     on_cleanup(move || aborter.with_value(Aborter::abort_all));
@@ -70,84 +73,12 @@ pub fn HistoryPage() -> impl IntoView {
             host.ready();
         }
     });
-
-    // Search box: local text, pushed to the URL after a pause; follows the URL on back/forward.
-    let search = RwSignal::new(query.get_untracked().q);
-    // Only a change of the URL's `q` (back/forward, a link) overwrites the box: the first run
-    // must not, or text typed before the effect first runs would be wiped.
-    Effect::new(move |previous: Option<String>| {
-        let q = query.get().q;
-        if previous.is_some_and(|p| p != q) && q != search.get_untracked().trim() {
-            search.set(q.clone());
-        }
-        q
-    });
-    let debounce = StoredValue::new_local(None::<TimeoutHandle>);
-    let on_search_input = move |text: String| {
-        search.set(text);
-        if let Some(h) = debounce.get_value() {
-            h.clear();
-        }
-        let h = set_timeout_with_handle(
-            move || {
-                let mut q = query.get_untracked();
-                let text = search.get_untracked().trim().to_string();
-                if text != q.q {
-                    q.q = text;
-                    q.page = 1;
-                    go(q, true);
-                }
-            },
-            std::time::Duration::from_millis(SEARCH_DEBOUNCE_MS),
-        )
-        .ok();
-        debounce.set_value(h);
-    };
-    on_cleanup(move || {
-        if let Some(h) = debounce.get_value() {
-            h.clear();
-        }
-    });
     let loading = i18n.t(k!("history.loading"));
 
     view! {
         <section class="fw-history" aria-labelledby="fw-history-title">
             <h1 id="fw-history-title">{title}</h1>
-            <form class="fw-filters" role="search" aria-label=i18n.t(k!("history.filters")) on:submit=|ev| ev.prevent_default()>
-                <div class="fw-field fw-search">
-                    <label class="fw-label" for="fw-q">{i18n.t(k!("history.search"))}</label>
-                    <input id="fw-q" class="fw-input" type="search" autocomplete="off"
-                        maxlength=feedback_domain::MAX_QUERY_CHARS
-                        prop:value=move || search.get()
-                        on:input=move |ev| on_search_input(event_target_value(&ev))/>
-                </div>
-                <div class="fw-field">
-                    <label class="fw-label" for="fw-status">{i18n.t(k!("history.show"))}</label>
-                    <select id="fw-status" class="fw-select" on:change=move |ev| {
-                        let mut q = query.get_untracked();
-                        q.status = StatusFilter::parse(&event_target_value(&ev)).unwrap_or_default();
-                        q.page = 1;
-                        go(q, false);
-                    }>
-                        {StatusFilter::ALL.into_iter().map(|f| view! {
-                            <option value=f.as_str() selected=move || query.get().status == f>{i18n.status_filter(f)}</option>
-                        }).collect_view()}
-                    </select>
-                </div>
-                <div class="fw-field">
-                    <label class="fw-label" for="fw-sort">{i18n.t(k!("history.sort"))}</label>
-                    <select id="fw-sort" class="fw-select" on:change=move |ev| {
-                        let mut q = query.get_untracked();
-                        q.sort = SortOrder::parse(&event_target_value(&ev)).unwrap_or_default();
-                        q.page = 1;
-                        go(q, false);
-                    }>
-                        {SortOrder::ALL.into_iter().map(|s| view! {
-                            <option value=s.as_str() selected=move || query.get().sort == s>{i18n.sort_order(s)}</option>
-                        }).collect_view()}
-                    </select>
-                </div>
-            </form>
+            <Filters query=query/>
             // The last page stays while the next loads (a reactive match, not `Transition`: no
             // suspense machinery in the wasm). Busy only while a shown page is being replaced:
             // the first load's status line must not sit in a busy region, which screen readers
@@ -160,6 +91,86 @@ pub fn HistoryPage() -> impl IntoView {
                 }}
             </div>
         </section>
+    }
+}
+
+/// Search, status and sort. A new filter or order starts again at page 1.
+#[component]
+fn Filters(query: Memo<HistoryQuery>) -> impl IntoView {
+    let i18n = use_i18n();
+    let nav = expect_context::<Nav>();
+    let go = move |q: HistoryQuery| nav.navigate(&history_href(&q), false);
+    view! {
+        <form class="fw-filters" role="search" aria-label=i18n.t(k!("history.filters")) on:submit=|ev| ev.prevent_default()>
+            <SearchBox query=query/>
+            <div class="fw-field">
+                <label class="fw-label" for="fw-status">{i18n.t(k!("history.show"))}</label>
+                <select id="fw-status" class="fw-select" on:change=move |ev| {
+                    let mut q = query.get_untracked();
+                    q.status = StatusFilter::parse(&event_target_value(&ev)).unwrap_or_default();
+                    q.page = 1;
+                    go(q);
+                }>
+                    {StatusFilter::ALL.into_iter().map(|f| view! {
+                        <option value=f.as_str() selected=move || query.get().status == f>{i18n.status_filter(f)}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="fw-field">
+                <label class="fw-label" for="fw-sort">{i18n.t(k!("history.sort"))}</label>
+                <select id="fw-sort" class="fw-select" on:change=move |ev| {
+                    let mut q = query.get_untracked();
+                    q.sort = SortOrder::parse(&event_target_value(&ev)).unwrap_or_default();
+                    q.page = 1;
+                    go(q);
+                }>
+                    {SortOrder::ALL.into_iter().map(|s| view! {
+                        <option value=s.as_str() selected=move || query.get().sort == s>{i18n.sort_order(s)}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+        </form>
+    }
+}
+
+/// The search box: local text, put in the URL once typing pauses; follows the URL on
+/// back/forward.
+#[component]
+fn SearchBox(query: Memo<HistoryQuery>) -> impl IntoView {
+    let (i18n, nav) = (use_i18n(), expect_context::<Nav>());
+    let search = RwSignal::new(query.get_untracked().q);
+    // Only a change of the URL's `q` (back/forward, a link) overwrites the box: the first run
+    // must not, or text typed before the effect first runs would be wiped.
+    Effect::new(move |previous: Option<String>| {
+        let q = query.get().q;
+        if previous.is_some_and(|p| p != q) && q != search.get_untracked().trim() {
+            search.set(q.clone());
+        }
+        q
+    });
+    let run_search = use_debounce_fn(
+        move || {
+            let mut q = query.get_untracked();
+            let text = search.get_untracked().trim().to_string();
+            if text != q.q {
+                q.q = text;
+                q.page = 1;
+                nav.navigate(&history_href(&q), true);
+            }
+        },
+        SEARCH_DEBOUNCE,
+    );
+    view! {
+        <div class="fw-field fw-search">
+            <label class="fw-label" for="fw-q">{i18n.t(k!("history.search"))}</label>
+            <input id="fw-q" class="fw-input" type="search" autocomplete="off"
+                maxlength=feedback_domain::MAX_QUERY_CHARS
+                prop:value=move || search.get()
+                on:input=move |ev| {
+                    search.set(event_target_value(&ev));
+                    run_search();
+                }/>
+        </div>
     }
 }
 
@@ -236,7 +247,7 @@ fn ContractRow(contract: ContractSummary) -> impl IntoView {
     view! {
         <li class="fw-contract">
             <h2 class="fw-contract-title">
-                <Link href=format!("/contracts/{}?tab=details", contract.id)><bdi>{contract.title.clone()}</bdi></Link>
+                <Link href=contract_href(contract.id, Tab::Details)><bdi>{contract.title.clone()}</bdi></Link>
             </h2>
             <p class="fw-contract-meta">
                 <bdi class="fw-freelancer">{contract.freelancer_name.clone()}</bdi>

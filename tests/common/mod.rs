@@ -288,3 +288,47 @@ pub fn stored_draft(part: &str) -> Option<String> {
         .find(|k| k.starts_with("feedback-widget:draft") && k.contains(part))
         .and_then(|k| s.get_item(&k).unwrap())
 }
+
+/// What other tabs hear: every contract id announced on the app's BroadcastChannel while this
+/// listener is open (it is another channel object, so it hears this tab's own announcements).
+pub struct Broadcasts {
+    heard: std::rc::Rc<std::cell::RefCell<Vec<f64>>>,
+    channel: web_sys::BroadcastChannel,
+    _handler: wasm_bindgen::closure::Closure<dyn Fn(web_sys::MessageEvent)>,
+}
+
+impl Broadcasts {
+    pub fn listen() -> Self {
+        let heard = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+        let channel = web_sys::BroadcastChannel::new("feedback-widget").unwrap();
+        let h = heard.clone();
+        let handler = wasm_bindgen::closure::Closure::<dyn Fn(web_sys::MessageEvent)>::new(
+            move |ev: web_sys::MessageEvent| {
+                if let Some(id) = ev.data().as_f64() {
+                    h.borrow_mut().push(id);
+                }
+            },
+        );
+        channel.set_onmessage(Some(handler.as_ref().unchecked_ref()));
+        Self {
+            heard,
+            channel,
+            _handler: handler,
+        }
+    }
+
+    /// Waits until contract `id` was announced.
+    pub async fn heard(&self, id: i64) {
+        wait_for(&format!("a broadcast of contract {id}"), WAIT, || {
+            self.heard.borrow().contains(&(id as f64)).then_some(())
+        })
+        .await
+    }
+}
+
+impl Drop for Broadcasts {
+    fn drop(&mut self) {
+        self.channel.set_onmessage(None);
+        self.channel.close();
+    }
+}

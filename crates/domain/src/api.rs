@@ -197,6 +197,17 @@ pub struct ContractDetails {
     pub server_now: DateTime<Utc>,
 }
 
+/// The request fields a problem's `errors` and `error_codes` name (the server names them, the
+/// widget points each at its input).
+pub mod field {
+    pub const TEXT: &str = "text";
+    pub const DESCRIPTION: &str = "description";
+    pub const EVIDENCE: &str = "evidence";
+    pub const REASON: &str = "reason";
+    pub const BODY: &str = "body";
+    pub const ID: &str = "id";
+}
+
 /// Body of `POST …/feedback/response`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -461,13 +472,6 @@ impl StatusFilter {
             Self::Ended => "ended",
         }
     }
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::All => "All contracts",
-            Self::Active => "Active",
-            Self::Ended => "Ended",
-        }
-    }
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|f| f.as_str() == s)
     }
@@ -498,14 +502,6 @@ impl SortOrder {
             Self::EndedAsc => "ended_asc",
             Self::TitleAsc => "title_asc",
             Self::TitleDesc => "title_desc",
-        }
-    }
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::EndedDesc => "End date, newest first",
-            Self::EndedAsc => "End date, oldest first",
-            Self::TitleAsc => "Title, A to Z",
-            Self::TitleDesc => "Title, Z to A",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -552,6 +548,9 @@ pub struct QueryError {
 }
 
 impl HistoryQuery {
+    /// The URL and API parameters a query is made of.
+    pub const PARAMS: [&'static str; 5] = ["q", "status", "sort", "page", "per_page"];
+
     /// Strict parse (the server): unknown values are errors, numbers must be in range, and a
     /// parameter given twice is an error (which one would win is not the caller's guess to make).
     /// Unknown parameters are ignored, so clients may add their own (cache busters).

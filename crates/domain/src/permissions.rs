@@ -149,22 +149,6 @@ impl FeedbackBadge {
             _ => Self::Received,
         }
     }
-
-    /// Short text for the badge, e.g. "Feedback to answer — 3 days left".
-    pub fn label(self, ended_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
-        match self {
-            Self::NoFeedback => "No feedback yet".into(),
-            Self::ToAnswer { .. } => {
-                format!(
-                    "Feedback to answer — {}",
-                    crate::describe_window(ended_at, now)
-                )
-            }
-            Self::Answered => "Answered".into(),
-            Self::Reported(s) => format!("Reported — {}", s.describe()),
-            Self::Received => "Feedback received".into(),
-        }
-    }
 }
 
 #[cfg(test)]
@@ -286,10 +270,6 @@ mod tests {
             }
         );
         assert_eq!(
-            badge.label(c.ended_at, now),
-            "Feedback to answer — 3 days left"
-        );
-        assert_eq!(
             FeedbackBadge::for_contract(&contract(f(true, true, None)), now),
             FeedbackBadge::Answered
         );
@@ -305,7 +285,7 @@ mod tests {
             &contract(f(true, false, Some(ReportStatus::UnderReview))),
             now,
         );
-        assert_eq!(reported.label(None, now), "Reported — under review");
+        assert_eq!(reported, FeedbackBadge::Reported(ReportStatus::UnderReview));
         assert_eq!(
             FeedbackBadge::for_contract(&contract(None), now),
             FeedbackBadge::NoFeedback

@@ -38,26 +38,6 @@ impl ReportCategory {
     pub fn parse(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|c| c.as_str() == name)
     }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Manipulation => "Manipulation of the feedback system",
-            Self::Inappropriate => "Inappropriate language",
-            Self::Irrelevant => "Irrelevant to the contract",
-            Self::ConflictOfInterest => "Insider feedback or conflict of interest",
-            Self::Fraud => "Fraud",
-        }
-    }
-
-    pub fn explanation(self) -> &'static str {
-        match self {
-            Self::Manipulation => "Bribery, pressure or extortion to get a particular rating, bought or sold feedback, or a fake contract.",
-            Self::Inappropriate => "The feedback uses abusive or offensive language.",
-            Self::Irrelevant => "The feedback has nothing to do with the work on this contract.",
-            Self::ConflictOfInterest => "The freelancer's account and yours are closely connected, so the feedback is not independent.",
-            Self::Fraud => "The feedback was left by someone involved in confirmed fraud.",
-        }
-    }
 }
 
 /// Where a report stands. Set by the trust and safety team, read-only for the client.
@@ -92,16 +72,6 @@ impl ReportStatus {
 
     pub fn parse(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|c| c.as_str() == name)
-    }
-
-    /// Wording for the status line shown to the client.
-    pub fn describe(self) -> &'static str {
-        match self {
-            Self::Submitted => "waiting for review",
-            Self::UnderReview => "under review",
-            Self::Removed => "reviewed: the feedback was removed",
-            Self::Kept => "reviewed: the feedback stays",
-        }
     }
 }
 
@@ -174,14 +144,5 @@ mod tests {
     fn unknown_category_is_refused() {
         assert_eq!(ReportCategory::parse("spam"), None);
         assert!(serde_json::from_str::<ReportCategory>("\"spam\"").is_err());
-    }
-
-    #[test]
-    fn every_category_has_a_label_and_a_one_sentence_explanation() {
-        for c in ReportCategory::ALL {
-            assert!(!c.label().is_empty());
-            let e = c.explanation();
-            assert!(e.ends_with('.') && e.matches(". ").count() == 0, "{e}");
-        }
     }
 }

@@ -120,33 +120,6 @@ fn coarse_unit(d: Duration) -> Option<(i64, TimeUnit)> {
     }
 }
 
-/// Humane wording for a countdown: "3 days left", "5 hours left", "12 minutes left",
-/// "less than a minute left", "closed 2 days ago". Units are rounded down, and a unit is only
-/// used once at least one of it is left, so it never says "0 days left".
-pub fn describe_window(ended_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
-    match window_state(ended_at, now) {
-        WindowState::NotStarted => "opens when the contract ends".to_string(),
-        WindowState::Open { remaining } => match coarse(remaining) {
-            Some(amount) => format!("{amount} left"),
-            None => "less than a minute left".to_string(),
-        },
-        WindowState::Closed { since } => match coarse(since) {
-            Some(amount) => format!("closed {amount} ago"),
-            None => "closed just now".to_string(),
-        },
-    }
-}
-
-/// The largest whole unit in `d` ("3 days", "1 hour", "12 minutes"), or `None` under a minute.
-fn coarse(d: Duration) -> Option<String> {
-    let (n, unit) = coarse_unit(d)?;
-    Some(format!(
-        "{n} {}{}",
-        unit.as_str(),
-        if n == 1 { "" } else { "s" }
-    ))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -223,43 +196,47 @@ mod tests {
     }
 
     #[test]
-    fn wording_uses_the_largest_whole_unit() {
+    fn countdowns_use_the_largest_whole_unit() {
+        use Countdown::*;
+        use TimeUnit::*;
         let end = at("2026-03-01T00:00:00Z");
-        let left = |d: Duration| describe_window(Some(end), window_closes_at(end) - d);
-        assert_eq!(left(Duration::days(3) + Duration::hours(5)), "3 days left");
-        assert_eq!(left(Duration::days(1)), "1 day left");
+        let left = |d: Duration| window_countdown(Some(end), window_closes_at(end) - d);
+        assert_eq!(left(Duration::days(3) + Duration::hours(5)), Left(3, Day));
+        assert_eq!(left(Duration::days(1)), Left(1, Day));
         assert_eq!(
             left(Duration::hours(23) + Duration::minutes(59)),
-            "23 hours left"
+            Left(23, Hour)
         );
-        assert_eq!(left(Duration::hours(5)), "5 hours left");
-        assert_eq!(left(Duration::hours(1)), "1 hour left");
-        assert_eq!(left(Duration::minutes(12)), "12 minutes left");
-        assert_eq!(left(Duration::minutes(1)), "1 minute left");
-        assert_eq!(left(Duration::seconds(59)), "less than a minute left");
-        assert_eq!(left(Duration::seconds(1)), "less than a minute left");
+        assert_eq!(left(Duration::hours(1)), Left(1, Hour));
+        assert_eq!(left(Duration::minutes(12)), Left(12, Minute));
+        assert_eq!(left(Duration::seconds(59)), LessThanAMinuteLeft);
+        assert_eq!(left(Duration::seconds(1)), LessThanAMinuteLeft);
     }
 
     #[test]
-    fn wording_never_says_zero_days_left() {
+    fn a_countdown_never_says_zero_left() {
         let end = at("2026-03-01T00:00:00Z");
         for secs in (1..=28 * 86_400).step_by(997) {
             let now = window_closes_at(end) - Duration::seconds(secs);
-            let s = describe_window(Some(end), now);
-            assert!(!s.starts_with('0'), "{s} at {secs}s left");
+            let c = window_countdown(Some(end), now);
+            assert!(
+                !matches!(c, Countdown::Left(0, _) | Countdown::ClosedAgo(0, _)),
+                "{c:?} at {secs}s left"
+            );
         }
     }
 
     #[test]
-    fn wording_after_the_deadline() {
+    fn countdowns_after_the_deadline() {
+        use Countdown::*;
         let end = at("2026-03-01T00:00:00Z");
-        let after = |d: Duration| describe_window(Some(end), window_closes_at(end) + d);
-        assert_eq!(after(Duration::zero()), "closed just now");
+        let after = |d: Duration| window_countdown(Some(end), window_closes_at(end) + d);
+        assert_eq!(after(Duration::zero()), ClosedJustNow);
         assert_eq!(
             after(Duration::days(2) + Duration::hours(3)),
-            "closed 2 days ago"
+            ClosedAgo(2, TimeUnit::Day)
         );
-        assert_eq!(after(Duration::hours(1)), "closed 1 hour ago");
-        assert_eq!(describe_window(None, end), "opens when the contract ends");
+        assert_eq!(after(Duration::hours(1)), ClosedAgo(1, TimeUnit::Hour));
+        assert_eq!(window_countdown(None, end), NotStarted);
     }
 }

@@ -7,7 +7,13 @@ use std::path::{Path, PathBuf};
 fn forbidden(layer: &str) -> &'static [&'static str] {
     match layer {
         "app" => &["crate::http", "axum", "ApiError", "StatusCode"],
-        "storage" => &["crate::http", "crate::app", "axum", "ApiError", "StatusCode"],
+        "storage" => &[
+            "crate::http",
+            "crate::app",
+            "axum",
+            "ApiError",
+            "StatusCode",
+        ],
         _ => &[],
     }
 }

@@ -8,20 +8,24 @@ use serde::{Deserialize, Serialize};
 use crate::api::{new_idempotency_key, ApiError};
 use crate::i18n::{use_i18n, I18n};
 
-/// A request body and the Idempotency-Key it was (or will be) sent with. The same body keeps
-/// its key, so a retry — even after a reload — replays instead of posting twice; a changed
-/// body gets a new key, so the server never sees one key with two bodies.
+/// The Idempotency-Key a request body was (or will be) sent with, and that body as JSON: what
+/// tells whether a later body is the same request. The same body keeps its key, so a retry —
+/// even after a reload — replays instead of posting twice; a changed body gets a new key, so
+/// the server never sees one key with two bodies. (The body itself stays typed, in memory:
+/// only its JSON is kept in the draft, so no form reads a body back from text.)
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct KeyedBody {
-    pub body: String,
+pub struct SentKey {
+    /// The body's JSON (`body`: the name older drafts used).
+    #[serde(rename = "body")]
+    pub body_json: String,
     pub key: String,
 }
 
-pub fn key_for(previous: Option<KeyedBody>, body: String) -> KeyedBody {
+pub fn key_for(previous: Option<SentKey>, body_json: String) -> SentKey {
     match previous {
-        Some(p) if p.body == body => p,
-        _ => KeyedBody {
-            body,
+        Some(p) if p.body_json == body_json => p,
+        _ => SentKey {
+            body_json,
             key: new_idempotency_key(),
         },
     }

@@ -2,18 +2,16 @@
 //! be removed, never edited).
 
 use crate::k;
-use std::rc::Rc;
 
 use feedback_domain::{
-    ContractSummary, GivenFeedback, ProblemKind, RemovalRequest as RemovalRequestState,
-    RemovalStatus,
+    can_request_removal, ContractSummary, GivenFeedback, NewRemovalRequest, ProblemKind,
+    RemovalRequest as RemovalRequestState, RemovalStatus,
 };
 use leptos::prelude::*;
 
 use super::flow::{SendButton, SendFailure};
-use super::respond::show_notice;
-use super::use_send_flow::{use_send_flow, SendFlowOptions};
-use super::Notice;
+use super::use_send_flow::{use_send_flow, Request, SendFlowOptions, Sent};
+use super::Page;
 use crate::api::ApiError;
 use crate::components::dialog::ModalDialog;
 use crate::components::stars::Stars;
@@ -21,39 +19,14 @@ use crate::components::timeline::{StatusTimeline, Step};
 use crate::components::use_root;
 use crate::drafts::{self, DraftKind};
 use crate::i18n::use_i18n;
+use crate::widget::HostEvent;
 
 #[component]
-pub fn GivenPanel(
-    contract: ContractSummary,
-    given: Option<GivenFeedback>,
-    reload: Callback<()>,
-) -> impl IntoView {
+pub fn GivenPanel(contract: ContractSummary, given: Option<GivenFeedback>) -> impl IntoView {
     let i18n = use_i18n();
     let body = match given {
         None => view! { <p>{i18n.t(k!("given.none"))}</p> }.into_any(),
-        Some(g) => {
-            let status = match g.removal_request.clone() {
-                Some(r) => view! { <RemovalStatusView request=r/> }.into_any(),
-                None => view! { <RemovalRequest contract_id=contract.id feedback_id=g.id reload=reload/> }.into_any(),
-            };
-            let shown = match g.removed_at {
-                Some(at) => view! {
-                    <p class="fw-removed">{i18n.tf(k!("given.removed"), &[("date", &i18n.date(at))])}</p>
-                }
-                .into_any(),
-                None => view! {
-                    <Stars rating=g.rating/>
-                    {g.comment.map(|c| view! { <blockquote class="fw-quote">{c}</blockquote> })}
-                }
-                .into_any(),
-            };
-            view! {
-                {shown}
-                <p class="fw-muted">{i18n.tf(k!("feedback.left_on"), &[("date", &i18n.date(g.created_at))])}</p>
-                {status}
-            }
-            .into_any()
-        }
+        Some(g) => view! { <Given contract_id=contract.id given=g/> }.into_any(),
     };
     let (to_before, to_after) = i18n.around(k!("given.title"), "name");
     view! {
@@ -61,6 +34,39 @@ pub fn GivenPanel(
             <h3 id="fw-given-title">{to_before}<bdi>{contract.freelancer_name}</bdi>{to_after}</h3>
             {body}
         </article>
+    }
+}
+
+/// The feedback as posted (or that it was removed), and where its removal stands.
+#[component]
+fn Given(contract_id: i64, given: GivenFeedback) -> impl IntoView {
+    let i18n = use_i18n();
+    // The client's own feedback: the domain decides whether removal may still be asked for.
+    let requested = given.removal_request.is_some();
+    let status = match can_request_removal(true, requested) {
+        Ok(()) => {
+            view! { <RemovalRequest contract_id=contract_id feedback_id=given.id/> }.into_any()
+        }
+        Err(_) => given
+            .removal_request
+            .map(|r| view! { <RemovalStatusView request=r/> })
+            .into_any(),
+    };
+    let shown = match given.removed_at {
+        Some(at) => view! {
+            <p class="fw-removed">{i18n.tf(k!("given.removed"), &[("date", &i18n.date(at))])}</p>
+        }
+        .into_any(),
+        None => view! {
+            <Stars rating=given.rating/>
+            {given.comment.map(|c| view! { <blockquote class="fw-quote">{c}</blockquote> })}
+        }
+        .into_any(),
+    };
+    view! {
+        {shown}
+        <p class="fw-muted">{i18n.tf(k!("feedback.left_on"), &[("date", &i18n.date(given.created_at))])}</p>
+        {status}
     }
 }
 
@@ -88,14 +94,10 @@ fn RemovalStatusView(request: RemovalRequestState) -> impl IntoView {
 }
 
 #[component]
-fn RemovalRequest(contract_id: i64, feedback_id: i64, reload: Callback<()>) -> impl IntoView {
-    let notice = expect_context::<Notice>();
-    let (root, host, i18n) = (use_root(), crate::widget::use_host(), use_i18n());
-    let (sent, already, refused) = (i18n.t(k!("given.sent")), i18n.t(k!("given.already")), i18n);
-    let done = move |message: &str| {
-        show_notice(&root, notice, message.into());
-        reload.run(());
-    };
+fn RemovalRequest(contract_id: i64, feedback_id: i64) -> impl IntoView {
+    let page = expect_context::<Page>();
+    let (root, i18n) = (use_root(), use_i18n());
+    let (already, refused) = (i18n.t(k!("given.already")), i18n);
     let opts = SendFlowOptions {
         kind: DraftKind::Removal,
         contract_id,
@@ -103,23 +105,24 @@ fn RemovalRequest(contract_id: i64, feedback_id: i64, reload: Callback<()>) -> i
         expires_at_ms: drafts::default_expiry_ms(),
         failure_id: "fw-removal-failure",
         allowed: Signal::stored(true),
-        request: Rc::new(move |api, req, ab| {
-            Box::pin(async move {
-                api.request_removal(contract_id, &req.key, &ab)
+        request: Box::new(move || {
+            let body = NewRemovalRequest {};
+            Some(Request::new(body, move |api, body, key, ab| async move {
+                api.request_removal(contract_id, &body, &key, &ab)
                     .await
                     .map(drop)
-            })
+            }))
         }),
-        on_sent: Callback::new(move |()| {
-            host.emit(
-                crate::widget::HostEvent::RemovalRequested,
-                &[("contractId", (contract_id as f64).into())],
-            );
-            done(&sent)
-        }),
-        on_refused: Callback::new(move |e: ApiError| match e.kind() {
-            Some(ProblemKind::RemovalAlreadyRequested) => done(&already),
-            _ => done(&refused.tf(k!("given.not_sent"), &[("reason", &refused.api_error(&e))])),
+        sent: Sent {
+            event: HostEvent::RemovalRequested,
+            notice: i18n.t(k!("given.sent")),
+        },
+        on_refused: Callback::new(move |e: ApiError| {
+            let message = match e.kind() {
+                Some(ProblemKind::RemovalAlreadyRequested) => already.clone(),
+                _ => refused.tf(k!("given.not_sent"), &[("reason", &refused.api_error(&e))]),
+            };
+            page.tell_and_reload(&root, message);
         }),
     };
     // Nothing to type: the draft only keeps the request's key, so a retry after a reload
@@ -138,7 +141,7 @@ fn RemovalRequest(contract_id: i64, feedback_id: i64, reload: Callback<()>) -> i
             <div class="fw-actions">
                 <button type="button" class="fw-button" autofocus on:click=move |_| confirming.set(false)>{i18n.t(k!("form.cancel"))}</button>
                 <SendButton label=i18n.t(k!("given.request")) pending_label=i18n.t(k!("given.sending")) pending=flow.pending
-                    on_send=move |()| send.run(String::new())/>
+                    on_send=send/>
             </div>
         </ModalDialog>
     }

@@ -4,19 +4,17 @@
 
 use crate::k;
 use feedback_domain::{
-    can_report, validate_evidence_links, validate_report_description, LinkError, NewReport,
-    ProblemKind, ReceivedFeedback, ReportCategory, REPORT_DESCRIPTION_MAX_CHARS,
-    REPORT_DESCRIPTION_MIN_CHARS, REPORT_EVIDENCE_MAX_LINKS,
+    can_report, field, validate_evidence_links, validate_report_description, LinkError, NewReport,
+    ProblemKind, ReceivedFeedback, Report, ReportBlocked, ReportCategory,
+    REPORT_DESCRIPTION_MAX_CHARS, REPORT_DESCRIPTION_MIN_CHARS, REPORT_EVIDENCE_MAX_LINKS,
 };
-use std::rc::Rc;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::flow::{SendButton, SendFailure};
-use super::respond::show_notice;
-use super::use_send_flow::{use_send_flow, SendFlowOptions};
-use super::Notice;
+use super::use_send_flow::{load_fields, use_send_flow, Request, SendFlowOptions, Sent};
+use super::Page;
 use crate::api::ApiError;
 use crate::components::char_count::CharCountTextarea;
 use crate::components::dialog::ModalDialog;
@@ -25,7 +23,7 @@ use crate::components::timeline::{StatusTimeline, Step};
 use crate::components::use_root;
 use crate::drafts::{self, DraftKind};
 use crate::i18n::{use_i18n, I18n};
-use crate::widget::use_host;
+use crate::widget::HostEvent;
 
 const SUMMARY: &str = "fw-report";
 const DESCRIPTION: &str = "fw-report-description";
@@ -51,8 +49,8 @@ fn server_problems(i18n: &I18n, e: &ApiError) -> Vec<FieldProblem> {
         .into_iter()
         .map(|(field, message)| FieldProblem {
             field_id: match field.as_str() {
-                "description" => DESCRIPTION.to_string(),
-                "evidence" => link_id(0),
+                field::DESCRIPTION => DESCRIPTION.to_string(),
+                field::EVIDENCE => link_id(0),
                 _ => category_id(ReportCategory::ALL[0]),
             },
             message,
@@ -130,38 +128,15 @@ fn field_error(problems: RwSignal<Vec<FieldProblem>>, id: String) -> Signal<Opti
 }
 
 #[component]
-pub fn ReportPanel(
-    contract_id: i64,
-    feedback: ReceivedFeedback,
-    reload: Callback<()>,
-) -> impl IntoView {
+pub fn ReportPanel(contract_id: i64, feedback: ReceivedFeedback) -> impl IntoView {
     let i18n = use_i18n();
-    let body = match (&feedback.report, can_report(feedback.report.is_some())) {
-        (Some(r), _) => {
-            let steps = r
-                .history
-                .iter()
-                .map(|h| Step {
-                    label: i18n.report_step(h.status),
-                    at: h.at,
-                    reason: h.reason.clone(),
-                })
-                .collect();
-            let status = i18n.tf(
-                k!("report.status_line"),
-                &[
-                    ("date", &i18n.date(r.created_at)),
-                    ("category", &i18n.category(r.category)),
-                    ("status", &i18n.report_status(r.status)),
-                ],
-            );
-            view! {
-                <p class="fw-status-line">{status}</p>
-                <StatusTimeline steps=steps label=i18n.t(k!("report.history"))/>
-            }
-            .into_any()
+    let body = match can_report(feedback.report.is_some()) {
+        Ok(()) => {
+            view! { <ReportForm contract_id=contract_id feedback_id=feedback.id/> }.into_any()
         }
-        _ => view! { <ReportForm contract_id=contract_id feedback_id=feedback.id reload=reload/> }
+        Err(ReportBlocked::AlreadyReported) => feedback
+            .report
+            .map(|r| view! { <ReportStatusView report=r/> })
             .into_any(),
     };
     view! {
@@ -172,54 +147,84 @@ pub fn ReportPanel(
     }
 }
 
+/// A report sent: when, why, where it stands, and the moderators' steps with their reasons.
 #[component]
-fn ReportForm(contract_id: i64, feedback_id: i64, reload: Callback<()>) -> impl IntoView {
-    let notice = expect_context::<Notice>();
-    let (root, host, i18n) = (use_root(), use_host(), use_i18n());
-    let problems = RwSignal::new(Vec::<FieldProblem>::new());
-    let (sent, refused) = (i18n.t(k!("report.sent")), i18n);
-    let on_sent = Callback::new(move |()| {
-        crate::broadcast::announce_change(contract_id);
-        host.emit(
-            crate::widget::HostEvent::ReportSubmitted,
-            &[("contractId", (contract_id as f64).into())],
-        );
-        show_notice(&root, notice, sent.clone());
-        reload.run(());
-    });
+fn ReportStatusView(report: Report) -> impl IntoView {
+    let i18n = use_i18n();
+    let steps = report
+        .history
+        .iter()
+        .map(|h| Step {
+            label: i18n.report_step(h.status),
+            at: h.at,
+            reason: h.reason.clone(),
+        })
+        .collect();
+    let status = i18n.tf(
+        k!("report.status_line"),
+        &[
+            ("date", &i18n.date(report.created_at)),
+            ("category", &i18n.category(report.category)),
+            ("status", &i18n.report_status(report.status)),
+        ],
+    );
+    view! {
+        <p class="fw-status-line">{status}</p>
+        <StatusTimeline steps=steps label=i18n.t(k!("report.history"))/>
+    }
+}
+
+/// The send flow's options for a report: the request, and what a refusal means (a field the
+/// server found wrong is pointed at; anything else is said, and the contract reloaded).
+fn report_options(
+    contract_id: i64,
+    feedback_id: i64,
+    problems: RwSignal<Vec<FieldProblem>>,
+    body: impl Fn() -> Option<NewReport> + 'static,
+) -> SendFlowOptions {
+    let page = expect_context::<Page>();
+    let (root, i18n) = (use_root(), use_i18n());
     let on_refused = Callback::new(move |e: ApiError| {
         if e.kind() == Some(ProblemKind::Validation) {
-            problems.set(server_problems(&refused, &e));
+            problems.set(server_problems(&i18n, &e));
             focus_summary(&root, SUMMARY);
             return;
         }
         let message = match e.kind() {
-            Some(ProblemKind::AlreadyReported) => refused.t(k!("report.already")),
-            _ => refused.tf(k!("report.not_sent"), &[("reason", &refused.api_error(&e))]),
+            Some(ProblemKind::AlreadyReported) => i18n.t(k!("report.already")),
+            _ => i18n.tf(k!("report.not_sent"), &[("reason", &i18n.api_error(&e))]),
         };
-        show_notice(&root, notice, message);
-        reload.run(());
+        page.tell_and_reload(&root, message);
     });
-    let opts = SendFlowOptions {
+    SendFlowOptions {
         kind: DraftKind::Report,
         contract_id,
         feedback_id,
         expires_at_ms: drafts::default_expiry_ms(),
         failure_id: "fw-report-failure",
         allowed: Signal::stored(true),
-        request: Rc::new(move |api, req, ab| {
-            Box::pin(async move {
-                let report: NewReport =
-                    crate::json::from_str(&req.body).ok_or(ApiError::BadResponse)?;
-                api.report(contract_id, &report, &req.key, &ab)
-                    .await
-                    .map(drop)
-            })
+        request: Box::new(move || {
+            Some(Request::new(
+                body()?,
+                move |api, body, key, ab| async move {
+                    api.report(contract_id, &body, &key, &ab).await.map(drop)
+                },
+            ))
         }),
-        on_sent,
+        sent: Sent {
+            event: HostEvent::ReportSubmitted,
+            notice: i18n.t(k!("report.sent")),
+        },
         on_refused,
-    };
-    let (saved, has_draft) = opts.load_fields::<ReportFields>();
+    }
+}
+
+#[component]
+fn ReportForm(contract_id: i64, feedback_id: i64) -> impl IntoView {
+    let (root, i18n) = (use_root(), use_i18n());
+    let problems = RwSignal::new(Vec::<FieldProblem>::new());
+    let (saved, has_draft) =
+        load_fields::<ReportFields>(DraftKind::Report, contract_id, feedback_id);
     let expanded =
         use_context::<super::ReportExpanded>().map_or_else(|| RwSignal::new(false), |e| e.0);
     if has_draft {
@@ -232,22 +237,21 @@ fn ReportForm(contract_id: i64, feedback_id: i64, reload: Callback<()>) -> impl 
     } else {
         saved.links
     });
+    let checked = move || {
+        validate(
+            &i18n,
+            category.get_untracked(),
+            &description.get_untracked(),
+            &links.get_untracked(),
+        )
+    };
+    let opts = report_options(contract_id, feedback_id, problems, move || checked().ok());
     let flow = use_send_flow(opts, move || ReportFields {
         category: category.get(),
         description: description.get(),
         links: links.get(),
     });
     let confirming = flow.confirming;
-
-    let checker = i18n;
-    let checked = move || {
-        validate(
-            &checker,
-            category.get_untracked(),
-            &description.get_untracked(),
-            &links.get_untracked(),
-        )
-    };
     let on_continue = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         flow.failure.set(None);
@@ -262,12 +266,6 @@ fn ReportForm(contract_id: i64, feedback_id: i64, reload: Callback<()>) -> impl 
             }
         }
     };
-    let send = flow.send;
-    let on_send = Callback::new(move |()| {
-        if let Ok(report) = checked() {
-            send.run(crate::json::to_string(&report).unwrap_or_default());
-        }
-    });
     let category_error = field_error(problems, category_id(ReportCategory::ALL[0]));
     let (hide, show) = (i18n.t(k!("report.hide_form")), i18n.t(k!("report.title")));
 
@@ -290,7 +288,7 @@ fn ReportForm(contract_id: i64, feedback_id: i64, reload: Callback<()>) -> impl 
                 <button type="submit" class="fw-button fw-primary">{i18n.t(k!("form.continue"))}</button>
             </form>
             <ReportConfirm confirming=confirming category=category description=description links=links
-                pending=flow.pending on_send=on_send/>
+                pending=flow.pending on_send=flow.send/>
         </div>
     }
 }

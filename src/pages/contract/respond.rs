@@ -4,26 +4,26 @@
 
 use crate::k;
 use feedback_domain::{
-    is_window_open, validate_response, ContractSummary, FeedbackResponse, ProblemKind,
-    ReceivedFeedback, RespondBlocked, ResponseWindow, RESPONSE_MAX_CHARS,
+    can_respond, field, is_window_open, validate_response, ContractSummary, FeedbackResponse,
+    NewResponse, ProblemKind, ReceivedFeedback, RespondBlocked, RespondFacts, ResponseWindow,
+    RESPONSE_MAX_CHARS,
 };
-use std::rc::Rc;
 
 use leptos::prelude::*;
 
 use super::flow::{SendButton, SendFailure};
-use super::use_send_flow::{use_send_flow, SendFlowOptions};
-use super::Notice;
+use super::use_send_flow::{load_fields, use_send_flow, Request, SendFlowOptions, Sent};
+use super::Page;
 use crate::api::ApiError;
 use crate::clock::ServerClock;
 use crate::components::char_count::CharCountTextarea;
 use crate::components::dialog::ModalDialog;
 use crate::components::error_summary::{focus_summary, ErrorSummary, FieldProblem};
-use crate::components::{use_root, DomRoot};
+use crate::components::use_root;
 use crate::drafts::DraftKind;
 use crate::format;
 use crate::i18n::{use_i18n, Key};
-use crate::widget::use_host;
+use crate::widget::HostEvent;
 
 const FIELD: &str = "fw-response-text";
 const SUMMARY: &str = "fw-respond";
@@ -33,25 +33,30 @@ pub fn RespondPanel(
     contract: ContractSummary,
     feedback: ReceivedFeedback,
     window: Option<ResponseWindow>,
-    reload: Callback<()>,
 ) -> impl IntoView {
-    let i18n = use_i18n();
-    let blocked = |b: RespondBlocked| {
-        let text = i18n.t(blocked_key(b));
-        view! { <p>{text}</p> }.into_any()
+    let (i18n, clock) = (use_i18n(), expect_context::<ServerClock>());
+    let facts = RespondFacts {
+        has_comment: feedback.comment.is_some(),
+        already_responded: feedback.response.is_some(),
+        removed: feedback.removed_at.is_some(),
     };
-    let body = if feedback.removed_at.is_some() {
-        blocked(RespondBlocked::FeedbackRemoved)
-    } else if let Some(r) = feedback.response.clone() {
-        view! { <PostedResponse response=r freelancer=contract.freelancer_name.clone()/> }
-            .into_any()
-    } else if feedback.comment.is_none() {
-        blocked(RespondBlocked::NoWrittenComment)
-    } else if let Some(window) = window {
-        view! { <Editor contract=contract feedback_id=feedback.id window=window reload=reload/> }
-            .into_any()
-    } else {
-        blocked(RespondBlocked::ContractActive)
+    // The domain decides what shows, on the server's clock now; the editor then follows the
+    // clock itself and closes in place at the deadline (a closed window still shows it: the
+    // deadline and any unsent draft).
+    let decision = can_respond(facts, contract.ended_at, clock.now_untracked());
+    let body = match (decision, feedback.response, window) {
+        (Err(RespondBlocked::AlreadyResponded), Some(r), _) => {
+            view! { <PostedResponse response=r freelancer=contract.freelancer_name.clone()/> }
+                .into_any()
+        }
+        (Ok(()) | Err(RespondBlocked::WindowClosed), _, Some(window)) => {
+            view! { <Editor contract=contract feedback_id=feedback.id window=window/> }.into_any()
+        }
+        (Err(b), _, _) => view! { <p>{i18n.t(blocked_key(b))}</p> }.into_any(),
+        // An open window always comes with its dates; without them, as if not yet ended.
+        (Ok(()), _, None) => {
+            view! { <p>{i18n.t(blocked_key(RespondBlocked::ContractActive))}</p> }.into_any()
+        }
     };
     view! {
         <section class="fw-card fw-respond" aria-labelledby="fw-respond-title">
@@ -91,18 +96,36 @@ fn blocked_key(b: RespondBlocked) -> Key {
 /// copied; then it is deleted.
 const CLOSED_DRAFT_GRACE_DAYS: i64 = 7;
 
+/// What a refusal of the response means: already posted (show it), or the text broke a rule
+/// (point at the field), or something else (say so, show the server's state).
+fn on_refused(show_problems: impl Fn(Vec<String>) + Send + Sync + 'static) -> Callback<ApiError> {
+    let (page, root, i18n) = (expect_context::<Page>(), use_root(), use_i18n());
+    Callback::new(move |e: ApiError| {
+        let message = match e.kind() {
+            Some(ProblemKind::AlreadyResponded) => i18n.t(k!("respond.already_posted")),
+            Some(ProblemKind::Validation) => {
+                let mut messages: Vec<String> = i18n
+                    .field_problems(&e)
+                    .into_iter()
+                    .filter(|(f, _)| f == field::TEXT)
+                    .map(|(_, m)| m)
+                    .collect();
+                if messages.is_empty() {
+                    messages.push(i18n.api_error(&e));
+                }
+                return show_problems(messages);
+            }
+            _ => i18n.tf(k!("respond.not_posted"), &[("reason", &i18n.api_error(&e))]),
+        };
+        page.tell_and_reload(&root, message);
+    })
+}
+
 #[component]
-fn Editor(
-    contract: ContractSummary,
-    feedback_id: i64,
-    window: ResponseWindow,
-    reload: Callback<()>,
-) -> impl IntoView {
+fn Editor(contract: ContractSummary, feedback_id: i64, window: ResponseWindow) -> impl IntoView {
     let clock = expect_context::<ServerClock>();
-    let notice = expect_context::<Notice>();
-    let (root, host, i18n) = (use_root(), use_host(), use_i18n());
-    let ended_at = contract.ended_at;
-    let contract_id = contract.id;
+    let (root, i18n) = (use_root(), use_i18n());
+    let (ended_at, contract_id) = (contract.ended_at, contract.id);
     let freelancer = contract.freelancer_name.clone();
     let open = Memo::new(move |_| is_window_open(ended_at, clock.now()));
 
@@ -120,48 +143,9 @@ fn Editor(
         );
         focus_summary(&root, SUMMARY);
     };
-    let posted_notice = i18n.tf(
-        k!("respond.posted"),
-        &[("name", &format::isolate(&freelancer))],
-    );
-    let refused = i18n;
-    let on_sent = Callback::new(move |()| {
-        crate::broadcast::announce_change(contract_id);
-        host.emit(
-            crate::widget::HostEvent::ResponsePosted,
-            &[("contractId", (contract_id as f64).into())],
-        );
-        show_notice(&root, notice, posted_notice.clone());
-        reload.run(());
-    });
-    let on_refused = Callback::new(move |e: ApiError| match e.kind() {
-        Some(ProblemKind::AlreadyResponded) => {
-            show_notice(&root, notice, refused.t(k!("respond.already_posted")));
-            reload.run(());
-        }
-        Some(ProblemKind::Validation) => {
-            let mut messages: Vec<String> = refused
-                .field_problems(&e)
-                .into_iter()
-                .filter(|(field, _)| field == "text")
-                .map(|(_, m)| m)
-                .collect();
-            if messages.is_empty() {
-                messages.push(refused.api_error(&e));
-            }
-            show_problems(messages)
-        }
-        _ => {
-            let reason = refused.api_error(&e);
-            show_notice(
-                &root,
-                notice,
-                refused.tf(k!("respond.not_posted"), &[("reason", &reason)]),
-            );
-            reload.run(());
-        }
-    });
     let expires = window.closes_at + chrono::Duration::days(CLOSED_DRAFT_GRACE_DAYS);
+    let (saved, restored) = load_fields::<String>(DraftKind::Response, contract_id, feedback_id);
+    let text = RwSignal::new(saved);
     let opts = SendFlowOptions {
         kind: DraftKind::Response,
         contract_id,
@@ -169,18 +153,25 @@ fn Editor(
         expires_at_ms: expires.timestamp_millis() as f64,
         failure_id: "fw-respond-failure",
         allowed: open.into(),
-        request: Rc::new(move |api, req, ab| {
-            Box::pin(async move {
-                api.respond(contract_id, &req.body, &req.key, &ab)
-                    .await
-                    .map(drop)
-            })
+        request: Box::new(move || {
+            let text = text.get_untracked();
+            let body = NewResponse {
+                text: validate_response(&text).ok()?.to_string(),
+            };
+            Some(Request::new(body, move |api, body, key, ab| async move {
+                api.respond(contract_id, &body, &key, &ab).await.map(drop)
+            }))
         }),
-        on_sent,
-        on_refused,
+        sent: Sent {
+            event: HostEvent::ResponsePosted,
+            notice: i18n.tf(
+                k!("respond.posted"),
+                &[("name", &format::isolate(&freelancer))],
+            ),
+        },
+        on_refused: on_refused(show_problems),
     };
-    let (saved, restored) = opts.load_fields::<String>();
-    let text = RwSignal::new(saved);
+
     let flow = use_send_flow(opts, move || text.get());
     let confirming = flow.confirming;
     // The window closed while the page was open: no dialog may stay up to post into it.
@@ -203,41 +194,11 @@ fn Editor(
             }
         }
     };
-    let send = flow.send;
-    let on_post = move |()| {
-        if let Ok(body) = validate_response(&text.get_untracked()) {
-            send.run(body.to_string());
-        }
-    };
 
     request_animation_frame(|| crate::perf_mark("fw:editor-ready"));
-    let deadline = i18n.deadline(window.closes_at);
-    let closed_on = i18n.date_time_zoned(window.closes_at);
-    let (until_before, until_after) = i18n.around(k!("respond.until"), "deadline");
-    let (once_before, once_after) = i18n.around(k!("respond.rule_once"), "one");
-    let (where_before, where_after) = i18n.around(k!("respond.rule_where"), "name");
-    let (check_before, check_after) = i18n.around(k!("respond.check_desc"), "name");
-    let counter = i18n;
-    let unsent = i18n.t(k!("respond.unsent"));
-    let preview = move || {
-        validate_response(&text.get())
-            .map(str::to_string)
-            .unwrap_or_default()
-    };
     view! {
         <div hidden=move || !open.get()>
-            <div class="fw-rules" id="fw-respond-rules">
-                <p>{i18n.t(k!("respond.rules_intro"))}</p>
-                <ul>
-                    <li>{once_before}<strong>{i18n.t(k!("respond.rule_once.one"))}</strong>{once_after}</li>
-                    <li>{where_before}<bdi>{contract.freelancer_name.clone()}</bdi>{where_after}</li>
-                    <li>{i18n.t(k!("respond.rule_care"))}</li>
-                </ul>
-            </div>
-            <p class="fw-deadline">
-                {until_before}<strong>{deadline}</strong>{until_after} " "
-                <span class="fw-countdown">{move || counter.countdown(ended_at, clock.now())}</span>
-            </p>
+            <ResponseRules freelancer=freelancer.clone() ended_at=ended_at closes_at=window.closes_at/>
             {restored.then(|| view! { <p class="fw-muted">{i18n.t(k!("draft.restored"))}</p> })}
             <SendFailure id="fw-respond-failure" message=flow.failure pending=flow.pending on_retry=flow.retry/>
             <ErrorSummary id=SUMMARY problems=problems/>
@@ -247,19 +208,80 @@ fn Editor(
                     value=text max=RESPONSE_MAX_CHARS error=text_error/>
                 <button type="submit" class="fw-button fw-primary">{i18n.t(k!("form.continue"))}</button>
             </form>
-            <ModalDialog open=confirming on_cancel=move |_| confirming.set(false)
-                labelled_by="fw-confirm-response-title" described_by="fw-confirm-response-desc">
-                <h2 id="fw-confirm-response-title">{i18n.t(k!("respond.check_title"))}</h2>
-                <p id="fw-confirm-response-desc">
-                    {check_before}<bdi>{contract.freelancer_name.clone()}</bdi>{check_after}
-                </p>
-                <blockquote class="fw-quote fw-preview">{preview}</blockquote>
-                <div class="fw-actions">
-                    <button type="button" class="fw-button" autofocus on:click=move |_| confirming.set(false)>{i18n.t(k!("respond.back"))}</button>
-                    <SendButton label=i18n.t(k!("respond.post")) pending_label=i18n.t(k!("respond.posting")) pending=flow.pending on_send=on_post/>
-                </div>
-            </ModalDialog>
+            <ConfirmResponse confirming=confirming text=text freelancer=freelancer pending=flow.pending on_post=flow.send/>
         </div>
+        <ClosedEditor open=open closes_at=window.closes_at text=text/>
+    }
+}
+
+/// What the person must know before writing: once, public where, and until when.
+#[component]
+fn ResponseRules(
+    freelancer: String,
+    ended_at: Option<chrono::DateTime<chrono::Utc>>,
+    closes_at: chrono::DateTime<chrono::Utc>,
+) -> impl IntoView {
+    let (i18n, clock) = (use_i18n(), expect_context::<ServerClock>());
+    let (until_before, until_after) = i18n.around(k!("respond.until"), "deadline");
+    let (once_before, once_after) = i18n.around(k!("respond.rule_once"), "one");
+    let (where_before, where_after) = i18n.around(k!("respond.rule_where"), "name");
+    view! {
+        <div class="fw-rules" id="fw-respond-rules">
+            <p>{i18n.t(k!("respond.rules_intro"))}</p>
+            <ul>
+                <li>{once_before}<strong>{i18n.t(k!("respond.rule_once.one"))}</strong>{once_after}</li>
+                <li>{where_before}<bdi>{freelancer}</bdi>{where_after}</li>
+                <li>{i18n.t(k!("respond.rule_care"))}</li>
+            </ul>
+        </div>
+        <p class="fw-deadline">
+            {until_before}<strong>{i18n.deadline(closes_at)}</strong>{until_after} " "
+            <span class="fw-countdown">{move || i18n.countdown(ended_at, clock.now())}</span>
+        </p>
+    }
+}
+
+/// The exact text, once more, before it is posted for good.
+#[component]
+fn ConfirmResponse(
+    confirming: RwSignal<bool>,
+    text: RwSignal<String>,
+    freelancer: String,
+    pending: Signal<bool>,
+    on_post: Callback<()>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let (check_before, check_after) = i18n.around(k!("respond.check_desc"), "name");
+    let preview = move || {
+        validate_response(&text.get())
+            .map(str::to_string)
+            .unwrap_or_default()
+    };
+    view! {
+        <ModalDialog open=confirming on_cancel=move |_| confirming.set(false)
+            labelled_by="fw-confirm-response-title" described_by="fw-confirm-response-desc">
+            <h2 id="fw-confirm-response-title">{i18n.t(k!("respond.check_title"))}</h2>
+            <p id="fw-confirm-response-desc">{check_before}<bdi>{freelancer}</bdi>{check_after}</p>
+            <blockquote class="fw-quote fw-preview">{preview}</blockquote>
+            <div class="fw-actions">
+                <button type="button" class="fw-button" autofocus on:click=move |_| confirming.set(false)>{i18n.t(k!("respond.back"))}</button>
+                <SendButton label=i18n.t(k!("respond.post")) pending_label=i18n.t(k!("respond.posting")) pending=pending on_send=on_post/>
+            </div>
+        </ModalDialog>
+    }
+}
+
+/// The editor once the window closed: when, the rule, and the unsent text to copy.
+#[component]
+fn ClosedEditor(
+    open: Memo<bool>,
+    closes_at: chrono::DateTime<chrono::Utc>,
+    text: RwSignal<String>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let closed_on = i18n.date_time_zoned(closes_at);
+    let unsent = i18n.t(k!("respond.unsent"));
+    view! {
         <div hidden=move || open.get() class="fw-closed">
             <p><strong>{i18n.tf(k!("respond.closed_on"), &[("date", &closed_on)])}</strong>
                " " {i18n.tp(k!("respond.closed_rule"), feedback_domain::RESPONSE_WINDOW_DAYS as f64, &[])}</p>
@@ -269,9 +291,4 @@ fn Editor(
             </Show>
         </div>
     }
-}
-
-pub fn show_notice(root: &DomRoot, notice: Notice, message: String) {
-    notice.0.set(Some(message));
-    root.focus_soon("fw-notice");
 }

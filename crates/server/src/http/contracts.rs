@@ -7,9 +7,9 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::Json;
 use feedback_domain::{
-    validate_evidence_links, validate_report_description, validate_response, ContractDetails,
-    ContractPage, FeedbackResponse, HistoryQuery, NewRemovalRequest, NewReport, NewResponse,
-    Problem, RemovalRequest, Report,
+    field, validate_evidence_links, validate_report_description, validate_response,
+    ContractDetails, ContractPage, FeedbackResponse, HistoryQuery, NewRemovalRequest, NewReport,
+    NewResponse, Problem, RemovalRequest, Report,
 };
 
 use super::error::{json_response, ApiError};
@@ -114,7 +114,7 @@ pub async fn post_response(
     let id = contract_id(&id)?;
     let key = idempotency_key(&headers, true)?;
     let text = validate_response(&body.text)
-        .map_err(|e| ApiError::field_code("text", e.to_string(), e.code()))?
+        .map_err(|e| ApiError::field_code(field::TEXT, e.to_string(), e.code()))?
         .to_string();
     let request = format!(
         "response {id} {}",
@@ -152,10 +152,10 @@ pub async fn post_report(
     let id = contract_id(&id)?;
     let key = idempotency_key(&headers, false)?;
     let description = validate_report_description(&body.description)
-        .map_err(|e| ApiError::field_code("description", e.to_string(), e.code()))?
+        .map_err(|e| ApiError::field_code(field::DESCRIPTION, e.to_string(), e.code()))?
         .to_string();
     let evidence = validate_evidence_links(&body.evidence)
-        .map_err(|e| ApiError::field_code("evidence", e.to_string(), e.code()))?;
+        .map_err(|e| ApiError::field_code(field::EVIDENCE, e.to_string(), e.code()))?;
     let request = format!(
         "report {id} {}",
         serde_json::to_string(&body).unwrap_or_default()

@@ -6,8 +6,8 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::HeaderMap;
 use feedback_domain::{
-    is_valid_idempotency_key, parse_contract_id, ContractId, ProblemKind, IDEMPOTENCY_KEY_HEADER,
-    IDEMPOTENCY_KEY_MAX_LEN,
+    field, is_valid_idempotency_key, parse_contract_id, ContractId, ProblemKind,
+    IDEMPOTENCY_KEY_HEADER, IDEMPOTENCY_KEY_MAX_LEN,
 };
 use serde::de::DeserializeOwned;
 
@@ -149,13 +149,13 @@ async fn collect_limited(mut body: axum::body::Body) -> Result<axum::body::Bytes
 fn parse_object<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
     if first != Some(&b'{') {
-        return Err(ApiError::field("body", "expected a JSON object"));
+        return Err(ApiError::field(field::BODY, "expected a JSON object"));
     }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     let value: T = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
         let path = e.path().to_string();
         let field = if path == "." {
-            "body".to_string()
+            field::BODY.to_string()
         } else {
             path
         };
@@ -168,7 +168,7 @@ fn parse_object<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         ApiError::field(&field, message)
     })?;
     de.end()
-        .map_err(|_| ApiError::field("body", "nothing may follow the JSON object"))?;
+        .map_err(|_| ApiError::field(field::BODY, "nothing may follow the JSON object"))?;
     Ok(value)
 }
 
@@ -176,7 +176,7 @@ fn parse_object<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
 /// than reaching contract 3 by another path).
 pub fn contract_id(raw: &str) -> Result<ContractId, ApiError> {
     parse_contract_id(raw)
-        .ok_or_else(|| ApiError::field("id", "a contract id: decimal digits, no leading zero"))
+        .ok_or_else(|| ApiError::field(field::ID, "a contract id: decimal digits, no leading zero"))
 }
 
 pub fn idempotency_key(headers: &HeaderMap, required: bool) -> Result<Option<String>, ApiError> {

@@ -9,7 +9,7 @@ use axum::http::header::ORIGIN;
 use axum::http::request::Parts;
 use axum::Json;
 use feedback_domain::{
-    validate_moderation_reason, NewRemovalStatus, NewReportStatus, Problem, ProblemKind,
+    field, validate_moderation_reason, NewRemovalStatus, NewReportStatus, Problem, ProblemKind,
 };
 
 use super::error::ApiError;
@@ -55,7 +55,7 @@ async fn moderate(
     let id = contract_id(id)?;
     let reason = validate_moderation_reason(reason)
         .map(str::to_string)
-        .map_err(|e| ApiError::field_code("reason", e.to_string(), e.code()))?;
+        .map_err(|e| ApiError::field_code(field::REASON, e.to_string(), e.code()))?;
     blocking(move || Ok(decisions::decide(&*state.store, id, &next, &reason)?))
         .await
         .map(Json)
