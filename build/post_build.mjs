@@ -4,7 +4,7 @@
 // minified glue and precompressed copies (.br at quality 11, .gz at level 9) that
 // feedback-server sends by Accept-Encoding.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 
@@ -96,21 +96,17 @@ writeFileSync(indexPath, index);
   writeFileSync(embedPath, embed);
 }
 
-// Locale catalogs (English is compiled into the wasm): dist/locales/<tag>-<hash>.json, the
-// hash the first 16 hex digits of the source file's SHA-256, as build.rs names them for the wasm.
-// On the wire a catalog is only its texts, as an array in the order of English's keys sorted
-// (a message's number in the wasm, build.rs): a quarter smaller than the keyed file,
-// compressed. The sorted keys themselves are keys-<hash of en.json>.json, which the wasm fetches
-// only to read a host's own messages given by name.
-const english = readFileSync(new URL('en.json', locales));
-const keys = Object.keys(JSON.parse(english.toString('utf8'))).sort();
-mkdirSync(join(dir, 'locales'), { recursive: true });
-writeFileSync(join(dir, 'locales', `keys-${hash16(english)}.json`), JSON.stringify(keys));
-for (const name of readdirSync(locales).filter((f) => f.endsWith('.json') && f !== 'en.json')) {
-  const source = readFileSync(new URL(name, locales));
-  const messages = JSON.parse(source.toString('utf8'));
-  const texts = JSON.stringify(keys.map((k) => messages[k] ?? null));
-  writeFileSync(join(dir, 'locales', `${name.replace(/\.json$/, '')}-${hash16(source)}.json`), texts);
+// Locale catalogs (English is compiled into the wasm): build.rs numbers the messages and
+// writes every served catalog (its texts only, in that order, under a name with its source's
+// hash) and the list of keys to target/catalogs/, with catalogs.json naming them. They are
+// copied as they are: the order and the names are build.rs's alone.
+{
+  const built = new URL('../target/catalogs/', import.meta.url);
+  const manifest = JSON.parse(readFileSync(new URL('catalogs.json', built), 'utf8'));
+  mkdirSync(join(dir, 'locales'), { recursive: true });
+  for (const name of [manifest.keys, ...Object.values(manifest.locales)]) {
+    copyFileSync(new URL(name, built), join(dir, 'locales', name));
+  }
 }
 
 if (release) {

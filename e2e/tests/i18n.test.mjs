@@ -4,6 +4,7 @@
 // longer) at 375 px with nothing cut off or overlapping.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import {
   launch, signedInPage, withArtifacts, writtenFeedback, axeViolations, serveHostPages, HOST, APP_URL,
 } from './browser.mjs';
@@ -238,4 +239,32 @@ test('the pseudo-locale (~40 % longer) at 375 px: nothing cut off, nothing overl
     await page.locator('#fw-panel-details button[aria-controls=fw-report-form]').click();
     assert.deepEqual(await page.evaluate(layoutProblems), [], 'report form');
   });
+});
+
+// The wasm reads each served catalog by message number (build.rs numbers them; the served files
+// are its texts in that order). In every locale, messages far apart in that order show their
+// own texts — a served file in another order would put other messages in their place.
+test('every served catalog follows the wasm\'s numbering of the messages', async (t) => {
+  const dir = new URL('../../locales/', import.meta.url);
+  const tags = readdirSync(dir).filter((f) => f.endsWith('.json') && f !== 'en.json').map((f) => f.slice(0, -5));
+  assert.ok(tags.length >= 6, `locales: ${tags}`);
+  for (const tag of tags) {
+    const source = JSON.parse(readFileSync(new URL(`${tag}.json`, dir), 'utf8'));
+    const page = await pageIn(tag);
+    await withArtifacts(t, page, async () => {
+      await page.goto(`${APP_URL}/contracts`);
+      await page.locator('.fw-result-count').waitFor();
+      const shown = await page.evaluate(() => ({
+        title: document.querySelector('h1').textContent,
+        search: document.querySelector('label[for=fw-q]').textContent,
+        sort: document.querySelector('label[for=fw-sort]').textContent,
+        next: document.querySelector('a[rel=next]')?.textContent,
+      }));
+      assert.equal(shown.title, source['history.title'], tag);
+      assert.equal(shown.search, source['history.search'], tag);
+      assert.equal(shown.sort, source['history.sort'], tag);
+      assert.ok(shown.next?.includes(source['pager.next']), `${tag}: ${shown.next}`);
+    });
+    await page.close();
+  }
 });
