@@ -102,6 +102,9 @@ writeFileSync(indexPath, index);
 // copied as they are: the order and the names are build.rs's alone.
 {
   const built = new URL('../target/catalogs/', import.meta.url);
+  if (!existsSync(new URL('catalogs.json', built))) {
+    throw new Error('post_build: target/catalogs/ is missing (build.rs writes it): run `cargo clean -p feedback-widget` and build again');
+  }
   const manifest = JSON.parse(readFileSync(new URL('catalogs.json', built), 'utf8'));
   mkdirSync(join(dir, 'locales'), { recursive: true });
   for (const name of [manifest.keys, ...Object.values(manifest.locales)]) {
