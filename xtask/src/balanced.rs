@@ -6,7 +6,8 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::{free_port, start_server_bin, Guard, Result};
+use crate::process::{free_port, start_server_bin, Guard};
+use crate::Result;
 
 /// Drop order is field order: the balancer, then the instances, then the database.
 pub struct Balanced {
