@@ -141,7 +141,14 @@ pub fn start_unlimited(
 ) -> Result<(Guard, String)> {
     let db = db.to_str().ok_or("the database path is not UTF-8")?;
     let base = ["--addr", addr, "--db", db, "--seed", seed];
-    let unlimited = ["--read-rate", "off", "--write-rate", "off"];
+    let unlimited = [
+        "--read-rate",
+        "off",
+        "--write-rate",
+        "off",
+        "--public-read-rate",
+        "off",
+    ];
     start_server_bin(bin, &[&base[..], &unlimited, extra].concat())
 }
 

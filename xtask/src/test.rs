@@ -115,7 +115,7 @@ pub fn test(root: &Path) -> Result {
     // The same HTTP suites again, each server on a fresh database in a throwaway PostgreSQL
     // cluster (the native run above covers SQLite and the multi-instance tests).
     run_suite(
-        "API on PostgreSQL: the HTTP, hardening, moderation and webhook suites",
+        "API on PostgreSQL: the HTTP, hardening, moderation, webhook and work-history suites",
         cargo()
             .args([
                 "test",
@@ -130,6 +130,8 @@ pub fn test(root: &Path) -> Result {
                 "moderation",
                 "--test",
                 "webhooks",
+                "--test",
+                "work_history",
             ])
             .env("FEEDBACK_TEST_DB", "postgres"),
         &mut summary,

@@ -80,6 +80,8 @@ pub struct FeedbackSummary {
 pub struct ContractSummary {
     pub id: ContractId,
     pub title: String,
+    /// Where the freelancer's public work history is (`/api/v1/freelancers/{id}/work-history`).
+    pub freelancer_id: crate::FreelancerId,
     pub freelancer_name: String,
     #[serde(deserialize_with = "crate::time::rfc3339")]
     pub started_at: DateTime<Utc>,
@@ -673,7 +675,7 @@ fn canonical_digits(s: &str) -> Option<&str> {
     ok.then_some(s)
 }
 
-fn parse_canonical_u32(s: &str) -> Option<u32> {
+pub(crate) fn parse_canonical_u32(s: &str) -> Option<u32> {
     canonical_digits(s)?.parse().ok()
 }
 

@@ -11,6 +11,7 @@ pub mod report;
 pub mod text;
 pub mod time;
 pub mod window;
+pub mod work_history;
 
 pub use api::*;
 pub use moderation::*;
@@ -18,3 +19,4 @@ pub use permissions::*;
 pub use report::*;
 pub use text::*;
 pub use window::*;
+pub use work_history::*;

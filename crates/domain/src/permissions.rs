@@ -242,6 +242,7 @@ mod tests {
         ContractSummary {
             id: 1,
             title: "Logo".into(),
+            freelancer_id: 1,
             freelancer_name: "Ana".into(),
             started_at: t0() - Duration::days(30),
             ended_at: Some(t0()),

@@ -50,6 +50,8 @@ pub struct Limits {
     pub read_rate: storage::Rate,
     /// Per caller: POST requests.
     pub write_rate: storage::Rate,
+    /// Per address: the public work history (no token, so no user to count).
+    pub public_read_rate: storage::Rate,
     /// How long an idempotent result is replayed (and then deleted).
     pub idempotency_retention: Duration,
 }
@@ -68,6 +70,10 @@ impl Default for Limits {
             write_rate: storage::Rate {
                 per_minute: 60,
                 burst: 20,
+            },
+            public_read_rate: storage::Rate {
+                per_minute: 300,
+                burst: 60,
             },
             idempotency_retention: Duration::from_secs(24 * 3600),
         }

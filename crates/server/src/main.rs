@@ -37,6 +37,7 @@ Limits (defaults in brackets):
   --max-in-flight N      requests handled at once; beyond it 503 + Retry-After [512]
   --read-rate RATE       GETs per caller: N/min, N/min,BURST or off [600/min,120]
   --write-rate RATE      POSTs per caller [60/min,20]
+  --public-read-rate RATE  anonymous reads of a work history, per address [300/min,60]
   --idempotency-retention-secs N  how long an Idempotency-Key replays [86400]
 
 Logs: JSON lines on stderr, one per request with its X-Request-Id; RUST_LOG filters (default info).
@@ -100,6 +101,10 @@ fn parse(args: Vec<String>) -> Result<Config, String> {
             "--max-in-flight" => config.limits.max_in_flight = number(&flag, value()?)?,
             "--read-rate" => {
                 config.limits.read_rate =
+                    Rate::parse(&value()?).map_err(|e| format!("{flag}: {e}"))?
+            }
+            "--public-read-rate" => {
+                config.limits.public_read_rate =
                     Rate::parse(&value()?).map_err(|e| format!("{flag}: {e}"))?
             }
             "--write-rate" => {

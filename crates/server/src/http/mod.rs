@@ -14,6 +14,7 @@ pub mod serve;
 pub mod state;
 mod static_files;
 pub mod tokens;
+pub mod work_history;
 
 use std::sync::Arc;
 
@@ -92,6 +93,7 @@ pub fn documented_routes() -> Vec<(&'static str, Method)> {
         .into_iter()
         .chain(moderation_routes())
         .map(|(path, method, _)| (path, method))
+        .chain([(work_history::PATH, Method::GET)])
         .collect()
 }
 
@@ -156,6 +158,8 @@ pub fn router(state: AppState, config: &Config) -> Result<Router, Box<dyn std::e
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
         ))
+        // The one public, cacheable read: its own CORS, Cache-Control and rate limit.
+        .merge(work_history::router(config.limits.public_read_rate))
         // JSON compresses 4–5×: a page of contracts is 4.6 KB, 1 KB in gzip. Made per
         // response, so a fast level (brotli 11 is for the static files, compressed once at
         // build time). No cookies: a request is authorized by a header another site can't

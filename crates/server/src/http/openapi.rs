@@ -28,7 +28,8 @@ use super::limits::{MAX_HEADER_BYTES, MAX_URI_BYTES};
         api::post_report,
         api::post_removal_request,
         super::moderation::report_status,
-        super::moderation::removal_status
+        super::moderation::removal_status,
+        super::work_history::work_history
     ),
     components(schemas(
         feedback_domain::ReportCategory,

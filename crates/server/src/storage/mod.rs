@@ -14,9 +14,9 @@ use std::time::Duration;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use feedback_domain::{
-    ContractDetails, ContractId, ContractPage, ContractSummary, GivenFeedback, HistoryQuery,
-    ReceivedFeedback, RemovalStatus, RemovalStatusChange, Report, ReportStatus, ReportStatusChange,
-    ResponseWindow,
+    ContractDetails, ContractId, ContractPage, ContractSummary, FreelancerId, GivenFeedback,
+    HistoryQuery, ReceivedFeedback, RemovalStatus, RemovalStatusChange, Report, ReportStatus,
+    ReportStatusChange, ResponseWindow, WorkHistoryPage, WorkHistoryQuery,
 };
 
 pub use budget::{Caller, Rate};
@@ -363,6 +363,12 @@ pub trait Store: Send + Sync + 'static {
     fn history_page(&self, user: i64, q: &HistoryQuery) -> StoreResult<ContractPage>;
     /// A contract of `user`'s with its feedback; `None` if it is not theirs.
     fn contract_details(&self, user: i64, id: ContractId) -> StoreResult<Option<ContractDetails>>;
+    /// One page of a freelancer's public work history; `None` if there is no such freelancer.
+    fn work_history(
+        &self,
+        freelancer: FreelancerId,
+        q: &WorkHistoryQuery,
+    ) -> StoreResult<Option<WorkHistoryPage>>;
     /// Runs `body` in one write transaction that commits only if it returns `Ok`.
     fn transaction(&self, body: TxBody) -> Result<(), TxFailure>;
     /// Deletes idempotency records older than `retention`, at most `batch`; how many went.

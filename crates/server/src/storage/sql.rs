@@ -10,7 +10,9 @@ pub const STATUS_HISTORY: &str = "SELECT status, at, reason FROM status_changes 
 
 /// A contract summary's columns (over `contracts c` with `SUMMARY_JOINS`), as both read them.
 pub const SUMMARY_COLUMNS: &str = "c.id, c.title, c.freelancer_name, c.started_at, c.ended_at, \
-     rf.rating, rf.comment IS NOT NULL, rs.feedback_id IS NOT NULL, rp.status";
+     rf.rating, rf.comment IS NOT NULL, rs.feedback_id IS NOT NULL, rp.status, c.freelancer_id";
+/// The columns after `SUMMARY_COLUMNS` start here.
+pub const AFTER_SUMMARY: usize = 10;
 /// The feedback both ways on a contract's details, in the column order both backends read
 /// (each adds its `WHERE … contract_id =` the contract).
 pub const RECEIVED_DETAILS: &str = "SELECT rf.id, rf.rating, rf.comment, rf.created_at, \
@@ -25,6 +27,36 @@ pub const GIVEN_DETAILS: &str = "SELECT gf.id, gf.rating, gf.comment, gf.created
 pub const SUMMARY_JOINS: &str = "LEFT JOIN received_feedback rf ON rf.contract_id = c.id \
      LEFT JOIN responses rs ON rs.feedback_id = rf.id \
      LEFT JOIN reports rp ON rp.feedback_id = rf.id";
+
+/// A freelancer's id for a name, made on first use (the reference data names freelancers);
+/// a new contract takes it by `FREELANCER_BY_NAME`.
+pub const ENSURE_FREELANCER: &str =
+    "INSERT INTO freelancers (name) VALUES ($1) ON CONFLICT (name) DO NOTHING";
+/// A freelancer's id, by name (a subquery of each backend's contract insert).
+pub const FREELANCER_BY_NAME: &str = "(SELECT id FROM freelancers WHERE name = $3)";
+/// A freelancer's name, by id.
+pub const FREELANCER_NAME: &str = "SELECT name FROM freelancers WHERE id = $1";
+/// The work history's rows: a freelancer's (`$1`) ended contracts with something public left —
+/// the client's feedback not removed, or the client's response to feedback not removed.
+/// Removed parts read as NULL.
+const WORK_HISTORY_FROM: &str = "FROM contracts c JOIN users u ON u.id = c.client_id \
+     LEFT JOIN given_feedback gf ON gf.contract_id = c.id AND gf.removed_at IS NULL \
+     LEFT JOIN received_feedback rf ON rf.contract_id = c.id AND rf.removed_at IS NULL \
+     LEFT JOIN responses rs ON rs.feedback_id = rf.id \
+     WHERE c.freelancer_id = $1 AND c.ended_at IS NOT NULL \
+       AND (gf.id IS NOT NULL OR rs.feedback_id IS NOT NULL)";
+/// How many rows the work history has.
+pub fn work_history_count() -> String {
+    format!("SELECT COUNT(*) {WORK_HISTORY_FROM}")
+}
+/// One page (`$2` rows from `$3`), newest first: title, ended_at, client name, rating, comment,
+/// response text, response time.
+pub fn work_history_page() -> String {
+    format!(
+        "SELECT c.title, c.ended_at, u.name, gf.rating, gf.comment, rs.text, rs.created_at \
+         {WORK_HISTORY_FROM} ORDER BY c.sort_end DESC, c.id DESC LIMIT $2 OFFSET $3"
+    )
+}
 
 /// Written, unanswered, not removed feedback on contracts that ended in `[$1, $2)`: who may
 /// be owed a reminder.

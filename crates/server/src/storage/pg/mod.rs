@@ -12,8 +12,9 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use feedback_domain::{
     ContractDetails, ContractId, ContractPage, ContractStatus, ContractSummary, FeedbackResponse,
-    FeedbackSummary, GivenFeedback, HistoryQuery, ReceivedFeedback, RemovalRequest, RemovalStatus,
-    Report, ReportCategory, ReportStatus,
+    FeedbackSummary, FreelancerId, GivenFeedback, HistoryQuery, ReceivedFeedback, RemovalRequest,
+    RemovalStatus, Report, ReportCategory, ReportStatus, WorkHistoryItem, WorkHistoryPage,
+    WorkHistoryQuery,
 };
 use std::collections::HashMap;
 
@@ -21,9 +22,10 @@ use postgres::types::ToSql;
 use postgres::{Client, GenericClient, NoTls, Row, Statement, Transaction};
 
 use super::sql::{
-    history_sql, like_pattern, order_by, page_scan, search_text, title_key, HistorySql,
-    GIVEN_DETAILS, RECEIVED_DETAILS, REMINDER_CANDIDATES, STATUS_HISTORY, SUMMARY_COLUMNS,
-    SUMMARY_JOINS,
+    history_sql, like_pattern, order_by, page_scan, search_text, title_key, work_history_count,
+    work_history_page, HistorySql, AFTER_SUMMARY, ENSURE_FREELANCER, FREELANCER_BY_NAME,
+    FREELANCER_NAME, GIVEN_DETAILS, RECEIVED_DETAILS, REMINDER_CANDIDATES, STATUS_HISTORY,
+    SUMMARY_COLUMNS, SUMMARY_JOINS,
 };
 use super::{
     attach_histories, details, to_stored_precision, Caller, GivenRow, HistoryRow, ModerationRow,
@@ -118,6 +120,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/postgres/0001_init.sql"),
     include_str!("../../../migrations/postgres/0002_trigram_search.sql"),
     include_str!("../../../migrations/postgres/0003_moderation_and_webhooks.sql"),
+    include_str!("../../../migrations/postgres/0004_freelancers.sql"),
 ];
 
 /// Advisory lock keys (arbitrary, fixed): one instance migrates or seeds at a time.
@@ -209,6 +212,7 @@ fn summary(r: &Row) -> ContractSummary {
     ContractSummary {
         id: r.get(0),
         title: r.get(1),
+        freelancer_id: r.get(9),
         freelancer_name: r.get(2),
         started_at: r.get(3),
         ended_at,
@@ -295,7 +299,7 @@ impl Store for PgStore {
         );
         let rows = c.query(&sql, &params)?;
         let server_now = match rows.first() {
-            Some(r) => r.get(9),
+            Some(r) => r.get(AFTER_SUMMARY),
             None => db_now(&mut c)?,
         };
         Ok(ContractPage {
@@ -320,8 +324,11 @@ impl Store for PgStore {
         else {
             return Ok(None);
         };
-        let (contract, description, now): (_, String, DateTime<Utc>) =
-            (summary(&row), row.get(9), row.get(10));
+        let (contract, description, now): (_, String, DateTime<Utc>) = (
+            summary(&row),
+            row.get(AFTER_SUMMARY),
+            row.get(AFTER_SUMMARY + 1),
+        );
         let received = c
             .query_opt(
                 &format!("{RECEIVED_DETAILS} WHERE rf.contract_id = $1"),
@@ -381,6 +388,43 @@ impl Store for PgStore {
             history(&mut c, subject, id)
         })?;
         Ok(Some(details(contract, description, received, given, now)))
+    }
+
+    fn work_history(
+        &self,
+        freelancer: FreelancerId,
+        q: &WorkHistoryQuery,
+    ) -> StoreResult<Option<WorkHistoryPage>> {
+        let mut conn = self.pool().get()?;
+        let mut c = conn.sql();
+        let Some(row) = c.query_opt(FREELANCER_NAME, &[&freelancer])? else {
+            return Ok(None);
+        };
+        let total: i64 = c.query_one(&work_history_count(), &[&freelancer])?.get(0);
+        let (limit, offset) = (i64::from(q.per_page), q.offset() as i64);
+        let items = c
+            .query(&work_history_page(), &[&freelancer, &limit, &offset])?
+            .iter()
+            .map(|r| WorkHistoryItem {
+                title: r.get(0),
+                ended_at: r.get(1),
+                client_name: r.get(2),
+                rating: r.get::<_, Option<f64>>(3).map(|x| x as f32),
+                comment: r.get(4),
+                response: r.get::<_, Option<String>>(5).map(|text| FeedbackResponse {
+                    text,
+                    created_at: r.get(6),
+                }),
+            })
+            .collect();
+        Ok(Some(WorkHistoryPage {
+            freelancer_id: freelancer,
+            freelancer_name: row.get(0),
+            items,
+            total: total as u64,
+            page: q.page,
+            per_page: q.per_page,
+        }))
     }
 
     fn transaction(&self, body: TxBody) -> Result<(), TxFailure> {
@@ -929,12 +973,14 @@ impl WriteTx for PgTx<'_, '_> {
 
     fn insert_contract(&mut self, c: &NewContract) -> StoreResult<i64> {
         let ended_at = c.ended_at.map(to_stored_precision);
+        self.0.execute(ENSURE_FREELANCER, &[&c.freelancer_name])?;
         Ok(self
             .0
             .query_one(
                 &format!("INSERT INTO contracts (client_id, title, freelancer_name, description, \
-                   started_at, ended_at, sort_end, title_key, search_text, seed_key) \
-                 VALUES ($1, $2, $3, $4, $5, $6, COALESCE($6::timestamptz, {ACTIVE_SORT_END}), $7, $8, $9) \
+                   started_at, ended_at, sort_end, title_key, search_text, seed_key, freelancer_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, COALESCE($6::timestamptz, {ACTIVE_SORT_END}), \
+                   $7, $8, $9, {FREELANCER_BY_NAME}) \
                  RETURNING id"),
                 &[
                     &c.client_id,

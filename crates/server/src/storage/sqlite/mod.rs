@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use feedback_domain::{
-    ContractDetails, ContractId, ContractPage, HistoryQuery, RemovalStatus, Report,
+    ContractDetails, ContractId, ContractPage, FreelancerId, HistoryQuery, RemovalStatus, Report,
+    WorkHistoryPage, WorkHistoryQuery,
 };
 use rusqlite::{params, OptionalExtension, Transaction};
 
@@ -60,6 +61,14 @@ impl Store for SqliteStore {
         Ok(self
             .db
             .read(|c| db::contract_details(c, user, id, db::now()))?)
+    }
+
+    fn work_history(
+        &self,
+        freelancer: FreelancerId,
+        q: &WorkHistoryQuery,
+    ) -> StoreResult<Option<WorkHistoryPage>> {
+        Ok(self.db.read(|c| db::work_history(c, freelancer, q))?)
     }
 
     fn transaction(&self, body: TxBody) -> Result<(), TxFailure> {

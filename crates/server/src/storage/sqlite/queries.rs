@@ -12,8 +12,9 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, TimeZone, Utc};
 use feedback_domain::{
     ContractDetails, ContractId, ContractPage, ContractStatus, ContractSummary, FeedbackResponse,
-    FeedbackSummary, GivenFeedback, HistoryQuery, ReceivedFeedback, RemovalRequest, RemovalStatus,
-    Report, ReportCategory, ReportStatus,
+    FeedbackSummary, FreelancerId, GivenFeedback, HistoryQuery, ReceivedFeedback, RemovalRequest,
+    RemovalStatus, Report, ReportCategory, ReportStatus, WorkHistoryItem, WorkHistoryPage,
+    WorkHistoryQuery,
 };
 use rusqlite::{
     params, Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior,
@@ -21,8 +22,10 @@ use rusqlite::{
 
 use super::numbered;
 use crate::storage::sql::{
-    history_sql, like_pattern, order_by, page_scan, search_text, title_key, HistorySql,
-    GIVEN_DETAILS, RECEIVED_DETAILS, STATUS_HISTORY, SUMMARY_COLUMNS, SUMMARY_JOINS,
+    history_sql, like_pattern, order_by, page_scan, search_text, title_key, work_history_count,
+    work_history_page, HistorySql, AFTER_SUMMARY, ENSURE_FREELANCER, FREELANCER_BY_NAME,
+    FREELANCER_NAME, GIVEN_DETAILS, RECEIVED_DETAILS, STATUS_HISTORY, SUMMARY_COLUMNS,
+    SUMMARY_JOINS,
 };
 use crate::storage::{
     attach_histories, details, GivenRow, HistoryRow, NewContract, ReceivedRow, StoredResult,
@@ -36,6 +39,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0003_contract_counts.sql"),
     include_str!("../../../migrations/sqlite/0004_idempotency_expiry.sql"),
     include_str!("../../../migrations/sqlite/0005_moderation_and_webhooks.sql"),
+    include_str!("../../../migrations/sqlite/0006_freelancers.sql"),
 ];
 
 pub type DbResult<T> = Result<T, rusqlite::Error>;
@@ -147,6 +151,7 @@ fn summary_from_row(r: &rusqlite::Row) -> DbResult<ContractSummary> {
     Ok(ContractSummary {
         id: r.get(0)?,
         title: r.get(1)?,
+        freelancer_id: r.get(9)?,
         freelancer_name: r.get(2)?,
         started_at: from_ms(r.get(3)?),
         ended_at: ended_at.map(from_ms),
@@ -234,7 +239,7 @@ pub fn contract_details(
              WHERE c.id = ?1 AND c.client_id = ?2"
         ))?
         .query_row(params![id, user], |r| {
-            Ok((summary_from_row(r)?, r.get::<_, String>(9)?))
+            Ok((summary_from_row(r)?, r.get::<_, String>(AFTER_SUMMARY)?))
         })
         .optional()?;
     let Some((contract, description)) = row else {
@@ -302,6 +307,52 @@ pub fn contract_details(
     Ok(Some(details(contract, description, received, given, now)))
 }
 
+/// One page of a freelancer's public work history; `None` if there is no such freelancer.
+pub fn work_history(
+    conn: &Connection,
+    freelancer: FreelancerId,
+    q: &WorkHistoryQuery,
+) -> DbResult<Option<WorkHistoryPage>> {
+    let name: Option<String> = conn
+        .prepare_cached(&numbered(FREELANCER_NAME))?
+        .query_row([freelancer], |r| r.get(0))
+        .optional()?;
+    let Some(freelancer_name) = name else {
+        return Ok(None);
+    };
+    let total: i64 = conn
+        .prepare_cached(&numbered(&work_history_count()))?
+        .query_row([freelancer], |r| r.get(0))?;
+    let items = conn
+        .prepare_cached(&numbered(&work_history_page()))?
+        .query_map(params![freelancer, q.per_page, q.offset() as i64], |r| {
+            let response: Option<String> = r.get(5)?;
+            Ok(WorkHistoryItem {
+                title: r.get(0)?,
+                ended_at: from_ms(r.get(1)?),
+                client_name: r.get(2)?,
+                rating: r.get::<_, Option<f64>>(3)?.map(|x| x as f32),
+                comment: r.get(4)?,
+                response: match response {
+                    Some(text) => Some(FeedbackResponse {
+                        text,
+                        created_at: from_ms(r.get(6)?),
+                    }),
+                    None => None,
+                },
+            })
+        })?
+        .collect::<DbResult<Vec<_>>>()?;
+    Ok(Some(WorkHistoryPage {
+        freelancer_id: freelancer,
+        freelancer_name,
+        items,
+        total: total as u64,
+        page: q.page,
+        per_page: q.per_page,
+    }))
+}
+
 /// A report's or removal request's status history, oldest first.
 pub fn history(conn: &Connection, subject: Subject, feedback_id: i64) -> DbResult<Vec<HistoryRow>> {
     conn.prepare_cached(&numbered(STATUS_HISTORY))?
@@ -316,11 +367,13 @@ pub fn history(conn: &Connection, subject: Subject, feedback_id: i64) -> DbResul
 }
 
 pub fn insert_contract(tx: &Connection, c: &NewContract) -> DbResult<i64> {
-    tx.prepare_cached(
+    tx.prepare_cached(&numbered(ENSURE_FREELANCER))?
+        .execute([c.freelancer_name])?;
+    tx.prepare_cached(&numbered(&format!(
         "INSERT INTO contracts (client_id, title, freelancer_name, description, started_at, \
-         ended_at, sort_end, title_key, search_text, seed_key) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-    )?
+         ended_at, sort_end, title_key, search_text, seed_key, freelancer_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, {FREELANCER_BY_NAME})"
+    )))?
     .execute(params![
         c.client_id,
         c.title,
