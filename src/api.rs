@@ -5,9 +5,9 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use feedback_domain::{
-    ContractDetails, ContractId, ContractPage, FeedbackResponse, HistoryQuery, NewRemovalRequest,
-    NewReport, NewResponse, Problem, ProblemKind, RemovalRequest, Report, API_PREFIX,
-    IDEMPOTENCY_KEY_HEADER,
+    ContractDetails, ContractId, ContractPage, FeedbackResponse, FreelancerId, HistoryQuery,
+    NewRemovalRequest, NewReport, NewResponse, Problem, ProblemKind, RemovalRequest, Report,
+    WorkHistoryPage, WorkHistoryQuery, API_PREFIX, IDEMPOTENCY_KEY_HEADER,
 };
 use gloo_net::http::{Request, RequestBuilder, Response};
 use send_wrapper::SendWrapper;
@@ -180,6 +180,23 @@ impl ApiClient {
             format!("/contracts?{query}")
         };
         self.get_json(&path, ab).await
+    }
+
+    /// A freelancer's public work history: asked without the token (a public read needs none,
+    /// and a bearer header would make another origin's browser preflight it).
+    pub async fn work_history(
+        &self,
+        id: FreelancerId,
+        q: WorkHistoryQuery,
+        ab: &Aborter,
+    ) -> Result<WorkHistoryPage, ApiError> {
+        let public = ApiClient::with_token(self.base.clone(), TokenSource::None);
+        let query = query_string(&q.to_pairs());
+        let path = match query.is_empty() {
+            true => format!("/freelancers/{id}/work-history"),
+            false => format!("/freelancers/{id}/work-history?{query}"),
+        };
+        public.get_json(&path, ab).await
     }
 
     pub async fn contract(

@@ -30,6 +30,7 @@ use nav::{Nav, Screen};
 use pages::contract::ContractPage;
 use pages::history::HistoryPage;
 use pages::not_found::NotFound;
+use pages::work_history::WorkHistoryScreen;
 
 /// Records a Performance API mark (read by the benchmark: `cargo xtask bench`).
 pub(crate) fn perf_mark(name: &str) {
@@ -93,6 +94,7 @@ pub fn Shell(config: AppConfig) -> impl IntoView {
     let content = move || match screen.get() {
         Screen::History => view! { <HistoryPage/> }.into_any(),
         Screen::Contract(id) => view! { <ContractPage id=id/> }.into_any(),
+        Screen::WorkHistory(id) => view! { <WorkHistoryScreen id=id/> }.into_any(),
         Screen::NotFound => view! { <NotFound/> }.into_any(),
     };
     let body = view! {

@@ -2,7 +2,7 @@
 //! (leptos_router); embedded in a host page it is a signal, so the host's URL, history and links
 //! are never touched. Pages only talk to `Nav`, so they work the same both ways.
 
-use feedback_domain::ContractId;
+use feedback_domain::{ContractId, FreelancerId};
 use leptos::prelude::*;
 
 /// The screens.
@@ -11,6 +11,8 @@ pub enum Screen {
     History,
     /// `None`: the id in the address is not a number.
     Contract(Option<ContractId>),
+    /// A freelancer's public work history (`None`: not a number).
+    WorkHistory(Option<FreelancerId>),
     NotFound,
 }
 
@@ -40,8 +42,12 @@ pub fn screen_of(path: &str) -> Screen {
     let path = path.trim_end_matches('/');
     match path {
         "" | "/contracts" => Screen::History,
-        _ => match path.strip_prefix("/contracts/") {
-            Some(id) if !id.contains('/') => Screen::Contract(id.parse().ok()),
+        _ => match (
+            path.strip_prefix("/contracts/"),
+            path.strip_prefix("/freelancers/"),
+        ) {
+            (Some(id), _) if !id.contains('/') => Screen::Contract(id.parse().ok()),
+            (_, Some(id)) if !id.contains('/') => Screen::WorkHistory(id.parse().ok()),
             _ => Screen::NotFound,
         },
     }

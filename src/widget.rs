@@ -186,6 +186,9 @@ fn host_languages() -> Vec<String> {
         .collect()
 }
 
+/// The `view` option that shows a freelancer's work history.
+const WORK_HISTORY_VIEW: &str = "work-history";
+
 /// Mounts the widget in `element`'s shadow root. Options: `apiBase` (string), `token` (string)
 /// or `getToken` (function returning a string or a promise of one, called before each
 /// request), `contractId` (number; omit for the whole history), `locale` (a BCP 47 tag or a
@@ -193,7 +196,9 @@ fn host_languages() -> Vec<String> {
 /// is close; without it, the host page's `lang`, then the browser's languages), `messages` (a catalog's JSON text or object, used instead of fetching the locale's
 /// own: a host's wording), `localesUrl` (the folder of the catalogs; `embed.js` sets it),
 /// `colorScheme` (`"light"`, `"dark"` or `"auto"`, the
-/// default: follow the system, live), `styleUrl` (the widget's CSS; `embed.js` sets it).
+/// default: follow the system, live), `styleUrl` (the widget's CSS; `embed.js` sets it),
+/// `view` (`"work-history"` with `freelancerId`: a freelancer's public work history, which
+/// needs no token; otherwise the client's contracts).
 #[wasm_bindgen]
 pub fn mount(element: web_sys::HtmlElement, options: JsValue) -> Result<WidgetHandle, JsValue> {
     crate::install_panic_screen();
@@ -210,12 +215,17 @@ pub fn mount(element: web_sys::HtmlElement, options: JsValue) -> Result<WidgetHa
         (None, None) => TokenSource::None,
     };
     // A number or a numeric string (an HTML attribute); ids are whole numbers, parsed as such.
-    let contract: Option<ContractId> =
-        option(&options, "contractId").and_then(|v| match v.as_f64() {
-            Some(f) if f.fract() == 0.0 => Some(f as ContractId),
+    let id = |name: &str| {
+        option(&options, name).and_then(|v| match v.as_f64() {
+            Some(f) if f.fract() == 0.0 => Some(f as i64),
             Some(_) => None,
             None => v.as_string()?.trim().parse().ok(),
-        });
+        })
+    };
+    let contract: Option<ContractId> = id("contractId");
+    let work_history =
+        option(&options, "view").and_then(|v| v.as_string()) == Some(WORK_HISTORY_VIEW.into());
+    let freelancer = id("freelancerId");
     let requested: Vec<String> = match option(&options, "locale") {
         Some(v) if js_sys::Array::is_array(&v) => js_sys::Array::from(&v)
             .iter()
@@ -263,9 +273,13 @@ pub fn mount(element: web_sys::HtmlElement, options: JsValue) -> Result<WidgetHa
     let config = AppConfig {
         api: ApiClient::with_token(api_base, token),
     };
-    let initial = match contract {
-        Some(id) => crate::pages::contract::contract_href(id, crate::pages::contract::Tab::Details),
-        None => "/contracts".to_string(),
+    let initial = match (work_history, freelancer, contract) {
+        // No or a bad id: the work history says there is no such freelancer.
+        (true, id, _) => format!("/freelancers/{}", id.map_or("-".into(), |i| i.to_string())),
+        (false, _, Some(id)) => {
+            crate::pages::contract::contract_href(id, crate::pages::contract::Tab::Details)
+        }
+        (false, _, None) => "/contracts".to_string(),
     };
     let host = Host::on(Some(element));
     let inner_shadow = shadow.clone();

@@ -4,6 +4,7 @@
 pub mod char_count;
 pub mod dialog;
 pub mod error_summary;
+pub mod pager;
 pub mod stars;
 pub mod tabs;
 pub mod timeline;

@@ -11,6 +11,7 @@ use super::contract::{contract_href, Tab};
 use super::LoadFailed;
 use crate::api::{Aborter, ApiClient};
 use crate::clock::ServerClock;
+use crate::components::pager::Pager;
 use crate::components::use_debounce_fn::use_debounce_fn;
 use crate::i18n::use_i18n;
 use crate::nav::{Link, Nav};
@@ -215,7 +216,11 @@ fn Results(page: ContractPage, query: HistoryQuery) -> impl IntoView {
         <ul class="fw-contracts">
             {page.items.into_iter().map(|c| view! { <ContractRow contract=c/> }).collect_view()}
         </ul>
-        {(pages > 1).then(|| view! { <Pager query=query pages=pages/> })}
+        {(pages > 1).then(|| {
+            let current = query.page;
+            let href = move |page| history_href(&HistoryQuery { page, ..query.clone() });
+            view! { <Pager current=current pages=pages href=href/> }
+        })}
     }
 }
 
@@ -256,40 +261,6 @@ fn ContractRow(contract: ContractSummary) -> impl IntoView {
             </p>
             {badge}
         </li>
-    }
-}
-
-#[component]
-fn Pager(query: HistoryQuery, pages: u32) -> impl IntoView {
-    let at = |page: u32| {
-        history_href(&HistoryQuery {
-            page,
-            ..query.clone()
-        })
-    };
-    let current = query.page;
-    let i18n = use_i18n();
-    let status = i18n.tf(
-        k!("pager.status"),
-        &[
-            ("current", &i18n.number(f64::from(current))),
-            ("pages", &i18n.number(f64::from(pages))),
-        ],
-    );
-    view! {
-        <nav class="fw-pager" aria-label=i18n.t(k!("pager.label"))>
-            {(current > 1).then(|| view! {
-                <Link href=at(current - 1) rel="prev">
-                    <span class="fw-directional" aria-hidden="true">"← "</span>{i18n.t(k!("pager.previous"))}
-                </Link>
-            })}
-            <span class="fw-pager-status">{status}</span>
-            {(current < pages).then(|| view! {
-                <Link href=at(current + 1) rel="next">
-                    {i18n.t(k!("pager.next"))}<span class="fw-directional" aria-hidden="true">" →"</span>
-                </Link>
-            })}
-        </nav>
     }
 }
 

@@ -3,6 +3,7 @@
 pub mod contract;
 pub mod history;
 pub mod not_found;
+pub mod work_history;
 
 use crate::k;
 use leptos::prelude::*;
@@ -29,7 +30,13 @@ pub fn Crashed(errors: ArcRwSignal<Errors>) -> impl IntoView {
 
 /// A failed load: what happened, in words, and what to do (retry, or sign in).
 #[component]
-pub fn LoadFailed(error: ApiError, #[prop(into)] on_retry: Callback<()>) -> impl IntoView {
+pub fn LoadFailed(
+    error: ApiError,
+    #[prop(into)] on_retry: Callback<()>,
+    /// The heading when there is no such thing (a contract unless said).
+    #[prop(optional)]
+    not_found: Option<crate::i18n::Key>,
+) -> impl IntoView {
     let retry = error.is_retryable() || matches!(error, ApiError::BadResponse);
     let i18n = crate::i18n::use_i18n();
     let host = crate::widget::use_host();
@@ -38,7 +45,7 @@ pub fn LoadFailed(error: ApiError, #[prop(into)] on_retry: Callback<()>) -> impl
     Effect::new(move |_| host.ready());
     let heading = i18n.t(match error {
         ApiError::Unauthorized => k!("load.signin"),
-        ApiError::NotFound => k!("load.not_found"),
+        ApiError::NotFound => not_found.unwrap_or(k!("load.not_found")),
         _ => k!("load.failed"),
     });
     view! {

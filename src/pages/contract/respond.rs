@@ -6,7 +6,7 @@ use crate::k;
 use feedback_domain::{
     can_respond, field, is_window_open, validate_response, ContractSummary, FeedbackResponse,
     NewResponse, ProblemKind, ReceivedFeedback, RespondBlocked, RespondFacts, ResponseWindow,
-    RESPONSE_MAX_CHARS,
+    WorkHistoryQuery, RESPONSE_MAX_CHARS,
 };
 
 use leptos::prelude::*;
@@ -23,6 +23,8 @@ use crate::components::use_root;
 use crate::drafts::DraftKind;
 use crate::format;
 use crate::i18n::{use_i18n, Key};
+use crate::nav::Link;
+use crate::pages::work_history::work_history_href;
 use crate::widget::HostEvent;
 
 const FIELD: &str = "fw-response-text";
@@ -44,6 +46,8 @@ pub fn RespondPanel(
     // clock itself and closes in place at the deadline (a closed window still shows it: the
     // deadline and any unsent draft).
     let decision = can_respond(facts, contract.ended_at, clock.now_untracked());
+    // Where a response appears: the freelancer's public work history.
+    let work_history = work_history_href(contract.freelancer_id, WorkHistoryQuery::default());
     let body = match (decision, feedback.response, window) {
         (Err(RespondBlocked::AlreadyResponded), Some(r), _) => {
             view! { <PostedResponse response=r freelancer=contract.freelancer_name.clone()/> }
@@ -62,6 +66,7 @@ pub fn RespondPanel(
         <section class="fw-card fw-respond" aria-labelledby="fw-respond-title">
             <h3 id="fw-respond-title">{i18n.t(k!("respond.title"))}</h3>
             {body}
+            <p><Link href=work_history>{i18n.t(k!("contract.see_work_history"))}</Link></p>
         </section>
     }
 }
