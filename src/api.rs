@@ -143,6 +143,9 @@ pub struct ApiClient {
     /// Prefix before `/api/v1`, e.g. "" (same origin) or "https://api.example.com".
     pub base: String,
     token: TokenSource,
+    /// Ask the server whether a cached answer is still current (the public, cacheable work
+    /// history: a response this person just posted shows at once, a 304 costs nothing).
+    revalidate: bool,
 }
 
 impl ApiClient {
@@ -154,6 +157,7 @@ impl ApiClient {
         Self {
             base: base.into().trim_end_matches('/').to_string(),
             token,
+            revalidate: false,
         }
     }
 
@@ -190,7 +194,10 @@ impl ApiClient {
         q: WorkHistoryQuery,
         ab: &Aborter,
     ) -> Result<WorkHistoryPage, ApiError> {
-        let public = ApiClient::with_token(self.base.clone(), TokenSource::None);
+        let public = ApiClient {
+            revalidate: true,
+            ..ApiClient::with_token(self.base.clone(), TokenSource::None)
+        };
         let query = query_string(&q.to_pairs());
         let path = match query.is_empty() {
             true => format!("/freelancers/{id}/work-history"),
@@ -263,7 +270,11 @@ impl ApiClient {
             let sent = match prefetched.take() {
                 Some(r) => Ok(r),
                 None => {
-                    let req = self.authorize(Request::get(&self.url(path))).await;
+                    let mut req = Request::get(&self.url(path));
+                    if self.revalidate {
+                        req = req.cache(web_sys::RequestCache::NoCache);
+                    }
+                    let req = self.authorize(req).await;
                     send(req, None, ab).await
                 }
             };
