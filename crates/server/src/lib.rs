@@ -138,11 +138,10 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     .await?;
     let state = state?;
     let store = state.store.clone();
-    let reported = tokio::task::spawn_blocking(move || {
-        store
-            .contract_by_seed_key(seed::REPORTED_DEMO)
-            .ok()
-            .flatten()
+    let (reported, answered) = tokio::task::spawn_blocking(move || {
+        let find = |key| store.contract_by_seed_key(key).ok().flatten();
+        let freelancer = store.freelancer_by_name(seed::ANSWERED_FREELANCER).ok().flatten();
+        (find(seed::REPORTED_DEMO), freelancer)
     })
     .await?;
     sweep(state.store.clone(), config.limits.idempotency_retention);
@@ -170,6 +169,14 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         seed::MODERATOR.token,
         reported.map_or("<contract id>".to_string(), |id| id.to_string()),
     );
+    if let Some(id) = answered {
+        let _ = writeln!(
+            out,
+            "  work history (public, no token): http://{addr}/api/v1/freelancers/{id}/work-history \
+             ({}, with a demo response; in the app: /freelancers/{id})",
+            seed::ANSWERED_FREELANCER
+        );
+    }
     if let Some(w) = &config.webhook {
         let _ = writeln!(out, "  webhooks: {}", w.url);
     }

@@ -63,6 +63,9 @@ pub const MODERATOR: DemoUser = DemoUser {
 
 /// The demo contract whose report waits for a moderator: the start-up hint's example.
 pub const REPORTED_DEMO: &str = "reported-submitted";
+/// The freelancer of the demo contract with a posted response: the start-up hint shows that
+/// freelancer's work history.
+pub const ANSWERED_FREELANCER: &str = "Aisha Khan";
 
 /// The statuses a report passed through to reach `status`, and a moderator's reason for each.
 fn report_path(status: ReportStatus) -> Vec<(ReportStatus, Option<&'static str>)> {
@@ -205,7 +208,7 @@ fn demos() -> Vec<Demo<'static>> {
         Demo { key: "rating-only", title: "Product photo retouching", freelancer: "Luca Romano",
             description: "Retouch 120 product photos for the catalogue.", ended_ago: Some(d(2)),
             received: Some((5.0, None)), given: Some((5.0, Some("Fast and precise."))), ..Default::default() },
-        Demo { key: "answered", title: "Customer support chatbot", freelancer: "Aisha Khan",
+        Demo { key: "answered", title: "Customer support chatbot", freelancer: ANSWERED_FREELANCER,
             description: "Intent design and integration with the help centre.", ended_ago: Some(d(10)),
             received: Some((3.0, Some("The scope was not clear and the client was slow to answer questions."))),
             response: Some("Thank you for the work. For the record, the scope document was shared on day one and questions were answered within 24 hours on the project board."),

@@ -387,6 +387,8 @@ pub trait Store: Send + Sync + 'static {
     fn moderator_by_token(&self, token: &str) -> StoreResult<Option<i64>>;
     /// The id of a demo contract (for the hints printed at start).
     fn contract_by_seed_key(&self, key: &str) -> StoreResult<Option<i64>>;
+    /// A freelancer's id by name (the hints printed at start).
+    fn freelancer_by_name(&self, name: &str) -> StoreResult<Option<FreelancerId>>;
     /// Leases up to `limit` due events (retried for [`OUTBOX_RETRY_FOR`]) for `lease`: no
     /// other worker, in this process or another, takes them until the lease runs out.
     fn lease_events(&self, limit: usize, lease: Duration) -> StoreResult<Vec<OutboxEvent>>;

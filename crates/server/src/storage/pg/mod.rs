@@ -511,6 +511,14 @@ impl Store for PgStore {
             .map(|r| r.get(0)))
     }
 
+    fn freelancer_by_name(&self, name: &str) -> StoreResult<Option<FreelancerId>> {
+        let mut conn = self.pool().get()?;
+        let row = conn
+            .sql()
+            .query_opt("SELECT id FROM freelancers WHERE name = $1", &[&name])?;
+        Ok(row.map(|r| r.get(0)))
+    }
+
     fn lease_events(&self, limit: usize, lease: Duration) -> StoreResult<Vec<OutboxEvent>> {
         let mut conn = self.pool().get()?;
         // SKIP LOCKED: instances leasing at the same moment take different rows instead of

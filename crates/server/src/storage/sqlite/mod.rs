@@ -109,6 +109,13 @@ impl Store for SqliteStore {
         })?)
     }
 
+    fn freelancer_by_name(&self, name: &str) -> StoreResult<Option<FreelancerId>> {
+        Ok(self.db.read(|c| {
+            c.query_row("SELECT id FROM freelancers WHERE name = ?1", [name], |r| r.get(0))
+                .optional()
+        })?)
+    }
+
     fn lease_events(&self, limit: usize, lease: Duration) -> StoreResult<Vec<OutboxEvent>> {
         let now = db::now();
         let until = now + chrono::Duration::from_std(lease).unwrap_or_default();
