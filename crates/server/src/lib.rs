@@ -140,7 +140,10 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     let store = state.store.clone();
     let (reported, answered) = tokio::task::spawn_blocking(move || {
         let find = |key| store.contract_by_seed_key(key).ok().flatten();
-        let freelancer = store.freelancer_by_name(seed::ANSWERED_FREELANCER).ok().flatten();
+        let freelancer = store
+            .freelancer_by_name(seed::ANSWERED_FREELANCER)
+            .ok()
+            .flatten();
         (find(seed::REPORTED_DEMO), freelancer)
     })
     .await?;

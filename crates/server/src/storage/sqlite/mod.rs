@@ -111,8 +111,10 @@ impl Store for SqliteStore {
 
     fn freelancer_by_name(&self, name: &str) -> StoreResult<Option<FreelancerId>> {
         Ok(self.db.read(|c| {
-            c.query_row("SELECT id FROM freelancers WHERE name = ?1", [name], |r| r.get(0))
-                .optional()
+            c.query_row("SELECT id FROM freelancers WHERE name = ?1", [name], |r| {
+                r.get(0)
+            })
+            .optional()
         })?)
     }
 
