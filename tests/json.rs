@@ -14,9 +14,9 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 const PAGE: &str = r#"{
   "items": [
-    {"id": 7, "title": "Logo \"v2\" — ünïcödé 👍\u2028", "freelancer_name": "Ana",
+    {"id": 7, "title": "Logo \"v2\" — ünïcödé 👍\u2028", "freelancer_id": 11, "freelancer_name": "Ana",
      "started_at": "2027-01-02T03:04:05Z", "ended_at": null, "status": "active", "received": null},
-    {"id": -3, "title": "b", "freelancer_name": "Bo", "started_at": "2027-01-02T03:04:05+02:00",
+    {"id": -3, "title": "b", "freelancer_id": 12, "freelancer_name": "Bo", "started_at": "2027-01-02T03:04:05+02:00",
      "ended_at": "2027-02-01T00:00:00.5Z", "status": "ended",
      "received": {"rating": 4.5, "has_comment": true, "responded": false, "report_status": "under_review"},
      "unknown_field": {"nested": [1, 2.5, null, "x"]}}
@@ -37,6 +37,7 @@ fn a_page_of_contracts_reads_every_field() {
         panic!("two rows")
     };
     assert_eq!(a.id, 7);
+    assert_eq!((a.freelancer_id, b.freelancer_id), (11, 12));
     assert_eq!(a.title, "Logo \"v2\" — ünïcödé 👍\u{2028}");
     assert_eq!(
         (a.ended_at, a.status, &a.received),
