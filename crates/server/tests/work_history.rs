@@ -219,6 +219,13 @@ fn answers_are_cacheable_with_an_etag_and_304_when_unchanged() {
     let changed = Reply::from(agent().get(&url).set("If-None-Match", &etag).call());
     assert_eq!(changed.status, 200);
     assert_ne!(changed.header("etag"), Some(etag.as_str()));
+    // Compressed like every answer.
+    let gz = agent()
+        .get(&url)
+        .set("Accept-Encoding", "gzip")
+        .call()
+        .unwrap();
+    assert_eq!(gz.header("content-encoding"), Some("gzip"));
     // Every other API answer stays uncacheable.
     let private = s.get("/api/v1/contracts", Some(ALICE));
     assert_eq!(private.header("cache-control"), Some("no-store"));

@@ -126,6 +126,46 @@ fn on_refused(show_problems: impl Fn(Vec<String>) + Send + Sync + 'static) -> Ca
     })
 }
 
+/// The send flow's options for the response: its draft (kept a week past the deadline), the
+/// request for the text as it is, and what the page says once it is posted.
+fn response_options(
+    contract: &ContractSummary,
+    feedback_id: i64,
+    window: &ResponseWindow,
+    open: Memo<bool>,
+    text: RwSignal<String>,
+    show_problems: impl Fn(Vec<String>) + Send + Sync + 'static,
+) -> SendFlowOptions {
+    let contract_id = contract.id;
+    let expires = window.closes_at + chrono::Duration::days(CLOSED_DRAFT_GRACE_DAYS);
+    let posted = use_i18n().tf(
+        k!("respond.posted"),
+        &[("name", &format::isolate(&contract.freelancer_name))],
+    );
+    SendFlowOptions {
+        kind: DraftKind::Response,
+        contract_id,
+        feedback_id,
+        expires_at_ms: expires.timestamp_millis() as f64,
+        failure_id: "fw-respond-failure",
+        allowed: open.into(),
+        request: Box::new(move || {
+            let text = text.get_untracked();
+            let body = NewResponse {
+                text: validate_response(&text).ok()?.to_string(),
+            };
+            Some(Request::new(body, move |api, body, key, ab| async move {
+                api.respond(contract_id, &body, &key, &ab).await.map(drop)
+            }))
+        }),
+        sent: Sent {
+            event: HostEvent::ResponsePosted,
+            notice: posted,
+        },
+        on_refused: on_refused(show_problems),
+    }
+}
+
 #[component]
 fn Editor(contract: ContractSummary, feedback_id: i64, window: ResponseWindow) -> impl IntoView {
     let clock = expect_context::<ServerClock>();
@@ -148,35 +188,9 @@ fn Editor(contract: ContractSummary, feedback_id: i64, window: ResponseWindow) -
         );
         focus_summary(&root, SUMMARY);
     };
-    let expires = window.closes_at + chrono::Duration::days(CLOSED_DRAFT_GRACE_DAYS);
     let (saved, restored) = load_fields::<String>(DraftKind::Response, contract_id, feedback_id);
     let text = RwSignal::new(saved);
-    let opts = SendFlowOptions {
-        kind: DraftKind::Response,
-        contract_id,
-        feedback_id,
-        expires_at_ms: expires.timestamp_millis() as f64,
-        failure_id: "fw-respond-failure",
-        allowed: open.into(),
-        request: Box::new(move || {
-            let text = text.get_untracked();
-            let body = NewResponse {
-                text: validate_response(&text).ok()?.to_string(),
-            };
-            Some(Request::new(body, move |api, body, key, ab| async move {
-                api.respond(contract_id, &body, &key, &ab).await.map(drop)
-            }))
-        }),
-        sent: Sent {
-            event: HostEvent::ResponsePosted,
-            notice: i18n.tf(
-                k!("respond.posted"),
-                &[("name", &format::isolate(&freelancer))],
-            ),
-        },
-        on_refused: on_refused(show_problems),
-    };
-
+    let opts = response_options(&contract, feedback_id, &window, open, text, show_problems);
     let flow = use_send_flow(opts, move || text.get());
     let confirming = flow.confirming;
     // The window closed while the page was open: no dialog may stay up to post into it.
