@@ -10,6 +10,8 @@ use crate::Result;
 pub const TRUNK_VERSION: &str = "0.21.14";
 pub const GECKODRIVER_VERSION: &str = "0.37.1";
 pub const SCHEMATHESIS_VERSION: &str = "4.32.5";
+/// The official Standard Webhooks library (PyPI), which the webhook tests verify deliveries with.
+pub const STANDARDWEBHOOKS_VERSION: &str = "1.1.0";
 
 fn output(cmd: &str, args: &[&str]) -> Option<String> {
     let out = Command::new(cmd).args(args).output().ok()?;
@@ -199,24 +201,36 @@ pub fn schemathesis(root: &Path) -> PathBuf {
     schemathesis_venv(root).join("bin/schemathesis")
 }
 
+/// The test venv: schemathesis, and the standardwebhooks library the webhook tests use.
 fn ensure_schemathesis(root: &Path) -> Result {
+    let venv = schemathesis_venv(root);
     let bin = schemathesis(root);
     let wanted = format!("version {SCHEMATHESIS_VERSION}");
-    if output(bin.to_str().unwrap_or_default(), &["--version"]).is_some_and(|v| v.contains(&wanted))
-    {
+    let has_schemathesis = output(bin.to_str().unwrap_or_default(), &["--version"])
+        .is_some_and(|v| v.contains(&wanted));
+    let python = venv.join("bin/python");
+    let probe = format!(
+        "import importlib.metadata as m; assert m.version('standardwebhooks') == '{STANDARDWEBHOOKS_VERSION}'"
+    );
+    let has_webhooks = output(python.to_str().unwrap_or_default(), &["-c", &probe]).is_some();
+    if has_schemathesis && has_webhooks {
         return Ok(());
     }
-    let venv = schemathesis_venv(root);
-    let make_venv = || run(Command::new("python3").arg("-m").arg("venv").arg(&venv));
-    if make_venv().is_err() {
-        // Debian's python3 keeps venv in a package of its own.
-        apt_install(&["python3-venv"])?;
-        make_venv()?;
+    if !python.exists() {
+        let make_venv = || run(Command::new("python3").arg("-m").arg("venv").arg(&venv));
+        if make_venv().is_err() {
+            // Debian's python3 keeps venv in a package of its own.
+            apt_install(&["python3-venv"])?;
+            make_venv()?;
+        }
     }
-    println!("xtask: pip install schemathesis=={SCHEMATHESIS_VERSION}");
+    println!(
+        "xtask: pip install schemathesis=={SCHEMATHESIS_VERSION} standardwebhooks=={STANDARDWEBHOOKS_VERSION}"
+    );
     run(Command::new(venv.join("bin/pip"))
         .args(["install", "-q", "--disable-pip-version-check"])
-        .arg(format!("schemathesis=={SCHEMATHESIS_VERSION}")))
+        .arg(format!("schemathesis=={SCHEMATHESIS_VERSION}"))
+        .arg(format!("standardwebhooks=={STANDARDWEBHOOKS_VERSION}")))
 }
 
 /// True when every package in e2e/package.json is installed at its pinned version.

@@ -3,12 +3,15 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use feedback_server::app::webhooks::WebhookConfig;
+use feedback_server::app::webhooks::{WebhookConfig, WebhookSecret};
 use feedback_server::storage::{DbUrl, Rate};
 use feedback_server::{Config, Limits, Seed, DEFAULT_CORS_ORIGINS};
 
 const USAGE: &str = "\
 feedback-server: the reference API for the feedback widget
+
+Usage: feedback-server [OPTIONS]
+       feedback-server webhook-secret   print a new webhook signing secret (whsec_…) and exit
 
 Options:
   --addr ADDR            listen address (default 127.0.0.1:8787; port 0 picks a free one)
@@ -23,9 +26,12 @@ Options:
   --frame-ancestor SRC   allow a host page to frame the app (repeatable)
   --test-fixtures        enable POST /api/test/contracts (tests only)
 
-Webhooks (events from the outbox, signed with HMAC-SHA256; see docs/api.md):
+Webhooks (events from the outbox, signed as Standard Webhooks specifies; see docs/api.md):
   --webhook-url URL      deliver events there (every instance may run this; each event goes once)
-  --webhook-secret S     the signing secret (or FEEDBACK_WEBHOOK_SECRET, kept out of ps)
+  --webhook-secret S     a signing secret, whsec_ + base64 of 24-64 bytes (or FEEDBACK_WEBHOOK_SECRET,
+                         kept out of ps). Repeatable: during a rotation every delivery carries
+                         a signature by each (give the new one and the old one; FEEDBACK_WEBHOOK_SECRET
+                         takes them separated by spaces)
   --webhook-timeout-ms N one delivery's time limit [10000]
   --webhook-poll-ms N    how often due events are looked for [1000]
   --reminder-interval-ms N  how often window-closing reminders are looked for [60000]
@@ -61,7 +67,11 @@ fn parse(args: Vec<String>) -> Result<Config, String> {
         webhook: None,
     };
     let mut webhook_url = None;
-    let mut webhook_secret = std::env::var("FEEDBACK_WEBHOOK_SECRET").ok();
+    // The environment's secrets unless the command line gives its own.
+    let from_env: Vec<String> = std::env::var("FEEDBACK_WEBHOOK_SECRET")
+        .map(|v| v.split_whitespace().map(str::to_string).collect())
+        .unwrap_or_default();
+    let mut webhook_secrets: Vec<String> = Vec::new();
     let mut webhook_timeout = Duration::from_secs(10);
     let mut webhook_poll = Duration::from_secs(1);
     let mut reminder_every = Duration::from_secs(60);
@@ -115,7 +125,7 @@ fn parse(args: Vec<String>) -> Result<Config, String> {
                 config.limits.idempotency_retention = Duration::from_secs(number(&flag, value()?)?)
             }
             "--webhook-url" => webhook_url = Some(value()?),
-            "--webhook-secret" => webhook_secret = Some(value()?),
+            "--webhook-secret" => webhook_secrets.push(value()?),
             "--webhook-timeout-ms" => {
                 webhook_timeout = Duration::from_millis(number(&flag, value()?)?)
             }
@@ -130,15 +140,22 @@ fn parse(args: Vec<String>) -> Result<Config, String> {
             other => return Err(format!("unknown option {other}")),
         }
     }
-    config.webhook = match (webhook_url, webhook_secret) {
+    if webhook_secrets.is_empty() {
+        webhook_secrets = from_env;
+    }
+    let secrets = webhook_secrets
+        .iter()
+        .map(|s| WebhookSecret::parse(s).map_err(|e| format!("--webhook-secret: {e}")))
+        .collect::<Result<Vec<_>, _>>()?;
+    config.webhook = match (webhook_url, secrets.is_empty()) {
         (None, _) => None,
-        (Some(url), Some(secret)) if !secret.is_empty() => {
+        (Some(url), false) => {
             if !(url.starts_with("https://") || url.starts_with("http://")) {
                 return Err(format!("--webhook-url: expected an http(s) URL, got {url}"));
             }
             Some(WebhookConfig {
                 url,
-                secret,
+                secrets,
                 timeout: webhook_timeout,
                 poll: webhook_poll.max(Duration::from_millis(10)),
                 reminder_every,
@@ -171,8 +188,19 @@ fn init_logs() {
 
 #[tokio::main]
 async fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("webhook-secret") {
+        match WebhookSecret::generate() {
+            Ok(secret) => println!("{secret}"),
+            Err(e) => {
+                eprintln!("error: no random bytes from the system: {e}");
+                std::process::exit(1);
+            }
+        }
+        return;
+    }
     init_logs();
-    let config = match parse(std::env::args().skip(1).collect()) {
+    let config = match parse(args) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: {e}\n\n{USAGE}");

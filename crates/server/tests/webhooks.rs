@@ -261,3 +261,134 @@ fn reminders_go_out_seven_days_and_one_day_before_the_deadline_once_each() {
         assert!(reminder(id).is_empty(), "contract {id}: {all:?}");
     }
 }
+
+/// The test venv's Python (made by `cargo xtask tools`/`test`, with the official
+/// `standardwebhooks` library pinned in xtask/src/tools.rs).
+fn venv_python() -> std::path::PathBuf {
+    let python = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../target/schemathesis-venv/bin/python");
+    assert!(
+        python.exists(),
+        "no test venv at {}: run `cargo xtask tools` (it installs the standardwebhooks library)",
+        python.display()
+    );
+    python
+}
+
+/// What the official Standard Webhooks library (PyPI `standardwebhooks`) says of a delivery:
+/// verified with each secret, with the body changed by one byte, and re-signed ten minutes ago.
+fn official_verdicts(d: &Delivery, secrets: &[(&str, &str)]) -> serde_json::Value {
+    const SCRIPT: &str = r#"
+import json, sys
+from datetime import datetime, timedelta, timezone
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+d = json.loads(sys.stdin.read())
+def verdict(secret, body, headers):
+    try:
+        Webhook(secret).verify(body, headers)
+        return "ok"
+    except WebhookVerificationError as e:
+        return str(e)
+out = {name: verdict(secret, d["body"], d["headers"]) for name, secret in d["secrets"]}
+first = d["secrets"][0][1]
+out["tampered"] = verdict(first, d["body"].replace("}", " }", 1), d["headers"])
+old = datetime.now(tz=timezone.utc) - timedelta(minutes=10)
+resigned = dict(d["headers"], **{
+    "webhook-timestamp": str(int(old.timestamp())),
+    "webhook-signature": Webhook(first).sign(d["headers"]["webhook-id"], old, d["body"]),
+})
+out["old timestamp"] = verdict(first, d["body"], resigned)
+print(json.dumps(out))
+"#;
+    use std::io::Write;
+    let input = json!({ "body": d.body, "headers": d.headers, "secrets": secrets });
+    let mut child = std::process::Command::new(venv_python())
+        .args(["-c", SCRIPT])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("run the venv's python");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.to_string().as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "python failed");
+    serde_json::from_slice(&out.stdout).expect("the script's JSON")
+}
+
+#[test]
+fn deliveries_verify_with_the_official_library_also_while_a_secret_rotates() {
+    use common::receiver::OLD_SECRET;
+    let receiver = Receiver::start(Mode::Accept);
+    // A rotation: the new secret and the old one, both signing every delivery.
+    let flags = webhook_flags(&receiver.url, "5000");
+    let mut flags: Vec<&str> = flags.iter().map(String::as_str).collect();
+    flags.extend(["--webhook-secret", OLD_SECRET]);
+    let s = Server::start(&flags);
+    let id = s.written_feedback_ended(Span::days(1));
+    let r = s.post(
+        &format!("/api/v1/contracts/{id}/feedback/response"),
+        ALICE,
+        Some("std-1"),
+        &json!({"text": "Verified by the book."}),
+    );
+    assert_eq!(r.status, 201);
+    let got = receiver.wait_for(WAIT, |d| !of_contract(d, id).is_empty());
+    let delivery = &of_contract(&got, id)[0];
+    assert_eq!(delivery.headers["webhook-signature"].split(' ').count(), 2);
+    let unknown = "whsec_c29tZW9uZS1lbHNlcy1zZWNyZXQtMDEyMzQ1Njc4OWE=";
+    let verdicts = official_verdicts(
+        delivery,
+        &[("new", SECRET), ("old", OLD_SECRET), ("unknown", unknown)],
+    );
+    assert_eq!(verdicts["new"], "ok", "{verdicts}");
+    assert_eq!(verdicts["old"], "ok", "{verdicts}");
+    assert_eq!(
+        verdicts["unknown"], "No matching signature found",
+        "{verdicts}"
+    );
+    assert_eq!(
+        verdicts["tampered"], "No matching signature found",
+        "{verdicts}"
+    );
+    assert_eq!(
+        verdicts["old timestamp"], "Message timestamp too old",
+        "{verdicts}"
+    );
+    // Our own verifier (the one docs/api.md spells out) agrees.
+    assert!(delivery.signature_is_valid(SECRET) && delivery.signature_is_valid(OLD_SECRET));
+    assert!(!delivery.signature_is_valid(unknown));
+}
+
+#[test]
+fn the_server_refuses_a_secret_that_is_not_a_standard_webhooks_one() {
+    for bad in ["test-webhook-secret", "whsec_not*base64", "whsec_AAAA"] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_feedback-server"))
+            .args([
+                "--webhook-url",
+                "http://127.0.0.1:9/hooks",
+                "--webhook-secret",
+                bad,
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("--webhook-secret:") && err.contains("feedback-server webhook-secret"),
+            "{err}"
+        );
+    }
+    let made = std::process::Command::new(env!("CARGO_BIN_EXE_feedback-server"))
+        .arg("webhook-secret")
+        .output()
+        .unwrap();
+    let secret = String::from_utf8(made.stdout).unwrap();
+    assert!(
+        secret.trim().starts_with("whsec_") && secret.trim().len() > 40,
+        "{secret}"
+    );
+}

@@ -23,10 +23,60 @@ pub const SIGNATURE_HEADER: &str = "webhook-signature";
 /// Events leased per round.
 const BATCH: usize = 20;
 
+/// A signing secret as the Standard Webhooks specification has it: `whsec_` and the base64 of
+/// 24 to 64 random bytes; the HMAC key is those bytes. (Debug never shows it.)
+#[derive(Clone, PartialEq, Eq)]
+pub struct WebhookSecret(Vec<u8>);
+
+impl std::fmt::Debug for WebhookSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("WebhookSecret(…)")
+    }
+}
+
+/// The prefix of a Standard Webhooks secret.
+pub const SECRET_PREFIX: &str = "whsec_";
+/// The key sizes the specification allows (bytes).
+const SECRET_BYTES: std::ops::RangeInclusive<usize> = 24..=64;
+
+impl WebhookSecret {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        use base64::Engine;
+        let example = "(make one with `feedback-server webhook-secret`)";
+        let b64 = text.trim().strip_prefix(SECRET_PREFIX).ok_or_else(|| {
+            format!("a webhook secret starts with {SECRET_PREFIX} and base64 {example}")
+        })?;
+        let key = base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .map_err(|_| format!("the part after {SECRET_PREFIX} is not base64 {example}"))?;
+        if !SECRET_BYTES.contains(&key.len()) {
+            return Err(format!(
+                "a webhook secret holds 24 to 64 bytes, this one {} {example}",
+                key.len()
+            ));
+        }
+        Ok(Self(key))
+    }
+
+    /// A new secret of 32 random bytes from the operating system.
+    pub fn generate() -> std::io::Result<String> {
+        use base64::Engine;
+        use std::io::Read;
+        let mut key = [0u8; 32];
+        std::fs::File::open("/dev/urandom")?.read_exact(&mut key)?;
+        Ok(format!(
+            "{SECRET_PREFIX}{}",
+            base64::engine::general_purpose::STANDARD.encode(key)
+        ))
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct WebhookConfig {
     pub url: String,
-    pub secret: String,
+    /// Every secret a delivery is signed with: one, or during a rotation the new and the old
+    /// (each receiver verifies with the one it knows).
+    pub secrets: Vec<WebhookSecret>,
     /// Per delivery: connect, send and read the answer.
     pub timeout: Duration,
     /// How often due events are looked for.
@@ -42,17 +92,27 @@ impl WebhookConfig {
     }
 }
 
-/// `v1=<hex HMAC-SHA256 of "<timestamp>.<body>">`: the receiver recomputes it with the shared
-/// secret, compares in constant time, and refuses old timestamps (replays).
-pub fn signature(secret: &str, timestamp: u64, body: &str) -> String {
-    let mut mac =
-        Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes a key of any length");
-    mac.update(timestamp.to_string().as_bytes());
-    mac.update(b".");
-    mac.update(body.as_bytes());
-    let bytes = mac.finalize().into_bytes();
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!("v1={hex}")
+/// The `webhook-signature` header of the Standard Webhooks specification: for each secret,
+/// `v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">`, separated by spaces. A receiver
+/// verifies with its library (or recomputes it), compares in constant time and refuses old
+/// timestamps (replays).
+pub fn signature(secrets: &[WebhookSecret], id: &str, timestamp: u64, body: &str) -> String {
+    use base64::Engine;
+    secrets
+        .iter()
+        .map(|secret| {
+            let mut mac =
+                Hmac::<Sha256>::new_from_slice(&secret.0).expect("HMAC takes a key of any length");
+            mac.update(format!("{id}.{timestamp}.").as_bytes());
+            mac.update(body.as_bytes());
+            let bytes = mac.finalize().into_bytes();
+            format!(
+                "v1,{}",
+                base64::engine::general_purpose::STANDARD.encode(bytes)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The id receivers de-duplicate by.
@@ -82,7 +142,7 @@ fn retry_delay(attempts: i32) -> Duration {
 
 /// Sends one event; `Err` says why it was not accepted (a non-2xx answer counts).
 fn deliver(agent: &ureq::Agent, config: &WebhookConfig, event: &OutboxEvent) -> Result<(), String> {
-    let body = body(event);
+    let (body, id) = (body(event), event_id(event));
     let timestamp = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
@@ -90,11 +150,11 @@ fn deliver(agent: &ureq::Agent, config: &WebhookConfig, event: &OutboxEvent) -> 
         .post(&config.url)
         .set("content-type", "application/json")
         .set("user-agent", "feedback-server-webhooks/1")
-        .set(ID_HEADER, &event_id(event))
+        .set(ID_HEADER, &id)
         .set(TIMESTAMP_HEADER, &timestamp.to_string())
         .set(
             SIGNATURE_HEADER,
-            &signature(&config.secret, timestamp, &body),
+            &signature(&config.secrets, &id, timestamp, &body),
         )
         .send_string(&body);
     match result {
@@ -170,22 +230,48 @@ pub fn start(store: Arc<dyn Store>, config: WebhookConfig) {
 mod tests {
     use super::*;
 
+    /// The specification's own example (standard-webhooks/standard-webhooks, the libraries'
+    /// tests): this secret, id, timestamp and body sign to this value.
     #[test]
-    fn signatures_are_hmac_sha256_over_timestamp_dot_body() {
-        // Expected value from Python's hmac module, an independent implementation:
-        // hmac.new(b"Jefe", b"1700000000.what do ya want for nothing?", sha256).hexdigest()
-        let body = "what do ya want for nothing?";
+    fn signatures_follow_the_standard_webhooks_example() {
+        let secret = WebhookSecret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap();
+        let (id, ts, body) = (
+            "msg_p5jXN8AQM9LWM0D4loKWxJek",
+            1_614_265_330,
+            r#"{"test": 2432232314}"#,
+        );
         assert_eq!(
-            signature("Jefe", 1_700_000_000, body),
-            "v1=1cdd0650c8be1cb0974b1788d458b1e781206cfef59b85faafc582d2e182c57e"
+            signature(std::slice::from_ref(&secret), id, ts, body),
+            "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
         );
-        assert_ne!(
-            signature("other", 1_700_000_000, body),
-            signature("Jefe", 1_700_000_000, body)
-        );
-        assert_ne!(
-            signature("Jefe", 1_700_000_001, body),
-            signature("Jefe", 1_700_000_000, body)
+        // During a rotation every secret signs, separated by a space.
+        let other = WebhookSecret::parse(&WebhookSecret::generate().unwrap()).unwrap();
+        let both = signature(&[secret.clone(), other], id, ts, body);
+        let parts: Vec<&str> = both.split(' ').collect();
+        assert_eq!(parts.len(), 2);
+        assert_eq!(parts[0], "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
+        assert_ne!(parts[0], parts[1]);
+    }
+
+    #[test]
+    fn secrets_are_whsec_and_base64_of_24_to_64_bytes() {
+        assert!(WebhookSecret::parse(&WebhookSecret::generate().unwrap()).is_ok());
+        for bad in [
+            "test-webhook-secret",
+            "whsec_",
+            "whsec_***",
+            "whsec_AAAA",
+            &format!("whsec_{}", "A".repeat(100)),
+        ] {
+            let e = WebhookSecret::parse(bad).unwrap_err();
+            assert!(e.contains("feedback-server webhook-secret"), "{bad}: {e}");
+        }
+        assert_eq!(
+            format!(
+                "{:?}",
+                WebhookSecret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap()
+            ),
+            "WebhookSecret(…)"
         );
     }
 
