@@ -112,6 +112,20 @@ writeFileSync(indexPath, index);
   }
 }
 
+// Subresource Integrity for hosts that pin a release (README, Embedding: a versioned URL):
+// sha384 of embed.js and of every module it brings in (the glue and its snippets), of the CSS
+// and the wasm — dist/integrity.json, by path under dist/. A host puts embed.js's value in its
+// <script integrity> and the modules' in an import map's "integrity".
+{
+  const sri = (path) => `sha384-${createHash('sha384').update(readFileSync(path)).digest('base64')}`;
+  const pinned = walk(dir)
+    .map((path) => path.slice(dir.length + 1).replaceAll('\\', '/'))
+    .filter((name) => /^(embed\.js|feedback-widget-[0-9a-f]+(\.js|_bg\.wasm)|main-[0-9a-f]+\.css|snippets\/.+\.js)$/.test(name))
+    .sort();
+  writeFileSync(join(dir, 'integrity.json'),
+    `${JSON.stringify(Object.fromEntries(pinned.map((name) => [name, sri(join(dir, name))])), null, 1)}\n`);
+}
+
 if (release) {
   for (const path of walk(dir).filter((f) => /\.(html|js|mjs|css|wasm|svg|json|txt)$/.test(f))) {
     const data = readFileSync(path);
