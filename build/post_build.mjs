@@ -139,3 +139,34 @@ if (release) {
     writeFileSync(`${path}.gz`, gzipSync(data, { level: 9 }));
   }
 }
+
+// The npm package (dist/npm/, for `npm pack` or `npm publish`): embed.js with its types and
+// the files it loads, as built — no compressed copies (a bundler or CDN makes its own).
+{
+  const npm = join(dir, 'npm');
+  const cargo = readFileSync(new URL('../Cargo.toml', import.meta.url), 'utf8');
+  const version = cargo.match(/\[package\][^[]*?\nversion\s*=\s*"([^"]+)"/)?.[1];
+  if (!version) throw new Error('post_build: no [package] version in Cargo.toml');
+  const shipped = walk(dir)
+    .map((path) => path.slice(dir.length + 1).replaceAll('\\', '/'))
+    .filter((name) => !name.startsWith('npm/') && !/\.(br|gz)$/.test(name))
+    .filter((name) => /^(embed\.(js|d\.ts)|integrity\.json|feedback-widget-[0-9a-f]+(\.js|_bg\.wasm)|main-[0-9a-f]+\.css|snippets\/.+\.js|locales\/.+\.json)$/.test(name));
+  for (const name of shipped) {
+    mkdirSync(join(npm, name, '..'), { recursive: true });
+    copyFileSync(join(dir, name), join(npm, name));
+  }
+  const manifest = {
+    name: 'contract-feedback-widget',
+    version,
+    description: 'The contract feedback widget: <contract-feedback>, <freelancer-work-history> and mount(), with TypeScript types.',
+    license: 'MIT',
+    type: 'module',
+    exports: { '.': { types: './embed.d.ts', default: './embed.js' }, './integrity.json': './integrity.json' },
+    types: './embed.d.ts',
+    module: './embed.js',
+    // embed.js defines the custom elements when imported.
+    sideEffects: ['./embed.js'],
+    files: ['embed.js', 'embed.d.ts', 'integrity.json', 'feedback-widget-*.js', 'feedback-widget-*_bg.wasm', 'main-*.css', 'snippets/', 'locales/'],
+  };
+  writeFileSync(join(npm, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+}
