@@ -12,6 +12,8 @@ pub const GECKODRIVER_VERSION: &str = "0.37.1";
 pub const SCHEMATHESIS_VERSION: &str = "4.32.5";
 /// The official Standard Webhooks library (PyPI), which the webhook tests verify deliveries with.
 pub const STANDARDWEBHOOKS_VERSION: &str = "1.1.0";
+/// The OpenAPI validator integrators run; the HTTP tests validate the served document with it.
+pub const OPENAPI_SPEC_VALIDATOR_VERSION: &str = "0.9.0";
 
 fn output(cmd: &str, args: &[&str]) -> Option<String> {
     let out = Command::new(cmd).args(args).output().ok()?;
@@ -210,7 +212,8 @@ fn ensure_schemathesis(root: &Path) -> Result {
         .is_some_and(|v| v.contains(&wanted));
     let python = venv.join("bin/python");
     let probe = format!(
-        "import importlib.metadata as m; assert m.version('standardwebhooks') == '{STANDARDWEBHOOKS_VERSION}'"
+        "import importlib.metadata as m; assert m.version('standardwebhooks') == '{STANDARDWEBHOOKS_VERSION}'; \
+         assert m.version('openapi-spec-validator') == '{OPENAPI_SPEC_VALIDATOR_VERSION}'"
     );
     let has_webhooks = output(python.to_str().unwrap_or_default(), &["-c", &probe]).is_some();
     if has_schemathesis && has_webhooks {
@@ -225,12 +228,16 @@ fn ensure_schemathesis(root: &Path) -> Result {
         }
     }
     println!(
-        "xtask: pip install schemathesis=={SCHEMATHESIS_VERSION} standardwebhooks=={STANDARDWEBHOOKS_VERSION}"
+        "xtask: pip install schemathesis=={SCHEMATHESIS_VERSION} standardwebhooks=={STANDARDWEBHOOKS_VERSION} \
+         openapi-spec-validator=={OPENAPI_SPEC_VALIDATOR_VERSION}"
     );
     run(Command::new(venv.join("bin/pip"))
         .args(["install", "-q", "--disable-pip-version-check"])
         .arg(format!("schemathesis=={SCHEMATHESIS_VERSION}"))
-        .arg(format!("standardwebhooks=={STANDARDWEBHOOKS_VERSION}")))
+        .arg(format!("standardwebhooks=={STANDARDWEBHOOKS_VERSION}"))
+        .arg(format!(
+            "openapi-spec-validator=={OPENAPI_SPEC_VALIDATOR_VERSION}"
+        )))
 }
 
 /// True when every package in e2e/package.json is installed at its pinned version.

@@ -647,6 +647,37 @@ fn openapi_document_lists_every_endpoint() {
     assert!(doc["components"]["schemas"]["ReportCategory"].is_object());
 }
 
+/// The document as integrators check it: the `openapi-spec-validator` they would run.
+#[test]
+fn openapi_document_validates_with_openapi_spec_validator() {
+    let s = Server::start(&[]);
+    let doc = s.get("/api/openapi.json", None).body;
+    let dir = TempDir::new("openapi");
+    let path = dir.0.join("openapi.json");
+    std::fs::write(&path, doc.to_string()).unwrap();
+    let out = std::process::Command::new(venv_python())
+        .args(["-m", "openapi_spec_validator"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success() && said.contains(": OK"), "{said}");
+    // And it does refuse a broken document (the check can fail).
+    let mut broken = doc.clone();
+    broken["paths"]["/api/v1/contracts"]["get"]["responses"] = serde_json::json!("none");
+    std::fs::write(&path, broken.to_string()).unwrap();
+    let out = std::process::Command::new(venv_python())
+        .args(["-m", "openapi_spec_validator"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "a broken document passed");
+}
+
 #[test]
 fn openapi_document_states_the_rules_from_the_domain_constants() {
     use feedback_domain::*;

@@ -262,19 +262,6 @@ fn reminders_go_out_seven_days_and_one_day_before_the_deadline_once_each() {
     }
 }
 
-/// The test venv's Python (made by `cargo xtask tools`/`test`, with the official
-/// `standardwebhooks` library pinned in xtask/src/tools.rs).
-fn venv_python() -> std::path::PathBuf {
-    let python = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../target/schemathesis-venv/bin/python");
-    assert!(
-        python.exists(),
-        "no test venv at {}: run `cargo xtask tools` (it installs the standardwebhooks library)",
-        python.display()
-    );
-    python
-}
-
 /// What the official Standard Webhooks library (PyPI `standardwebhooks`) says of a delivery:
 /// verified with each secret, with the body changed by one byte, and re-signed ten minutes ago.
 fn official_verdicts(d: &Delivery, secrets: &[(&str, &str)]) -> serde_json::Value {

@@ -254,3 +254,16 @@ impl Reply {
         assert!(self.body["title"].is_string() && self.body["detail"].is_string());
     }
 }
+
+/// The test venv's Python (made by `cargo xtask tools`/`test`, with the libraries integrators
+/// use pinned in xtask/src/tools.rs: standardwebhooks, openapi-spec-validator).
+pub fn venv_python() -> std::path::PathBuf {
+    let python = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../target/schemathesis-venv/bin/python");
+    assert!(
+        python.exists(),
+        "no test venv at {}: run `cargo xtask tools` (it installs the Python libraries the tests use)",
+        python.display()
+    );
+    python
+}
