@@ -29,6 +29,8 @@ usage: cargo xtask <command>
   bench-size   release wasm size for each profile variant (opt-level, lto, codegen-units, panic)
   screenshots  README screenshots from the release build in headless Chromium
   tools        only install what is missing
+  conformance --api-base URL --token T [--second-token T2] [--fixtures] [--allowed-origin O]
+               check any backend against the API's behavioural contract (docs/api.md)
 ";
 
 fn main() -> ExitCode {
@@ -43,6 +45,10 @@ fn main() -> ExitCode {
         Some("bench") => bench::bench(&root),
         Some("bench-size") => tools::ensure_all(&root).and_then(|_| bench::bench_size(&root)),
         Some("tools") => tools::ensure_all(&root),
+        // The kit against any backend: its own flags, passed through.
+        Some("conformance") => run(process::cargo()
+            .args(["run", "--quiet", "-p", "feedback-conformance", "--"])
+            .args(&args[1..])),
         Some("screenshots") => screenshots::screenshots(&root),
         _ => {
             eprint!("{USAGE}");

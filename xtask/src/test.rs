@@ -115,7 +115,7 @@ pub fn test(root: &Path) -> Result {
     // The same HTTP suites again, each server on a fresh database in a throwaway PostgreSQL
     // cluster (the native run above covers SQLite and the multi-instance tests).
     run_suite(
-        "API on PostgreSQL: the HTTP, hardening, moderation, webhook and work-history suites",
+        "API on PostgreSQL: the HTTP, hardening, moderation, webhook, work-history and conformance suites",
         cargo()
             .args([
                 "test",
@@ -132,6 +132,8 @@ pub fn test(root: &Path) -> Result {
                 "webhooks",
                 "--test",
                 "work_history",
+                "--test",
+                "conformance",
             ])
             .env("FEEDBACK_TEST_DB", "postgres"),
         &mut summary,
