@@ -94,11 +94,9 @@ export interface ContractFeedbackElement extends WidgetElement {
 /** `<freelancer-work-history>`: attributes `api-base`, `freelancer-id`, `locale`, `color-scheme`. */
 export interface FreelancerWorkHistoryElement extends WidgetElement {}
 
-/** The elements' attributes, for JSX (React, Preact, Solid …: attribute names as in HTML). */
-export interface ContractFeedbackAttributes {
+/** What both elements take in JSX (React, Preact, Solid …: attribute names as in HTML). */
+interface WidgetAttributes {
   'api-base'?: string;
-  token?: string;
-  'contract-id'?: string | number;
   locale?: string;
   'color-scheme'?: ColorScheme;
   class?: string;
@@ -108,16 +106,13 @@ export interface ContractFeedbackAttributes {
   key?: string | number;
 }
 
-export interface FreelancerWorkHistoryAttributes {
-  'api-base'?: string;
+export interface ContractFeedbackAttributes extends WidgetAttributes {
+  token?: string;
+  'contract-id'?: string | number;
+}
+
+export interface FreelancerWorkHistoryAttributes extends WidgetAttributes {
   'freelancer-id': string | number;
-  locale?: string;
-  'color-scheme'?: ColorScheme;
-  class?: string;
-  className?: string;
-  id?: string;
-  ref?: unknown;
-  key?: string | number;
 }
 
 declare global {
