@@ -72,8 +72,12 @@ pub struct Server {
 pub struct TempDir(pub PathBuf);
 impl TempDir {
     pub fn new(tag: &str) -> Self {
+        // A counter as well as the clock: two tests starting in the same nanosecond (seen) must
+        // not share a directory, or one's drop deletes the other's database.
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let p = std::env::temp_dir().join(format!(
-            "feedback-http-{tag}-{}-{}",
+            "feedback-http-{tag}-{}-{n}-{}",
             std::process::id(),
             Utc::now().timestamp_nanos_opt().unwrap_or_default()
         ));
