@@ -167,13 +167,12 @@ fn needs_fixtures(t: &Target) -> Option<Outcome> {
     (!t.fixtures).then(|| Outcome::Skip("needs contracts in given states (--fixtures)".into()))
 }
 
-/// A fresh Idempotency-Key.
+/// A fresh Idempotency-Key (a counter as well as the clock: keys made in one nanosecond differ).
 fn key(tag: &str) -> String {
-    format!(
-        "conformance-{tag}-{}-{}",
-        std::process::id(),
-        Utc::now().timestamp_nanos_opt().unwrap_or(0)
-    )
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let nanos = Utc::now().timestamp_nanos_opt().unwrap_or(0);
+    format!("conformance-{tag}-{}-{n}-{nanos}", std::process::id())
 }
 
 fn problems(t: &Target) -> Result<Outcome, String> {
