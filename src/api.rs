@@ -177,13 +177,8 @@ impl ApiClient {
         q: &HistoryQuery,
         ab: &Aborter,
     ) -> Result<ContractPage, ApiError> {
-        let query = query_string(&q.to_pairs());
-        let path = if query.is_empty() {
-            "/contracts".to_string()
-        } else {
-            format!("/contracts?{query}")
-        };
-        self.get_json(&path, ab).await
+        self.get_json(&with_query("/contracts", &q.to_pairs()), ab)
+            .await
     }
 
     /// A freelancer's public work history: asked without the token (a public read needs none,
@@ -198,11 +193,7 @@ impl ApiClient {
             revalidate: true,
             ..ApiClient::with_token(self.base.clone(), TokenSource::None)
         };
-        let query = query_string(&q.to_pairs());
-        let path = match query.is_empty() {
-            true => format!("/freelancers/{id}/work-history"),
-            false => format!("/freelancers/{id}/work-history?{query}"),
-        };
+        let path = with_query(&format!("/freelancers/{id}/work-history"), &q.to_pairs());
         public.get_json(&path, ab).await
     }
 
@@ -347,7 +338,15 @@ impl ApiClient {
 }
 
 /// `k=v&k=v` with values percent-encoded: the API's query and the app's own URLs.
-pub(crate) fn query_string(pairs: &[(&str, String)]) -> String {
+/// `path`, with `?` and the query when there is one (no bare `?` for an empty query).
+pub(crate) fn with_query(path: &str, pairs: &[(&str, String)]) -> String {
+    match query_string(pairs) {
+        q if q.is_empty() => path.to_string(),
+        q => format!("{path}?{q}"),
+    }
+}
+
+fn query_string(pairs: &[(&str, String)]) -> String {
     pairs
         .iter()
         .map(|(k, v)| {

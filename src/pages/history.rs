@@ -21,10 +21,7 @@ const SEARCH_DEBOUNCE: std::time::Duration = std::time::Duration::from_millis(30
 
 /// `/contracts?…` for a query (only non-default parameters appear).
 pub fn history_href(q: &HistoryQuery) -> String {
-    match crate::api::query_string(&q.to_pairs()) {
-        qs if qs.is_empty() => "/contracts".into(),
-        qs => format!("/contracts?{qs}"),
-    }
+    crate::api::with_query("/contracts", &q.to_pairs())
 }
 
 #[component]

@@ -15,10 +15,7 @@ use crate::nav::Nav;
 
 /// `/freelancers/{id}` for a page (only a page other than the first appears).
 pub fn work_history_href(id: FreelancerId, q: WorkHistoryQuery) -> String {
-    match crate::api::query_string(&q.to_pairs()) {
-        qs if qs.is_empty() => format!("/freelancers/{id}"),
-        qs => format!("/freelancers/{id}?{qs}"),
-    }
+    crate::api::with_query(&format!("/freelancers/{id}"), &q.to_pairs())
 }
 
 #[component]
