@@ -173,10 +173,18 @@ fn parse_object<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
 }
 
 /// The `{id}` of a path: its canonical decimal spelling only (`01` and `+3` are refused rather
-/// than reaching contract 3 by another path).
+/// than reaching contract 3 by another path). `what` names it in the refusal.
+pub fn path_id(raw: &str, what: &str) -> Result<i64, ApiError> {
+    parse_contract_id(raw).ok_or_else(|| {
+        ApiError::field(
+            field::ID,
+            format!("a {what} id: decimal digits, no leading zero"),
+        )
+    })
+}
+
 pub fn contract_id(raw: &str) -> Result<ContractId, ApiError> {
-    parse_contract_id(raw)
-        .ok_or_else(|| ApiError::field(field::ID, "a contract id: decimal digits, no leading zero"))
+    path_id(raw, "contract")
 }
 
 pub fn idempotency_key(headers: &HeaderMap, required: bool) -> Result<Option<String>, ApiError> {

@@ -13,14 +13,13 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use feedback_domain::{
-    field, parse_contract_id, FreelancerId, ProblemKind, WorkHistoryPage, WorkHistoryQuery,
-};
+use feedback_domain::{FreelancerId, ProblemKind, WorkHistoryPage, WorkHistoryQuery};
 use sha2::{Digest, Sha256};
 use tower_http::cors::{Any, CorsLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use super::error::ApiError;
+use super::extract::path_id;
 use super::limits::{retry_later, Limiter};
 use super::state::{blocking, AppState};
 use crate::storage::{Caller, Rate};
@@ -77,16 +76,6 @@ async fn public_rate_limit(
     }
 }
 
-/// The path's freelancer id: its canonical decimal spelling only.
-fn freelancer_id(raw: &str) -> Result<FreelancerId, ApiError> {
-    parse_contract_id(raw).ok_or_else(|| {
-        ApiError::field(
-            field::ID,
-            "a freelancer id: decimal digits, no leading zero",
-        )
-    })
-}
-
 /// A freelancer's work history: public, newest first, paged like the contract history.
 #[utoipa::path(
     get, path = "/api/v1/freelancers/{id}/work-history", tag = "public",
@@ -111,7 +100,7 @@ pub async fn work_history(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let id = freelancer_id(&id)?;
+    let id: FreelancerId = path_id(&id, "freelancer")?;
     let raw = raw.unwrap_or_default();
     let pairs: Vec<(String, String)> = form_urlencoded::parse(raw.as_bytes())
         .into_owned()
