@@ -129,6 +129,8 @@ pub fn test(root: &Path) -> Result {
                 "--test",
                 "moderation",
                 "--test",
+                "queue",
+                "--test",
                 "webhooks",
                 "--test",
                 "work_history",

@@ -255,6 +255,12 @@ pub struct Problem {
     /// its own message in its own language.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub error_codes: BTreeMap<String, Vec<FieldCode>>,
+    /// On a moderator's `status-transition` conflict: every status the report or removal
+    /// request has had, the last one where it stands now (another moderator decided first).
+    /// The console reads the item again instead, so the widget parses none of it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(target_arch = "wasm32", serde(skip_deserializing))]
+    pub current: Option<Vec<crate::StatusChange>>,
 }
 
 /// Why a field was refused, for machines: `code` (`empty`, `too_short`, `too_long`,
@@ -450,6 +456,7 @@ impl ProblemKind {
             detail: detail.into(),
             errors: BTreeMap::new(),
             error_codes: BTreeMap::new(),
+            current: None,
         }
     }
 }

@@ -7,6 +7,7 @@
 pub mod api;
 pub mod moderation;
 pub mod permissions;
+pub mod queue;
 pub mod report;
 pub mod text;
 pub mod time;
@@ -16,6 +17,7 @@ pub mod work_history;
 pub use api::*;
 pub use moderation::*;
 pub use permissions::*;
+pub use queue::*;
 pub use report::*;
 pub use text::*;
 pub use window::*;

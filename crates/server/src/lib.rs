@@ -28,6 +28,9 @@ pub struct Config {
     pub seed: Option<Seed>,
     pub static_dir: Option<PathBuf>,
     pub cors_origins: Vec<String>,
+    /// `--moderation-origin`: the moderation console's origins, the only browser pages the
+    /// moderator API answers (none by default: server-side tools only).
+    pub moderation_origins: Vec<String>,
     pub frame_ancestors: Vec<String>,
     pub test_fixtures: bool,
     pub limits: Limits,
@@ -96,6 +99,7 @@ pub fn open_and_seed(config: &Config) -> Result<AppState, Box<dyn std::error::Er
         tokens: Arc::new(http::tokens::TokenCache::default()),
         idempotency_retention: config.limits.idempotency_retention,
         body_timeout: config.limits.body_timeout,
+        moderation_origins: config.moderation_origins.clone().into(),
     })
 }
 

@@ -23,6 +23,9 @@ Options:
                          (default demo on SQLite, skip on PostgreSQL)
   --static-dir DIR       also serve the built app from DIR, with a strict CSP
   --cors-origin ORIGIN   allow this browser origin (repeatable; default the trunk dev origin)
+  --moderation-origin ORIGIN
+                         the moderation console's origin: the only web page the moderator API
+                         answers (repeatable; none by default, server-side tools only)
   --frame-ancestor SRC   allow a host page to frame the app (repeatable)
   --test-fixtures        enable POST /api/test/contracts (tests only)
 
@@ -61,6 +64,7 @@ fn parse(args: Vec<String>) -> Result<Config, String> {
         seed: None,
         static_dir: None,
         cors_origins: Vec::new(),
+        moderation_origins: Vec::new(),
         frame_ancestors: Vec::new(),
         test_fixtures: false,
         limits: Limits::default(),
@@ -99,6 +103,7 @@ fn parse(args: Vec<String>) -> Result<Config, String> {
             }
             "--static-dir" => config.static_dir = Some(PathBuf::from(value()?)),
             "--cors-origin" => config.cors_origins.push(value()?),
+            "--moderation-origin" => config.moderation_origins.push(value()?),
             "--frame-ancestor" => config.frame_ancestors.push(value()?),
             "--test-fixtures" => config.test_fixtures = true,
             "--header-timeout-ms" => {

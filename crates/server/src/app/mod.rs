@@ -6,6 +6,7 @@
 
 pub mod moderation;
 pub mod outbox;
+pub mod queue;
 pub mod reminders;
 pub mod removal;
 pub mod reports;
@@ -14,7 +15,9 @@ pub mod seed;
 pub mod webhooks;
 mod write_once;
 
-use feedback_domain::{RemovalBlocked, ReportBlocked, RespondBlocked, TransitionRefused};
+use feedback_domain::{
+    RemovalBlocked, ReportBlocked, RespondBlocked, StatusChange, TransitionRefused,
+};
 
 use crate::storage::{Store, StoreError, TxFailure, WriteTx};
 
@@ -40,7 +43,8 @@ pub enum Refusal {
     NotReported,
     /// A moderator acted on a removal request that does not exist.
     NoRemovalRequested,
-    Transition(TransitionRefused),
+    /// The lifecycle does not allow the change; the history as it stands now.
+    Transition(TransitionRefused, Vec<StatusChange>),
     /// A stored status this build does not know (a newer instance wrote it).
     UnknownStatus,
 }

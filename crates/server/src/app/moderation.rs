@@ -1,8 +1,8 @@
 //! A moderator's decision on a report or a removal request, with a reason the client sees.
 
-use chrono::{DateTime, Utc};
 use feedback_domain::{
     check_removal_transition, check_report_transition, ContractId, RemovalStatus, ReportStatus,
+    StatusChange, TransitionRefused,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -32,8 +32,9 @@ impl NextStatus {
         }
     }
 
-    /// The domain's lifecycle decides whether `current` may become this.
-    fn check(&self, current: &str) -> Result<(), Refusal> {
+    /// The domain's lifecycle decides whether `current` may become this: `Ok(Some(refusal))`
+    /// when it may not, `Err` when `current` is no status this build knows.
+    fn check(&self, current: &str) -> Result<Option<TransitionRefused>, Refusal> {
         let refused = match self {
             NextStatus::Report(next) => {
                 ReportStatus::parse(current).map(|from| check_report_transition(from, *next).err())
@@ -41,11 +42,7 @@ impl NextStatus {
             NextStatus::Removal(next) => RemovalStatus::parse(current)
                 .map(|from| check_removal_transition(from, *next).err()),
         };
-        match refused {
-            Some(None) => Ok(()),
-            Some(Some(e)) => Err(Refusal::Transition(e)),
-            None => Err(Refusal::UnknownStatus),
-        }
+        refused.ok_or(Refusal::UnknownStatus)
     }
 
     /// Whether the feedback goes with this decision.
@@ -65,15 +62,17 @@ pub struct ModerationOutcome {
     pub subject: String,
     pub previous: String,
     pub status: String,
-    pub history: Vec<HistoryEntry>,
+    pub history: Vec<StatusChange>,
 }
 
-/// One status of a report or removal request, as the moderation API returns it.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct HistoryEntry {
-    pub status: String,
-    pub at: DateTime<Utc>,
-    pub reason: Option<String>,
+fn changes(rows: Vec<crate::storage::HistoryRow>) -> Vec<StatusChange> {
+    rows.into_iter()
+        .map(|h| StatusChange {
+            status: h.status,
+            at: h.at,
+            reason: h.reason,
+        })
+        .collect()
 }
 
 /// Moves a report or a removal request on, with a reason: the lifecycle is checked on the
@@ -92,7 +91,12 @@ pub fn decide(
             Subject::Report => Refusal::NotReported,
             Subject::Removal => Refusal::NoRemovalRequested,
         })?;
-        next.check(&row.status)?;
+        if let Some(refused) = next.check(&row.status)? {
+            // Another moderator decided first (the row was locked until they committed):
+            // say where it stands now.
+            let current = changes(tx.status_history(subject, row.feedback_id)?);
+            return Err(Refusal::Transition(refused, current).into());
+        }
         tx.set_status(subject, row.feedback_id, next.as_str())?;
         tx.insert_status_change(subject, row.feedback_id, next.as_str(), Some(reason), now)?;
         if next.removes() {
@@ -112,14 +116,7 @@ pub fn decide(
             subject: subject.as_str().into(),
             previous: row.status.clone(),
             status: next.as_str().into(),
-            history: history
-                .into_iter()
-                .map(|h| HistoryEntry {
-                    status: h.status,
-                    at: h.at,
-                    reason: h.reason,
-                })
-                .collect(),
+            history: changes(history),
         })
     })
 }

@@ -441,9 +441,16 @@ pub struct Fixture {
     received_comment: Option<String>,
     response: Option<String>,
     report_status: Option<ReportStatus>,
+    /// The report's category (fraud by default), description and evidence links.
+    report_category: Option<ReportCategory>,
+    report_description: Option<String>,
+    #[serde(default)]
+    report_evidence: Vec<String>,
     given_rating: Option<f32>,
     removal_status: Option<RemovalStatus>,
     given_comment: Option<String>,
+    /// When the report or removal request was sent (default: 3 and 2 hours ago).
+    submitted_at: Option<DateTime<Utc>>,
 }
 
 fn default_freelancer() -> String {
@@ -474,12 +481,17 @@ fn insert_fixture(tx: &mut dyn WriteTx, user: i64, f: &Fixture) -> StoreResult<i
                 tx,
                 fid,
                 &Report {
-                    category: ReportCategory::Fraud,
-                    description: "Created by a test fixture for status display.".into(),
-                    evidence: Vec::new(),
+                    category: f.report_category.unwrap_or(ReportCategory::Fraud),
+                    description: f
+                        .report_description
+                        .clone()
+                        .unwrap_or_else(|| "Created by a test fixture for status display.".into()),
+                    evidence: f.report_evidence.clone(),
                     status,
                     // Its history (an hour a step) ends before now.
-                    created_at: now - Duration::hours(3),
+                    created_at: f
+                        .submitted_at
+                        .map_or(now - Duration::hours(3), to_stored_precision),
                     history: Vec::new(),
                 },
             )?;
@@ -488,7 +500,10 @@ fn insert_fixture(tx: &mut dyn WriteTx, user: i64, f: &Fixture) -> StoreResult<i
     if let Some(rating) = f.given_rating {
         let gid = tx.insert_given(id, user, rating, f.given_comment.as_deref(), at)?;
         if let Some(status) = f.removal_status {
-            insert_removal_at(tx, gid, status, now - Duration::hours(2))?;
+            let at = f
+                .submitted_at
+                .map_or(now - Duration::hours(2), to_stored_precision);
+            insert_removal_at(tx, gid, status, at)?;
         }
     }
     Ok(id)

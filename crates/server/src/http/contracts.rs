@@ -13,7 +13,9 @@ use feedback_domain::{
 };
 
 use super::error::{json_response, ApiError};
-use super::extract::{contract_id, idempotency_key, ApiJson, AuthUser, OptionalApiJson};
+use super::extract::{
+    contract_id, idempotency_key, pairs, query_pairs, ApiJson, AuthUser, OptionalApiJson,
+};
 use super::state::{blocking, AppState};
 use crate::app::reports::ValidReport;
 use crate::app::{removal, reports, responses, Written};
@@ -40,12 +42,7 @@ pub async fn list_contracts(
     user: AuthUser,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<ContractPage>, ApiError> {
-    let raw = raw.unwrap_or_default();
-    let pairs: Vec<(String, String)> = form_urlencoded::parse(raw.as_bytes())
-        .into_owned()
-        .collect();
-    let query = HistoryQuery::parse_strict(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .map_err(|e| ApiError::field(e.field, e.message))?;
+    let query = HistoryQuery::parse_strict(pairs(&query_pairs(raw)))?;
     let page = blocking(move || Ok(state.store.history_page(user.0, &query)?)).await?;
     Ok(Json(page))
 }

@@ -104,7 +104,11 @@ impl From<Refusal> for ApiError {
                 ProblemKind::NotFound,
                 "No removal was requested on this contract.",
             ),
-            Refusal::Transition(e) => Self::new(ProblemKind::StatusTransition, e.to_string()),
+            Refusal::Transition(e, current) => {
+                let mut p = ProblemKind::StatusTransition.problem(e.to_string());
+                p.current = Some(current);
+                Self(Box::new(p))
+            }
             Refusal::UnknownStatus => Self::new(
                 ProblemKind::Internal,
                 "The stored status is not one this server knows.",

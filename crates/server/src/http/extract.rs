@@ -174,6 +174,24 @@ fn parse_object<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
 
 /// The `{id}` of a path: its canonical decimal spelling only (`01` and `+3` are refused rather
 /// than reaching contract 3 by another path). `what` names it in the refusal.
+/// A raw query string's `(name, value)` pairs, decoded.
+pub fn query_pairs(raw: Option<String>) -> Vec<(String, String)> {
+    form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
+        .into_owned()
+        .collect()
+}
+
+/// [`query_pairs`] as the domain's parsers take them.
+pub fn pairs(p: &[(String, String)]) -> impl Iterator<Item = (&str, &str)> {
+    p.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+}
+
+impl From<feedback_domain::QueryError> for ApiError {
+    fn from(e: feedback_domain::QueryError) -> Self {
+        ApiError::field(e.field, e.message)
+    }
+}
+
 pub fn path_id(raw: &str, what: &str) -> Result<i64, ApiError> {
     parse_contract_id(raw).ok_or_else(|| {
         ApiError::field(

@@ -69,6 +69,21 @@ fn client_routes() -> Vec<ApiRoute> {
 fn moderation_routes() -> Vec<ApiRoute> {
     vec![
         (
+            "/api/v1/moderation/queue",
+            Method::GET,
+            get(moderation::queue),
+        ),
+        (
+            "/api/v1/moderation/items/{kind}/{id}",
+            Method::GET,
+            get(moderation::item),
+        ),
+        (
+            "/api/v1/moderation/counts",
+            Method::GET,
+            get(moderation::counts),
+        ),
+        (
             "/api/v1/moderation/contracts/{id}/report/status",
             Method::POST,
             post(moderation::report_status),
@@ -97,27 +112,36 @@ pub fn documented_routes() -> Vec<(&'static str, Method)> {
         .collect()
 }
 
-pub fn router(state: AppState, config: &Config) -> Result<Router, Box<dyn std::error::Error>> {
-    let origins = config
-        .cors_origins
+/// CORS for these origins only: GET and POST with a bearer token and a JSON body (so every
+/// write is preflighted), and the headers a script may read.
+fn cors_for(
+    origins: &[String],
+    extra_headers: &[HeaderName],
+) -> Result<CorsLayer, Box<dyn std::error::Error>> {
+    let origins = origins
         .iter()
         .map(|o| HeaderValue::from_str(o))
         .collect::<Result<Vec<_>, _>>()?;
-    let cors = CorsLayer::new()
+    let mut headers = vec![header::AUTHORIZATION, header::CONTENT_TYPE];
+    headers.extend_from_slice(extra_headers);
+    Ok(CorsLayer::new()
         .allow_origin(AllowOrigin::list(origins))
         .allow_methods([Method::GET, Method::POST])
-        .allow_headers([
-            header::AUTHORIZATION,
-            header::CONTENT_TYPE,
-            HeaderName::from_static("idempotency-key"),
-        ])
+        .allow_headers(headers)
         // Scripts may read these: the widget waits out a 429/503 and tells a replay apart.
         .expose_headers([
             header::RETRY_AFTER,
             HeaderName::from_static("idempotent-replayed"),
             HeaderName::from_static(limits::REQUEST_ID),
         ])
-        .max_age(std::time::Duration::from_secs(600));
+        .max_age(std::time::Duration::from_secs(600)))
+}
+
+pub fn router(state: AppState, config: &Config) -> Result<Router, Box<dyn std::error::Error>> {
+    let cors = cors_for(
+        &config.cors_origins,
+        &[HeaderName::from_static("idempotency-key")],
+    )?;
     let rates = Arc::new(limits::RateLimits {
         reads: limits::Limiter::new(config.limits.read_rate),
         writes: limits::Limiter::new(config.limits.write_rate),
@@ -133,14 +157,15 @@ pub fn router(state: AppState, config: &Config) -> Result<Router, Box<dyn std::e
     if config.test_fixtures {
         api = api.route("/api/test/contracts", post(fixtures::create_fixture));
     }
-    // The moderator API: outside the CORS layer (no browser origin is ever allowed), rate
-    // limited like the rest.
+    // The moderator API: outside the widget's CORS layer; its own offers the moderation
+    // console's origins only (none by default), rate limited like the rest.
     let moderation = with_routes(Router::new(), moderation_routes())
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(
             (state.clone(), rates.clone()),
             limits::rate_limit,
-        ));
+        ))
+        .layer(cors_for(&config.moderation_origins, &[])?);
     let api = api
         .route("/api", axum::routing::any(api_not_found))
         .route("/api/{*rest}", axum::routing::any(api_not_found))

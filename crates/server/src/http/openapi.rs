@@ -3,8 +3,9 @@
 //! operation can give) are added here from the domain constants, so no number is written twice.
 
 use feedback_domain::{
-    idempotency_key_pattern, SortOrder, StatusFilter, DEFAULT_PER_PAGE, EVIDENCE_LINK_MAX_CHARS,
-    IDEMPOTENCY_KEY_MAX_LEN, MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS, MODERATION_REASON_MAX_CHARS,
+    idempotency_key_pattern, ItemKind, ReportCategory, SortOrder, StatusFilter, DEFAULT_PER_PAGE,
+    EVIDENCE_LINK_MAX_CHARS, IDEMPOTENCY_KEY_MAX_LEN, MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS,
+    MODERATION_REASON_MAX_CHARS, QUEUE_DEFAULT_LIMIT, QUEUE_MAX_LIMIT, QUEUE_MAX_OLDER_THAN_DAYS,
     REPORT_DESCRIPTION_MAX_CHARS, REPORT_DESCRIPTION_MIN_CHARS, REPORT_EVIDENCE_MAX_LINKS,
     RESPONSE_MAX_CHARS,
 };
@@ -29,9 +30,14 @@ use super::limits::{MAX_HEADER_BYTES, MAX_URI_BYTES};
         api::post_removal_request,
         super::moderation::report_status,
         super::moderation::removal_status,
+        super::moderation::queue,
+        super::moderation::item,
+        super::moderation::counts,
         super::work_history::work_history
     ),
     components(schemas(
+        feedback_domain::ItemKind,
+        feedback_domain::AuthorRole,
         feedback_domain::ReportCategory,
         feedback_domain::ReportStatus,
         feedback_domain::RemovalStatus,
@@ -199,6 +205,53 @@ fn add_rules(doc: &mut Value) {
         }
     ]);
 
+    let kind_param = json!({
+        "name": "kind", "in": "path", "required": true,
+        "description": "report or removal",
+        "schema": {"type": "string", "enum": ItemKind::ALL.map(ItemKind::as_str)}
+    });
+    let all_statuses: Vec<&str> =
+        ItemKind::ALL
+            .into_iter()
+            .flat_map(ItemKind::statuses)
+            .fold(Vec::new(), |mut v, s| {
+                if !v.contains(&s) {
+                    v.push(s);
+                }
+                v
+            });
+    let queue_params = json!([
+        {
+            "name": "kind", "in": "query", "required": false,
+            "description": "Only this kind; both by default (a category implies report)",
+            "schema": {"type": "string", "enum": ItemKind::ALL.map(ItemKind::as_str)}
+        },
+        {
+            "name": "status", "in": "query", "required": false,
+            "description": "One status of the kind's lifecycle; the open ones by default",
+            "schema": {"type": "string", "enum": all_statuses}
+        },
+        {
+            "name": "category", "in": "query", "required": false,
+            "description": "Only reports of this category",
+            "schema": {"type": "string", "enum": ReportCategory::ALL.map(ReportCategory::as_str)}
+        },
+        {
+            "name": "older_than", "in": "query", "required": false,
+            "description": "Only items submitted at least this many days ago",
+            "schema": {"type": "integer", "minimum": 0, "maximum": QUEUE_MAX_OLDER_THAN_DAYS}
+        },
+        {
+            "name": "cursor", "in": "query", "required": false,
+            "description": "The previous page's next_cursor (opaque)",
+            "schema": {"type": "string"}
+        },
+        {
+            "name": "limit", "in": "query", "required": false,
+            "schema": {"type": "integer", "minimum": 1, "maximum": QUEUE_MAX_LIMIT, "default": QUEUE_DEFAULT_LIMIT}
+        }
+    ]);
+
     let Some(paths) = doc["paths"].as_object_mut() else {
         return;
     };
@@ -209,8 +262,14 @@ fn add_rules(doc: &mut Value) {
         for (method, op) in item.iter_mut() {
             let post = method == "post";
             let mut params = Vec::new();
+            if path.contains("{kind}") {
+                params.push(kind_param.clone());
+            }
             if path.contains("{id}") {
                 params.push(id_param.clone());
+            }
+            if path == "/api/v1/moderation/queue" {
+                params.extend(queue_params.as_array().cloned().unwrap_or_default());
             }
             if path == "/api/v1/contracts" {
                 params.extend(query_params.as_array().cloned().unwrap_or_default());

@@ -21,6 +21,8 @@ pub struct AppState {
     pub idempotency_retention: Duration,
     /// How long a request body may take to arrive.
     pub body_timeout: Duration,
+    /// The moderation console's origins (`--moderation-origin`).
+    pub moderation_origins: Arc<[String]>,
 }
 
 impl AppState {

@@ -19,7 +19,7 @@ use tower_http::cors::{Any, CorsLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use super::error::ApiError;
-use super::extract::path_id;
+use super::extract::{pairs, path_id, query_pairs};
 use super::limits::{retry_later, Limiter};
 use super::state::{blocking, AppState};
 use crate::storage::{Caller, Rate};
@@ -101,12 +101,7 @@ pub async fn work_history(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let id: FreelancerId = path_id(&id, "freelancer")?;
-    let raw = raw.unwrap_or_default();
-    let pairs: Vec<(String, String)> = form_urlencoded::parse(raw.as_bytes())
-        .into_owned()
-        .collect();
-    let query = WorkHistoryQuery::parse_strict(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .map_err(|e| ApiError::field(e.field, e.message))?;
+    let query = WorkHistoryQuery::parse_strict(pairs(&query_pairs(raw)))?;
     let page = blocking(move || Ok(state.store.work_history(id, &query)?))
         .await?
         .ok_or_else(|| ApiError::new(ProblemKind::NotFound, "There is no such freelancer."))?;

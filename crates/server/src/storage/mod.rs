@@ -14,9 +14,10 @@ use std::time::Duration;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use feedback_domain::{
-    ContractDetails, ContractId, ContractPage, ContractSummary, FreelancerId, GivenFeedback,
-    HistoryQuery, ReceivedFeedback, RemovalStatus, RemovalStatusChange, Report, ReportStatus,
-    ReportStatusChange, ResponseWindow, WorkHistoryPage, WorkHistoryQuery,
+    AuthorRole, ContractDetails, ContractId, ContractPage, ContractSummary, FreelancerId,
+    GivenFeedback, HistoryQuery, ItemKind, QueueFeedback, QueueQuery, QueueReport,
+    ReceivedFeedback, RemovalStatus, RemovalStatusChange, Report, ReportCategory, ReportStatus,
+    ReportStatusChange, ResponseWindow, StatusChange, WorkHistoryPage, WorkHistoryQuery,
 };
 
 pub use budget::{Caller, Rate};
@@ -176,6 +177,121 @@ impl Subject {
             Subject::Removal => "given_feedback",
         }
     }
+}
+
+impl From<ItemKind> for Subject {
+    fn from(k: ItemKind) -> Self {
+        match k {
+            ItemKind::Report => Subject::Report,
+            ItemKind::Removal => Subject::Removal,
+        }
+    }
+}
+
+/// A queue item as stored (the use case adds its age against the review target).
+#[derive(Debug, Clone)]
+pub struct QueueRow {
+    pub kind: ItemKind,
+    pub contract_id: i64,
+    pub contract_title: String,
+    pub client_name: String,
+    pub status: String,
+    pub submitted_at: DateTime<Utc>,
+    pub feedback_id: i64,
+    pub feedback: QueueFeedback,
+    pub report: Option<QueueReport>,
+    pub history: Vec<StatusChange>,
+}
+
+/// The columns of `sql::queue_page`'s rows, as each backend reads them.
+pub struct QueueColumns {
+    pub kind_rank: i64,
+    pub contract_id: i64,
+    pub title: String,
+    pub client_name: String,
+    pub status: String,
+    pub submitted_at: DateTime<Utc>,
+    pub feedback_id: i64,
+    pub rating: f64,
+    pub comment: Option<String>,
+    pub author_name: String,
+    pub feedback_at: DateTime<Utc>,
+    pub removed_at: Option<DateTime<Utc>>,
+    pub category: Option<String>,
+    pub description: Option<String>,
+    pub evidence: Option<String>,
+}
+
+impl QueueColumns {
+    /// The row, its history still to be read (`history` is empty).
+    pub fn into_row(self) -> QueueRow {
+        let kind = ItemKind::ALL
+            .get(self.kind_rank as usize)
+            .copied()
+            .unwrap_or(ItemKind::Report);
+        let report = match (
+            kind,
+            self.category.as_deref().and_then(ReportCategory::parse),
+        ) {
+            (ItemKind::Report, Some(category)) => Some(QueueReport {
+                category,
+                description: self.description.unwrap_or_default(),
+                evidence: self
+                    .evidence
+                    .and_then(|e| serde_json::from_str(&e).ok())
+                    .unwrap_or_default(),
+            }),
+            _ => None,
+        };
+        QueueRow {
+            kind,
+            contract_id: self.contract_id,
+            contract_title: self.title,
+            client_name: self.client_name,
+            status: self.status,
+            submitted_at: self.submitted_at,
+            feedback_id: self.feedback_id,
+            feedback: QueueFeedback {
+                rating: self.rating as f32,
+                comment: self.comment,
+                author_name: self.author_name,
+                author_role: match kind {
+                    ItemKind::Report => AuthorRole::Freelancer,
+                    ItemKind::Removal => AuthorRole::Client,
+                },
+                created_at: self.feedback_at,
+                removed_at: self.removed_at,
+            },
+            report,
+            history: Vec::new(),
+        }
+    }
+}
+
+/// Fills in each row's status history, read with `history` (both databases).
+pub fn with_histories<E>(
+    mut rows: Vec<QueueRow>,
+    mut history: impl FnMut(Subject, i64) -> Result<Vec<HistoryRow>, E>,
+) -> Result<Vec<QueueRow>, E> {
+    for row in &mut rows {
+        row.history = history(row.kind.into(), row.feedback_id)?
+            .into_iter()
+            .map(|h| StatusChange {
+                status: h.status,
+                at: h.at,
+                reason: h.reason,
+            })
+            .collect();
+    }
+    Ok(rows)
+}
+
+/// The dashboard's counts as read: (kind, status, n), (category, n) of open reports, and open
+/// items past the review target.
+pub struct CountRows {
+    pub by_status: Vec<(String, String, i64)>,
+    pub open_by_category: Vec<(String, i64)>,
+    pub open_overdue: i64,
 }
 
 /// A report or removal request as a moderator finds it, locked for the change.
@@ -385,6 +501,20 @@ pub trait Store: Send + Sync + 'static {
 
     /// The moderator a bearer token belongs to.
     fn moderator_by_token(&self, token: &str) -> StoreResult<Option<i64>>;
+    /// A page of the moderation queue (one row more than `q.limit` if there is more), oldest
+    /// first, each with its history; `submitted_before` is `older_than` on the caller's clock.
+    fn moderation_queue(
+        &self,
+        q: &QueueQuery,
+        submitted_before: Option<DateTime<Utc>>,
+    ) -> StoreResult<Vec<QueueRow>>;
+    /// One report or removal request, whatever its status.
+    fn moderation_item(
+        &self,
+        kind: ItemKind,
+        contract: ContractId,
+    ) -> StoreResult<Option<QueueRow>>;
+    fn moderation_counts(&self, overdue_before: DateTime<Utc>) -> StoreResult<CountRows>;
     /// The id of a demo contract (for the hints printed at start).
     fn contract_by_seed_key(&self, key: &str) -> StoreResult<Option<i64>>;
     /// A freelancer's id by name (the hints printed at start).

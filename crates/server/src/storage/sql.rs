@@ -2,7 +2,8 @@
 //! own; the SQLite backend reads them as `?1`, `?2`, … through `sqlite::numbered`), and the
 //! derived values both store for sorting and search.
 
-use feedback_domain::{HistoryQuery, SortOrder, StatusFilter};
+use chrono::{DateTime, Utc};
+use feedback_domain::{ContractId, HistoryQuery, ItemKind, QueueQuery, SortOrder, StatusFilter};
 
 /// A report's or removal request's status history: subject `$1`, feedback `$2`, oldest first.
 pub const STATUS_HISTORY: &str = "SELECT status, at, reason FROM status_changes \
@@ -65,6 +66,193 @@ pub const REMINDER_CANDIDATES: &str = "SELECT c.id, c.client_id, rf.id, c.ended_
      WHERE c.ended_at >= $1 AND c.ended_at < $2 \
        AND rf.comment IS NOT NULL AND rf.removed_at IS NULL \
        AND NOT EXISTS (SELECT 1 FROM responses rs WHERE rs.feedback_id = rf.id)";
+
+/// A value bound to the queue's SQL, which each backend binds in its own types (SQLite keeps
+/// times as milliseconds, PostgreSQL as timestamptz).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Param {
+    Text(String),
+    Time(DateTime<Utc>),
+    Int(i64),
+}
+
+/// A query with its parameters, numbered `$1…` in order.
+#[derive(Debug, Default)]
+pub struct Bound {
+    pub sql: String,
+    pub params: Vec<Param>,
+}
+
+impl Bound {
+    /// Adds a parameter and returns its placeholder.
+    fn bind(&mut self, p: Param) -> String {
+        self.params.push(p);
+        format!("${}", self.params.len())
+    }
+}
+
+/// The queue's columns, in the order both backends read them: kind rank (`ItemKind::ALL`'s
+/// index), contract id, title, client name, status, submitted at, feedback id, rating, comment,
+/// author name, feedback created at, removed at, category, description, evidence.
+fn queue_branch(kind: ItemKind, b: &mut Bound, filter: &QueueFilter) -> String {
+    let rank = ItemKind::ALL.iter().position(|k| *k == kind).unwrap_or(0);
+    let (table, feedback, author, report_columns) = match kind {
+        ItemKind::Report => (
+            "reports",
+            "received_feedback",
+            "c.freelancer_name",
+            "s.category, s.description, s.evidence",
+        ),
+        ItemKind::Removal => (
+            "removal_requests",
+            "given_feedback",
+            "u.name",
+            "CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT)",
+        ),
+    };
+    let statuses: Vec<String> = filter
+        .statuses(kind)
+        .into_iter()
+        .map(|st| b.bind(Param::Text(st.to_string())))
+        .collect();
+    let mut conditions = vec![if statuses.is_empty() {
+        "1 = 0".to_string() // a status of the other kind's lifecycle: none of this kind
+    } else {
+        format!("s.status IN ({})", statuses.join(", "))
+    }];
+    if let (ItemKind::Report, Some(c)) = (kind, filter.category) {
+        conditions.push(format!("s.category = {}", b.bind(Param::Text(c.into()))));
+    }
+    if let Some(t) = filter.submitted_before {
+        conditions.push(format!("s.created_at <= {}", b.bind(Param::Time(t))));
+    }
+    if let Some((at, after_rank, id)) = filter.after {
+        // Row comparison: strictly after the cursor's item in the queue's order.
+        conditions.push(format!(
+            "(s.created_at, CAST({rank} AS BIGINT), c.id) > ({}, {}, {})",
+            b.bind(Param::Time(at)),
+            b.bind(Param::Int(after_rank)),
+            b.bind(Param::Int(id)),
+        ));
+    }
+    if let Some(id) = filter.contract {
+        conditions.push(format!("c.id = {}", b.bind(Param::Int(id))));
+    }
+    format!(
+        "SELECT CAST({rank} AS BIGINT) AS kind_rank, c.id AS contract_id, c.title, u.name, s.status, \
+         s.created_at AS submitted_at, f.id, f.rating, f.comment, {author}, f.created_at, \
+         f.removed_at, {report_columns} \
+         FROM {table} s JOIN {feedback} f ON f.id = s.feedback_id \
+         JOIN contracts c ON c.id = f.contract_id JOIN users u ON u.id = c.client_id \
+         WHERE {}",
+        conditions.join(" AND ")
+    )
+}
+
+/// What the queue's SQL selects, from a `QueueQuery` (or one item).
+struct QueueFilter {
+    kinds: Vec<ItemKind>,
+    status: Option<&'static str>,
+    any_status: bool,
+    category: Option<&'static str>,
+    submitted_before: Option<DateTime<Utc>>,
+    after: Option<(DateTime<Utc>, i64, ContractId)>,
+    contract: Option<ContractId>,
+}
+
+impl QueueFilter {
+    fn statuses(&self, kind: ItemKind) -> Vec<&'static str> {
+        match (self.any_status, self.status) {
+            (true, _) => kind.statuses(),
+            (false, Some(s)) => kind.statuses().into_iter().filter(|k| *k == s).collect(),
+            (false, None) => kind.open_statuses(),
+        }
+    }
+}
+
+/// The branches of each kind, in the queue's order, `limit` rows.
+fn queue_select(filter: QueueFilter, limit: i64) -> Bound {
+    let mut b = Bound::default();
+    let branches: Vec<String> = filter
+        .kinds
+        .iter()
+        .map(|k| queue_branch(*k, &mut b, &filter))
+        .collect();
+    let limit = b.bind(Param::Int(limit));
+    b.sql = format!(
+        "SELECT * FROM ({}) q ORDER BY submitted_at, kind_rank, contract_id LIMIT {limit}",
+        branches.join(" UNION ALL ")
+    );
+    b
+}
+
+/// One page of the queue: `q`'s filters, items submitted at or before `submitted_before`
+/// (from `older_than`), after `q.cursor`, one row more than the limit (to tell whether a next
+/// page exists).
+pub fn queue_page(q: &QueueQuery, submitted_before: Option<DateTime<Utc>>) -> Bound {
+    queue_select(
+        QueueFilter {
+            kinds: q.kinds(),
+            status: q.status,
+            any_status: false,
+            category: q.category.map(|c| c.as_str()),
+            submitted_before,
+            after: q.cursor.map(|c| {
+                let rank = ItemKind::ALL.iter().position(|k| *k == c.kind).unwrap_or(0);
+                (c.submitted_at, rank as i64, c.contract_id)
+            }),
+            contract: None,
+        },
+        i64::from(q.limit) + 1,
+    )
+}
+
+/// One item, whatever its status.
+pub fn queue_item(kind: ItemKind, contract: ContractId) -> Bound {
+    queue_select(
+        QueueFilter {
+            kinds: vec![kind],
+            status: None,
+            any_status: true,
+            category: None,
+            submitted_before: None,
+            after: None,
+            contract: Some(contract),
+        },
+        1,
+    )
+}
+
+/// Items by kind and status: `'report'|'removal'`, status, count.
+pub const COUNT_BY_STATUS: &str = "SELECT 'report', status, COUNT(*) FROM reports GROUP BY status \
+     UNION ALL SELECT 'removal', status, COUNT(*) FROM removal_requests GROUP BY status";
+
+/// Open reports by category, and open items submitted at or before `overdue_before`.
+pub fn count_open(overdue_before: DateTime<Utc>) -> (Bound, Bound) {
+    let mut by_category = Bound::default();
+    let open = |b: &mut Bound, kind: ItemKind| {
+        kind.open_statuses()
+            .into_iter()
+            .map(|s| b.bind(Param::Text(s.into())))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    by_category.sql = format!(
+        "SELECT category, COUNT(*) FROM reports WHERE status IN ({}) GROUP BY category",
+        open(&mut by_category, ItemKind::Report)
+    );
+    let mut overdue = Bound::default();
+    let (reports, removals) = (
+        open(&mut overdue, ItemKind::Report),
+        open(&mut overdue, ItemKind::Removal),
+    );
+    let at = overdue.bind(Param::Time(overdue_before));
+    overdue.sql = format!(
+        "SELECT (SELECT COUNT(*) FROM reports WHERE status IN ({reports}) AND created_at <= {at}) \
+         + (SELECT COUNT(*) FROM removal_requests WHERE status IN ({removals}) AND created_at <= {at})"
+    );
+    (by_category, overdue)
+}
 
 /// Escapes LIKE wildcards so a search for "50%" means the text "50%" (both databases use `\`).
 pub fn like_pattern(q: &str) -> String {

@@ -12,9 +12,9 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use feedback_domain::{
     ContractDetails, ContractId, ContractPage, ContractStatus, ContractSummary, FeedbackResponse,
-    FeedbackSummary, FreelancerId, GivenFeedback, HistoryQuery, ReceivedFeedback, RemovalRequest,
-    RemovalStatus, Report, ReportCategory, ReportStatus, WorkHistoryItem, WorkHistoryPage,
-    WorkHistoryQuery,
+    FeedbackSummary, FreelancerId, GivenFeedback, HistoryQuery, ItemKind, QueueQuery,
+    ReceivedFeedback, RemovalRequest, RemovalStatus, Report, ReportCategory, ReportStatus,
+    WorkHistoryItem, WorkHistoryPage, WorkHistoryQuery,
 };
 use std::collections::HashMap;
 
@@ -22,15 +22,17 @@ use postgres::types::ToSql;
 use postgres::{Client, GenericClient, NoTls, Row, Statement, Transaction};
 
 use super::sql::{
-    history_sql, like_pattern, order_by, page_scan, search_text, title_key, work_history_count,
-    work_history_page, HistorySql, AFTER_SUMMARY, ENSURE_FREELANCER, FREELANCER_BY_NAME,
-    FREELANCER_NAME, GIVEN_DETAILS, RECEIVED_DETAILS, REMINDER_CANDIDATES, STATUS_HISTORY,
-    SUMMARY_COLUMNS, SUMMARY_JOINS,
+    count_open, history_sql, like_pattern, order_by, page_scan, queue_item, queue_page,
+    search_text, title_key, work_history_count, work_history_page, Bound, HistorySql, Param,
+    AFTER_SUMMARY, COUNT_BY_STATUS, ENSURE_FREELANCER, FREELANCER_BY_NAME, FREELANCER_NAME,
+    GIVEN_DETAILS, RECEIVED_DETAILS, REMINDER_CANDIDATES, STATUS_HISTORY, SUMMARY_COLUMNS,
+    SUMMARY_JOINS,
 };
 use super::{
-    attach_histories, details, to_stored_precision, Caller, GivenRow, HistoryRow, ModerationRow,
-    NewContract, OutboxEvent, Rate, ReceivedRow, ReminderCandidate, Store, StoreError, StoreResult,
-    StoredResult, Subject, TxBody, TxFailure, WriteTx, OUTBOX_KEEP_FOR, OUTBOX_RETRY_FOR,
+    attach_histories, details, to_stored_precision, with_histories, Caller, CountRows, GivenRow,
+    HistoryRow, ModerationRow, NewContract, OutboxEvent, QueueColumns, QueueRow, Rate, ReceivedRow,
+    ReminderCandidate, Store, StoreError, StoreResult, StoredResult, Subject, TxBody, TxFailure,
+    WriteTx, OUTBOX_KEEP_FOR, OUTBOX_RETRY_FOR,
 };
 
 /// A contract's `sort_end` while it is active, so active ones sort after every ended one.
@@ -121,6 +123,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/postgres/0002_trigram_search.sql"),
     include_str!("../../../migrations/postgres/0003_moderation_and_webhooks.sql"),
     include_str!("../../../migrations/postgres/0004_freelancers.sql"),
+    include_str!("../../../migrations/postgres/0005_moderation_queue.sql"),
 ];
 
 /// Advisory lock keys (arbitrary, fixed): one instance migrates or seeds at a time.
@@ -243,6 +246,75 @@ fn history<C: GenericClient>(
             reason: r.get(2),
         })
         .collect())
+}
+
+/// A shared query's parameters as PostgreSQL binds them.
+struct Bind(Vec<Box<dyn ToSql + Sync>>);
+
+impl Bind {
+    fn refs(&self) -> Vec<&(dyn ToSql + Sync)> {
+        self.0.iter().map(|b| b.as_ref()).collect()
+    }
+}
+
+fn params(b: &Bound) -> Bind {
+    Bind(
+        b.params
+            .iter()
+            .map(|p| -> Box<dyn ToSql + Sync> {
+                match p {
+                    Param::Text(t) => Box::new(t.clone()),
+                    Param::Time(t) => Box::new(*t),
+                    Param::Int(n) => Box::new(*n),
+                }
+            })
+            .collect(),
+    )
+}
+
+impl PgStore {
+    /// The rows of `sql::queue_page` or `sql::queue_item` with their histories, read in one
+    /// snapshot (a decision committed meanwhile can't pair a status with another history).
+    fn queue_rows(&self, b: &Bound) -> StoreResult<Vec<QueueRow>> {
+        let mut conn = self.pool().get()?;
+        let Conn { client, statements } = &mut *conn;
+        let mut tx = client
+            .build_transaction()
+            .isolation_level(postgres::IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()?;
+        let mut c = Sql {
+            client: &mut tx,
+            statements,
+        };
+        let rows = c
+            .query(&b.sql, &params(b).refs())?
+            .iter()
+            .map(|r| {
+                QueueColumns {
+                    kind_rank: r.get(0),
+                    contract_id: r.get(1),
+                    title: r.get(2),
+                    client_name: r.get(3),
+                    status: r.get(4),
+                    submitted_at: r.get(5),
+                    feedback_id: r.get(6),
+                    rating: r.get(7),
+                    comment: r.get(8),
+                    author_name: r.get(9),
+                    feedback_at: r.get(10),
+                    removed_at: r.get(11),
+                    category: r.get(12),
+                    description: r.get(13),
+                    evidence: r.get(14),
+                }
+                .into_row()
+            })
+            .collect();
+        let rows = with_histories(rows, |subject, id| history(&mut c, subject, id))?;
+        tx.commit()?;
+        Ok(rows)
+    }
 }
 
 fn db_now<C: GenericClient>(c: &mut Sql<C>) -> StoreResult<DateTime<Utc>> {
@@ -493,6 +565,44 @@ impl Store for PgStore {
         rate: Rate,
     ) -> Option<StoreResult<Result<(), Duration>>> {
         Some(self.take(caller, rate))
+    }
+
+    fn moderation_queue(
+        &self,
+        q: &QueueQuery,
+        submitted_before: Option<DateTime<Utc>>,
+    ) -> StoreResult<Vec<QueueRow>> {
+        self.queue_rows(&queue_page(q, submitted_before))
+    }
+
+    fn moderation_item(
+        &self,
+        kind: ItemKind,
+        contract: ContractId,
+    ) -> StoreResult<Option<QueueRow>> {
+        Ok(self.queue_rows(&queue_item(kind, contract))?.pop())
+    }
+
+    fn moderation_counts(&self, overdue_before: DateTime<Utc>) -> StoreResult<CountRows> {
+        let mut conn = self.pool().get()?;
+        let mut c = conn.sql();
+        let by_status = c
+            .query(COUNT_BY_STATUS, &[])?
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2)))
+            .collect();
+        let (by_category, overdue) = count_open(overdue_before);
+        let open_by_category = c
+            .query(&by_category.sql, &params(&by_category).refs())?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect();
+        let open_overdue = c.query_one(&overdue.sql, &params(&overdue).refs())?.get(0);
+        Ok(CountRows {
+            by_status,
+            open_by_category,
+            open_overdue,
+        })
     }
 
     fn moderator_by_token(&self, token: &str) -> StoreResult<Option<i64>> {

@@ -7,17 +7,17 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use feedback_domain::{
-    ContractDetails, ContractId, ContractPage, FreelancerId, HistoryQuery, RemovalStatus, Report,
-    WorkHistoryPage, WorkHistoryQuery,
+    ContractDetails, ContractId, ContractPage, FreelancerId, HistoryQuery, ItemKind, QueueQuery,
+    RemovalStatus, Report, WorkHistoryPage, WorkHistoryQuery,
 };
 use rusqlite::{params, OptionalExtension, Transaction};
 
 mod queries;
 
 use super::{
-    expiry_cutoff, Caller, GivenRow, HistoryRow, ModerationRow, NewContract, OutboxEvent, Rate,
-    ReceivedRow, ReminderCandidate, Store, StoreResult, StoredResult, Subject, TxBody, TxFailure,
-    WriteTx, OUTBOX_KEEP_FOR, OUTBOX_RETRY_FOR,
+    expiry_cutoff, Caller, CountRows, GivenRow, HistoryRow, ModerationRow, NewContract,
+    OutboxEvent, QueueRow, Rate, ReceivedRow, ReminderCandidate, Store, StoreResult, StoredResult,
+    Subject, TxBody, TxFailure, WriteTx, OUTBOX_KEEP_FOR, OUTBOX_RETRY_FOR,
 };
 use crate::storage::sql::REMINDER_CANDIDATES;
 use queries::{self as db, Db};
@@ -98,6 +98,28 @@ impl Store for SqliteStore {
                 .query_row([token], |r| r.get(0))
                 .optional()
         })?)
+    }
+
+    fn moderation_queue(
+        &self,
+        q: &QueueQuery,
+        submitted_before: Option<DateTime<Utc>>,
+    ) -> StoreResult<Vec<QueueRow>> {
+        Ok(self
+            .db
+            .read(|c| db::moderation_queue(c, q, submitted_before))?)
+    }
+
+    fn moderation_item(
+        &self,
+        kind: ItemKind,
+        contract: ContractId,
+    ) -> StoreResult<Option<QueueRow>> {
+        Ok(self.db.read(|c| db::moderation_item(c, kind, contract))?)
+    }
+
+    fn moderation_counts(&self, overdue_before: DateTime<Utc>) -> StoreResult<CountRows> {
+        Ok(self.db.read(|c| db::moderation_counts(c, overdue_before))?)
     }
 
     fn contract_by_seed_key(&self, key: &str) -> StoreResult<Option<i64>> {

@@ -12,9 +12,9 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, TimeZone, Utc};
 use feedback_domain::{
     ContractDetails, ContractId, ContractPage, ContractStatus, ContractSummary, FeedbackResponse,
-    FeedbackSummary, FreelancerId, GivenFeedback, HistoryQuery, ReceivedFeedback, RemovalRequest,
-    RemovalStatus, Report, ReportCategory, ReportStatus, WorkHistoryItem, WorkHistoryPage,
-    WorkHistoryQuery,
+    FeedbackSummary, FreelancerId, GivenFeedback, HistoryQuery, ItemKind, QueueQuery,
+    ReceivedFeedback, RemovalRequest, RemovalStatus, Report, ReportCategory, ReportStatus,
+    WorkHistoryItem, WorkHistoryPage, WorkHistoryQuery,
 };
 use rusqlite::{
     params, Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior,
@@ -22,14 +22,14 @@ use rusqlite::{
 
 use super::numbered;
 use crate::storage::sql::{
-    history_sql, like_pattern, order_by, page_scan, search_text, title_key, work_history_count,
-    work_history_page, HistorySql, AFTER_SUMMARY, ENSURE_FREELANCER, FREELANCER_BY_NAME,
-    FREELANCER_NAME, GIVEN_DETAILS, RECEIVED_DETAILS, STATUS_HISTORY, SUMMARY_COLUMNS,
-    SUMMARY_JOINS,
+    count_open, history_sql, like_pattern, order_by, page_scan, queue_item, queue_page,
+    search_text, title_key, work_history_count, work_history_page, Bound, HistorySql, Param,
+    AFTER_SUMMARY, COUNT_BY_STATUS, ENSURE_FREELANCER, FREELANCER_BY_NAME, FREELANCER_NAME,
+    GIVEN_DETAILS, RECEIVED_DETAILS, STATUS_HISTORY, SUMMARY_COLUMNS, SUMMARY_JOINS,
 };
 use crate::storage::{
-    attach_histories, details, GivenRow, HistoryRow, NewContract, ReceivedRow, StoredResult,
-    Subject,
+    attach_histories, details, with_histories, CountRows, GivenRow, HistoryRow, NewContract,
+    QueueColumns, QueueRow, ReceivedRow, StoredResult, Subject,
 };
 
 /// Schema migrations, applied in order at start; `PRAGMA user_version` records how many ran.
@@ -40,6 +40,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0004_idempotency_expiry.sql"),
     include_str!("../../../migrations/sqlite/0005_moderation_and_webhooks.sql"),
     include_str!("../../../migrations/sqlite/0006_freelancers.sql"),
+    include_str!("../../../migrations/sqlite/0007_moderation_queue.sql"),
 ];
 
 pub type DbResult<T> = Result<T, rusqlite::Error>;
@@ -595,6 +596,89 @@ pub fn delete_expired_idempotency(
          (SELECT rowid FROM idempotency WHERE created_at < ?1 LIMIT ?2)",
         params![to_ms(before), batch as i64],
     )
+}
+
+/// A shared query's parameters as SQLite binds them (times as milliseconds).
+fn values(b: &Bound) -> Vec<rusqlite::types::Value> {
+    use rusqlite::types::Value;
+    b.params
+        .iter()
+        .map(|p| match p {
+            Param::Text(t) => Value::Text(t.clone()),
+            Param::Time(t) => Value::Integer(to_ms(*t)),
+            Param::Int(n) => Value::Integer(*n),
+        })
+        .collect()
+}
+
+/// The rows of `sql::queue_page` or `sql::queue_item`, with their histories.
+fn queue_rows(conn: &Connection, b: &Bound) -> DbResult<Vec<QueueRow>> {
+    // One snapshot: a decision committed meanwhile can't pair a status with another history.
+    let tx = conn.unchecked_transaction()?;
+    let rows = tx
+        .prepare_cached(&numbered(&b.sql))?
+        .query_map(rusqlite::params_from_iter(values(b)), |r| {
+            Ok(QueueColumns {
+                kind_rank: r.get(0)?,
+                contract_id: r.get(1)?,
+                title: r.get(2)?,
+                client_name: r.get(3)?,
+                status: r.get(4)?,
+                submitted_at: from_ms(r.get(5)?),
+                feedback_id: r.get(6)?,
+                rating: r.get(7)?,
+                comment: r.get(8)?,
+                author_name: r.get(9)?,
+                feedback_at: from_ms(r.get(10)?),
+                removed_at: r.get::<_, Option<i64>>(11)?.map(from_ms),
+                category: r.get(12)?,
+                description: r.get(13)?,
+                evidence: r.get(14)?,
+            }
+            .into_row())
+        })?
+        .collect::<DbResult<Vec<_>>>()?;
+    let rows = with_histories(rows, |subject, id| history(&tx, subject, id))?;
+    tx.commit()?;
+    Ok(rows)
+}
+
+pub fn moderation_queue(
+    conn: &Connection,
+    q: &QueueQuery,
+    submitted_before: Option<DateTime<Utc>>,
+) -> DbResult<Vec<QueueRow>> {
+    queue_rows(conn, &queue_page(q, submitted_before))
+}
+
+pub fn moderation_item(
+    conn: &Connection,
+    kind: ItemKind,
+    contract: ContractId,
+) -> DbResult<Option<QueueRow>> {
+    Ok(queue_rows(conn, &queue_item(kind, contract))?.pop())
+}
+
+pub fn moderation_counts(conn: &Connection, overdue_before: DateTime<Utc>) -> DbResult<CountRows> {
+    let by_status = conn
+        .prepare_cached(COUNT_BY_STATUS)?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<DbResult<Vec<_>>>()?;
+    let (by_category, overdue) = count_open(overdue_before);
+    let open_by_category = conn
+        .prepare_cached(&numbered(&by_category.sql))?
+        .query_map(rusqlite::params_from_iter(values(&by_category)), |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?
+        .collect::<DbResult<Vec<_>>>()?;
+    let open_overdue = conn
+        .prepare_cached(&numbered(&overdue.sql))?
+        .query_row(rusqlite::params_from_iter(values(&overdue)), |r| r.get(0))?;
+    Ok(CountRows {
+        by_status,
+        open_by_category,
+        open_overdue,
+    })
 }
 
 #[cfg(test)]
