@@ -6,8 +6,9 @@ use std::rc::Rc;
 
 use feedback_domain::{
     ContractDetails, ContractId, ContractPage, FeedbackResponse, FreelancerId, HistoryQuery,
-    NewRemovalRequest, NewReport, NewResponse, Problem, ProblemKind, RemovalRequest, Report,
-    WorkHistoryPage, WorkHistoryQuery, API_PREFIX, IDEMPOTENCY_KEY_HEADER,
+    ItemKind, ModerationCounts, NewRemovalRequest, NewReport, NewResponse, Problem, ProblemKind,
+    QueueItem, QueuePage, QueueQuery, RemovalRequest, Report, WorkHistoryPage, WorkHistoryQuery,
+    API_PREFIX, IDEMPOTENCY_KEY_HEADER,
 };
 use gloo_net::http::{Request, RequestBuilder, Response};
 use send_wrapper::SendWrapper;
@@ -241,6 +242,62 @@ impl ApiClient {
             ab,
         )
         .await
+    }
+
+    /// The moderation console's calls (a moderator's token; see `crate::moderation`).
+    pub async fn moderation_queue(
+        &self,
+        q: &QueueQuery,
+        ab: &Aborter,
+    ) -> Result<QueuePage, ApiError> {
+        self.get_json(&with_query("/moderation/queue", &q.to_pairs()), ab)
+            .await
+    }
+
+    pub async fn moderation_item(
+        &self,
+        kind: ItemKind,
+        id: ContractId,
+        ab: &Aborter,
+    ) -> Result<QueueItem, ApiError> {
+        self.get_json(&format!("/moderation/items/{}/{id}", kind.as_str()), ab)
+            .await
+    }
+
+    pub async fn moderation_counts(&self, ab: &Aborter) -> Result<ModerationCounts, ApiError> {
+        self.get_json("/moderation/counts", ab).await
+    }
+
+    /// A decision: `status` with the `reason` the client will read.
+    pub async fn decide(
+        &self,
+        kind: ItemKind,
+        id: ContractId,
+        status: &str,
+        reason: &str,
+        ab: &Aborter,
+    ) -> Result<(), ApiError> {
+        let what = match kind {
+            ItemKind::Report => "report",
+            ItemKind::Removal => "removal-request",
+        };
+        #[derive(serde::Serialize)]
+        struct Decision<'a> {
+            status: &'a str,
+            reason: &'a str,
+        }
+        let body = crate::json::to_string(&Decision { status, reason });
+        let body = body.ok_or(ApiError::BadResponse)?;
+        // The moderator API ignores the key; a decision sent twice meets the lifecycle (409).
+        let key = new_idempotency_key();
+        self.post_text(
+            &format!("/moderation/contracts/{id}/{what}/status"),
+            body,
+            &key,
+            ab,
+        )
+        .await
+        .map(|_| ())
     }
 
     /// GET with retries (network errors, 503 and 429 only): exponential backoff, or the

@@ -13,6 +13,7 @@ pub mod format;
 pub mod i18n;
 pub mod json;
 mod language;
+mod moderation;
 pub mod nav;
 mod pages;
 mod title;
@@ -50,13 +51,14 @@ pub struct AppConfig {
 pub fn App(config: AppConfig) -> impl IntoView {
     view! {
         <Router>
-            <RouterShell config=config/>
+            <RouterNav><Shell config=config/></RouterNav>
         </Router>
     }
 }
 
+/// Provides the router's location as the app's `Nav` to `children`.
 #[component]
-fn RouterShell(config: AppConfig) -> impl IntoView {
+fn RouterNav(children: Children) -> impl IntoView {
     let location = use_location();
     let navigate = use_navigate();
     let current = Signal::derive(move || {
@@ -78,7 +80,7 @@ fn RouterShell(config: AppConfig) -> impl IntoView {
         );
     });
     provide_context(Nav::new(current, go, false));
-    view! { <Shell config=config/> }
+    children()
 }
 
 /// The UI itself, wherever its location comes from (expects a `Nav` in context).
@@ -159,14 +161,18 @@ pub fn start_standalone() {
         {
             shell.remove();
         }
+        let console = moderation::is_console_path();
         mount_to_body(move || {
             provide_context(i18n::I18n::new(locale, catalog));
+            if console {
+                return view! { <moderation::ConsoleApp base=base.clone()/> }.into_any();
+            }
             let token = RwSignal::new(stored.clone());
             let base = base.clone();
             view! {
                 {move || match token.get() {
                     Some(t) => view! { <App config=AppConfig { api: ApiClient::new(base.clone(), Some(t)) }/> }.into_any(),
-                    None => view! { <SignIn on_token=move |t: String| {
+                    None => view! { <SignIn title=k!("signin.title") label=k!("signin.token") hint=k!("signin.hint") on_token=move |t: String| {
                         if let Some(s) = web_sys::window().and_then(|w| w.session_storage().ok().flatten()) {
                             let _ = s.set_item(TOKEN_KEY, &t);
                         }
@@ -174,30 +180,37 @@ pub fn start_standalone() {
                     }/> }.into_any(),
                 }}
             }
+            .into_any()
         });
     });
 }
 
-/// Asks for an access token (the host normally provides it; this is the standalone page).
+/// Asks for an access token (the host normally provides it; this is the standalone page, or
+/// the moderation console with a moderator's token).
 #[component]
-fn SignIn(#[prop(into)] on_token: Callback<String>) -> impl IntoView {
+fn SignIn(
+    title: i18n::Key,
+    label: i18n::Key,
+    hint: i18n::Key,
+    #[prop(into)] on_token: Callback<String>,
+) -> impl IntoView {
     let i18n = i18n::use_i18n();
     if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
-        doc.set_title(&i18n.t(k!("signin.title")));
+        doc.set_title(&i18n.t(title));
     }
     let value = RwSignal::new(String::new());
     let error = RwSignal::new(false);
     let missing = i18n.t(k!("signin.missing"));
     view! {
         <main class="fw-app fw-signin">
-            <h1>{i18n.t(k!("signin.title"))}</h1>
+            <h1>{i18n.t(title)}</h1>
             <form on:submit=move |ev| {
                 ev.prevent_default();
                 let v = value.get_untracked().trim().to_string();
                 if v.is_empty() { error.set(true) } else { on_token.run(v) }
             }>
-                <label for="fw-token">{i18n.t(k!("signin.token"))}</label>
-                <p class="fw-hint" id="fw-token-hint">{i18n.t(k!("signin.hint"))}</p>
+                <label for="fw-token">{i18n.t(label)}</label>
+                <p class="fw-hint" id="fw-token-hint">{i18n.t(hint)}</p>
                 <Show when=move || error.get()>
                     <p class="fw-field-error" id="fw-token-error">{missing.clone()}</p>
                 </Show>

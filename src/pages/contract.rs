@@ -1,7 +1,7 @@
 //! A contract: Overview and Contract details tabs (WAI-ARIA tabs; the selected tab is in the
 //! URL). The details tab holds the feedback both ways and what the client can do about it.
 
-mod flow;
+pub(crate) mod flow;
 mod given;
 mod report;
 mod respond;

@@ -124,8 +124,20 @@ pub fn serve_release(
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let db = dir.join("app.db");
-    let args = [&["--static-dir", "dist", "--test-fixtures"], extra].concat();
-    let (guard, url) = start_unlimited(bin, "127.0.0.1:0", &db, seed, &args)?;
+    // The app's own origin is the moderation console's (it is served at /moderation).
+    let port = free_port(18_960);
+    let (addr, origin) = (
+        format!("127.0.0.1:{port}"),
+        format!("http://127.0.0.1:{port}"),
+    );
+    let console = ["--moderation-origin", origin.as_str()];
+    let args = [
+        &["--static-dir", "dist", "--test-fixtures"],
+        &console[..],
+        extra,
+    ]
+    .concat();
+    let (guard, url) = start_unlimited(bin, &addr, &db, seed, &args)?;
     Ok((guard, url, db, dir))
 }
 

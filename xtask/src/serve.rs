@@ -16,9 +16,16 @@ pub fn serve(root: &Path, postgres: bool) -> Result {
     }
     // `trunk serve` proxies /api to 127.0.0.1:8787 (Trunk.toml): one server, or the balancer.
     const API: &str = "127.0.0.1:8787";
+    // The console is the app at /moderation, on trunk's origin (the API refuses other pages).
+    const CONSOLE: [&str; 4] = [
+        "--moderation-origin",
+        "http://127.0.0.1:8080",
+        "--moderation-origin",
+        "http://localhost:8080",
+    ];
     let (mut watched, _keep, url) = if postgres {
         let bin = server_bin(root, true)?;
-        let mut b = balanced::start(&bin, API, "demo", &[])?;
+        let mut b = balanced::start(&bin, API, "demo", &CONSOLE)?;
         println!(
             "PostgreSQL: {} (cluster in {}; removed on exit)",
             b.database,
@@ -33,8 +40,7 @@ pub fn serve(root: &Path, postgres: bool) -> Result {
         (first, Some(b), url)
     } else {
         let db = root.join("target/feedback-server/dev.db");
-        let (server, url) = start_server(
-            root,
+        let args = [
             &[
                 "--addr",
                 API,
@@ -42,14 +48,21 @@ pub fn serve(root: &Path, postgres: bool) -> Result {
                 db.to_str().unwrap(),
                 "--seed",
                 "demo",
-            ],
-        )?;
+            ][..],
+            &CONSOLE,
+        ]
+        .concat();
+        let (server, url) = start_server(root, &args)?;
         (server, None, url)
     };
     println!("API: {url}/api/v1 (OpenAPI at {url}/api/openapi.json)");
     println!("Try it: curl -H 'Authorization: Bearer demo-alice' {url}/api/v1/contracts");
     println!("App: http://127.0.0.1:8080/contracts  (sign in with demo-alice or demo-bob)");
     println!("Embedding demo: http://127.0.0.1:8080/embed-demo.html");
+    println!(
+        "Moderation console: http://127.0.0.1:8080/moderation  (sign in with the demo moderator \
+         token: demo-moderator)"
+    );
     println!("Ctrl-C stops everything.");
     let mut trunk = Command::new("trunk")
         .args(["serve", "--skip-version-check"])

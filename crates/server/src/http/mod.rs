@@ -114,20 +114,19 @@ pub fn documented_routes() -> Vec<(&'static str, Method)> {
 
 /// CORS for these origins only: GET and POST with a bearer token and a JSON body (so every
 /// write is preflighted), and the headers a script may read.
-fn cors_for(
-    origins: &[String],
-    extra_headers: &[HeaderName],
-) -> Result<CorsLayer, Box<dyn std::error::Error>> {
+fn cors_for(origins: &[String]) -> Result<CorsLayer, Box<dyn std::error::Error>> {
     let origins = origins
         .iter()
         .map(|o| HeaderValue::from_str(o))
         .collect::<Result<Vec<_>, _>>()?;
-    let mut headers = vec![header::AUTHORIZATION, header::CONTENT_TYPE];
-    headers.extend_from_slice(extra_headers);
     Ok(CorsLayer::new()
         .allow_origin(AllowOrigin::list(origins))
         .allow_methods([Method::GET, Method::POST])
-        .allow_headers(headers)
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            HeaderName::from_static("idempotency-key"),
+        ])
         // Scripts may read these: the widget waits out a 429/503 and tells a replay apart.
         .expose_headers([
             header::RETRY_AFTER,
@@ -138,10 +137,7 @@ fn cors_for(
 }
 
 pub fn router(state: AppState, config: &Config) -> Result<Router, Box<dyn std::error::Error>> {
-    let cors = cors_for(
-        &config.cors_origins,
-        &[HeaderName::from_static("idempotency-key")],
-    )?;
+    let cors = cors_for(&config.cors_origins)?;
     let rates = Arc::new(limits::RateLimits {
         reads: limits::Limiter::new(config.limits.read_rate),
         writes: limits::Limiter::new(config.limits.write_rate),
@@ -165,7 +161,7 @@ pub fn router(state: AppState, config: &Config) -> Result<Router, Box<dyn std::e
             (state.clone(), rates.clone()),
             limits::rate_limit,
         ))
-        .layer(cors_for(&config.moderation_origins, &[])?);
+        .layer(cors_for(&config.moderation_origins)?);
     let api = api
         .route("/api", axum::routing::any(api_not_found))
         .route("/api/{*rest}", axum::routing::any(api_not_found))
