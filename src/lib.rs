@@ -192,6 +192,9 @@ fn SignIn(
     title: i18n::Key,
     label: i18n::Key,
     hint: i18n::Key,
+    /// Why the last token was refused, shown above the form.
+    #[prop(default = None)]
+    refused: Option<i18n::Key>,
     #[prop(into)] on_token: Callback<String>,
 ) -> impl IntoView {
     let i18n = i18n::use_i18n();
@@ -204,6 +207,7 @@ fn SignIn(
     view! {
         <main class="fw-app fw-signin">
             <h1>{i18n.t(title)}</h1>
+            {refused.map(|k| view! { <p class="fw-field-error" role="alert">{i18n.t(k)}</p> })}
             <form on:submit=move |ev| {
                 ev.prevent_default();
                 let v = value.get_untracked().trim().to_string();

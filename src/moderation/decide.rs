@@ -11,7 +11,7 @@ use leptos::prelude::*;
 
 use super::filters::status_label;
 use super::item::decision_error;
-use super::queue::{Chosen, Refresh};
+use super::queue::{Chosen, Outcome, Refresh, OUTCOME_ID};
 use crate::api::{Aborter, ApiClient};
 use crate::components::char_count::CharCountTextarea;
 use crate::components::dialog::ModalDialog;
@@ -56,15 +56,20 @@ pub fn DecisionForm(chosen: Chosen, status: String) -> impl IntoView {
     let next = RwSignal::new(None::<&'static str>);
     let stored = session().and_then(|s| s.get_item(&draft_key(chosen)).ok().flatten());
     let reason = RwSignal::new(stored.unwrap_or_default());
+    // Nothing written, nothing kept: a form shown again after a decision leaves no empty draft.
     Effect::new(move |_| {
         let text = reason.get();
         if let Some(s) = session() {
-            let _ = s.set_item(&draft_key(chosen), &text);
+            let _ = if text.is_empty() {
+                s.remove_item(&draft_key(chosen))
+            } else {
+                s.set_item(&draft_key(chosen), &text)
+            };
         }
     });
     let errors = RwSignal::new((None::<String>, None::<String>));
     let confirming = RwSignal::new(false);
-    let outcome = RwSignal::new(None::<String>);
+    let outcome = expect_context::<Outcome>().0;
     let aborter = StoredValue::new_local(Aborter::default());
     let send = Action::new_local(move |(to, text): &(&'static str, String)| {
         let (api, ab, to, text) = (api.clone(), aborter.get_value(), *to, text.clone());
@@ -80,14 +85,14 @@ pub fn DecisionForm(chosen: Chosen, status: String) -> impl IntoView {
             if let Some(s) = session() {
                 let _ = s.remove_item(&draft_key(chosen));
             }
-            outcome.set(Some(
-                i18n.tf(k!("mod.decided"), &[("status", &status_label(&i18n, to))]),
-            ));
+            let text = i18n.tf(k!("mod.decided"), &[("status", &status_label(&i18n, to))]);
+            outcome.set(Some((chosen, text)));
+            crate::components::use_root().focus_soon(OUTCOME_ID);
             refresh.run();
         }
         Some(Err(e)) => {
             confirming.set(false);
-            outcome.set(Some(i18n.t(decision_error(&e))));
+            outcome.set(Some((chosen, i18n.t(decision_error(&e)))));
             if matches!(e, crate::api::ApiError::Conflict(_)) {
                 refresh.run();
             }
@@ -136,7 +141,6 @@ pub fn DecisionForm(chosen: Chosen, status: String) -> impl IntoView {
             <CharCountTextarea id=REASON label=i18n.t(k!("mod.reason")) hint=i18n.t(k!("mod.reason_hint"))
                 value=reason max=MODERATION_REASON_MAX_CHARS error=Signal::derive(move || errors.get().1) rows=4/>
             <button type="button" class="fw-button fw-primary" on:click=review>{i18n.t(k!("mod.review"))}</button>
-            <p class="fw-console-outcome" role="status">{move || outcome.get()}</p>
             <ModalDialog open=confirming on_cancel=move |_| confirming.set(false)
                 labelled_by="fw-confirm-decide-title" described_by="fw-confirm-decide-desc">
                 <h2 id="fw-confirm-decide-title">{i18n.t(k!("mod.confirm_title"))}</h2>

@@ -39,10 +39,16 @@ pub fn ItemPanel(chosen: Chosen) -> impl IntoView {
 fn ItemView(item: QueueItem) -> impl IntoView {
     let i18n = use_i18n();
     let heading = NodeRef::<html::H2>::new();
-    // Chosen from the queue: the reader lands on what they chose.
+    // Chosen from the queue: the reader lands on what they chose. Shown again after a
+    // decision: focus stays on what the decision came to.
+    let decided = expect_context::<super::queue::Outcome>().for_item_untracked(Chosen::of(&item));
     Effect::new(move |_| {
         if let Some(h) = heading.get() {
-            let _ = h.focus();
+            if decided {
+                crate::components::use_root().focus(super::queue::OUTCOME_ID);
+            } else {
+                let _ = h.focus();
+            }
         }
     });
     let steps: Vec<Step> = item

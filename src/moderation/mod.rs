@@ -37,10 +37,14 @@ fn session() -> Option<web_sys::Storage> {
 #[component]
 pub fn ConsoleApp(base: String) -> impl IntoView {
     let token = RwSignal::new(session().and_then(|s| s.get_item(TOKEN_KEY).ok().flatten()));
-    let sign_out = Callback::new(move |_: ()| {
+    // Signed out by the person, or because the server refused the token (`true`): then the
+    // sign-in says so instead of looking as if nothing happened.
+    let refused = RwSignal::new(false);
+    let sign_out = Callback::new(move |was_refused: bool| {
         if let Some(s) = session() {
             let _ = s.remove_item(TOKEN_KEY);
         }
+        refused.set(was_refused);
         token.set(None);
     });
     move || match token.get() {
@@ -51,6 +55,7 @@ pub fn ConsoleApp(base: String) -> impl IntoView {
         }
         None => view! {
             <crate::SignIn title=k!("mod.title") label=k!("mod.token") hint=k!("mod.signin_hint")
+                refused=refused.get_untracked().then_some(k!("mod.refused"))
                 on_token=move |t: String| {
                     if let Some(s) = session() {
                         let _ = s.set_item(TOKEN_KEY, &t);
@@ -64,7 +69,7 @@ pub fn ConsoleApp(base: String) -> impl IntoView {
 
 /// The page around the console: skip link, language, landmarks, title.
 #[component]
-fn ConsoleShell(api: ApiClient, sign_out: Callback<()>) -> impl IntoView {
+fn ConsoleShell(api: ApiClient, sign_out: Callback<bool>) -> impl IntoView {
     provide_context(api);
     crate::title::provide_page_title(false);
     let i18n = crate::i18n::use_i18n();

@@ -66,8 +66,32 @@ impl Refresh {
     }
 }
 
+/// What the last decision on an item came to, kept above the item while it reloads (its form
+/// is rebuilt for the new status, or gone when final) and read out by the live region.
+#[derive(Clone, Copy)]
+pub struct Outcome(pub RwSignal<Option<(Chosen, String)>>);
+
+/// The outcome's element: focus goes there after a decision (the button that was focused may
+/// be gone).
+pub const OUTCOME_ID: &str = "fw-mod-outcome";
+
+impl Outcome {
+    pub fn for_item(&self, c: Chosen) -> Option<String> {
+        self.0
+            .get()
+            .filter(|(at, _)| *at == c)
+            .map(|(_, text)| text)
+    }
+
+    /// Whether a decision on `c` was just made (read without tracking).
+    pub fn for_item_untracked(&self, c: Chosen) -> bool {
+        self.0
+            .with_untracked(|o| o.as_ref().is_some_and(|(at, _)| *at == c))
+    }
+}
+
 #[component]
-pub fn ConsoleScreen(sign_out: Callback<()>) -> impl IntoView {
+pub fn ConsoleScreen(sign_out: Callback<bool>) -> impl IntoView {
     let (nav, i18n) = (expect_context::<Nav>(), use_i18n());
     let query = Memo::new(move |_| {
         let pairs: Vec<(String, String)> = QueueQuery::PARAMS
@@ -83,17 +107,34 @@ pub fn ConsoleScreen(sign_out: Callback<()>) -> impl IntoView {
         version: RwSignal::new(0),
     };
     provide_context(refresh);
+    let outcome = Outcome(RwSignal::new(None));
+    provide_context(outcome);
+    // Another item chosen: the last outcome was about the one before.
+    Effect::new(move |_| {
+        let now = chosen.get();
+        if outcome
+            .0
+            .with_untracked(|o| o.as_ref().is_some_and(|(at, _)| Some(*at) != now))
+        {
+            outcome.0.set(None);
+        }
+    });
     crate::title::use_title(move || i18n.t(k!("mod.title")));
     view! {
         <div class="fw-console-head">
             <h1>{i18n.t(k!("mod.title"))}</h1>
-            <button type="button" class="fw-button" on:click=move |_| sign_out.run(())>{i18n.t(k!("mod.signout"))}</button>
+            <button type="button" class="fw-button" on:click=move |_| sign_out.run(false)>{i18n.t(k!("mod.signout"))}</button>
         </div>
         <CountsLine/>
         <Filters query=query/>
         <div class="fw-console-body">
-            <QueueList query=query chosen=chosen/>
+            <QueueList query=query chosen=chosen sign_out=sign_out/>
             <section class="fw-console-item" aria-label=i18n.t(k!("mod.item"))>
+                // Always in the page, so a screen reader hears what is put into it.
+                <p id=OUTCOME_ID class="fw-notice" role="status" tabindex="-1"
+                    class:fw-hidden=move || chosen.get().and_then(|c| outcome.for_item(c)).is_none()>
+                    {move || chosen.get().and_then(|c| outcome.for_item(c))}
+                </p>
                 {move || match chosen.get() {
                     Some(c) => view! { <ItemPanel chosen=c/> }.into_any(),
                     None => view! { <p class="fw-muted">{i18n.t(k!("mod.choose"))}</p> }.into_any(),
@@ -147,7 +188,11 @@ fn CountsLine() -> impl IntoView {
 
 /// The queue, oldest first; "Show more" reads the next page after the last item shown.
 #[component]
-fn QueueList(query: Memo<QueueQuery>, chosen: Memo<Option<Chosen>>) -> impl IntoView {
+fn QueueList(
+    query: Memo<QueueQuery>,
+    chosen: Memo<Option<Chosen>>,
+    sign_out: Callback<bool>,
+) -> impl IntoView {
     let (api, i18n, refresh) = (
         expect_context::<ApiClient>(),
         use_i18n(),
@@ -165,10 +210,11 @@ fn QueueList(query: Memo<QueueQuery>, chosen: Memo<Option<Chosen>>) -> impl Into
         extra.set(Vec::new());
         async move { api.moderation_queue(&q, &ab).await }
     });
-    Effect::new(move |_| {
-        if let Some(Ok(p)) = first.get() {
-            next.set(p.next_cursor.clone());
-        }
+    Effect::new(move |_| match first.get() {
+        Some(Ok(p)) => next.set(p.next_cursor.clone()),
+        // Not a moderator's token (a client's, a mistyped or revoked one): ask again.
+        Some(Err(crate::api::ApiError::Unauthorized)) => sign_out.run(true),
+        _ => {}
     });
     let more = Action::new_local(move |cursor: &String| {
         let (api, ab) = (expect_context::<ApiClient>(), aborter.get_value());

@@ -6,6 +6,7 @@ mod given;
 mod report;
 mod respond;
 mod use_contract_events;
+mod use_refetch_on_return;
 mod use_send_flow;
 
 use crate::k;
@@ -136,6 +137,7 @@ pub fn ContractPage(id: Option<ContractId>) -> impl IntoView {
         reload: Callback::new(move |()| details.refetch()),
     });
     use_contract_events::use_contract_events(details);
+    use_refetch_on_return::use_refetch_on_return(details);
     let titles = i18n;
     crate::title::use_title(move || match details.get() {
         None => titles.t(k!("contract.loading")),
