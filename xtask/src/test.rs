@@ -135,7 +135,7 @@ pub fn test(root: &Path) -> Result {
     // The same HTTP suites again, each server on a fresh database in a throwaway PostgreSQL
     // cluster (the native run above covers SQLite and the multi-instance tests).
     run_suite(
-        "API on PostgreSQL: the HTTP, hardening, moderation, webhook, work-history and conformance suites",
+        "API on PostgreSQL: the HTTP, hardening, moderation, queue, webhook, work-history and conformance suites",
         cargo()
             .args([
                 "test",
