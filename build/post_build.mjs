@@ -1,5 +1,6 @@
-// Trunk's post_build hook (Trunk.toml). The wasm, its JS glue, the glue's snippets and the CSS
-// get content-hashed names, so they can be cached for a year; embed.js keeps its one stable URL
+// Trunk's post_build hook (Trunk.toml). The wasm modules (build/split.mjs made them), their JS
+// glue and loader, the glue's snippets and the CSS get content-hashed names, so they can be
+// cached for a year; embed.js keeps its one stable URL
 // for host pages and is pointed here at this build's hashed files. Release builds also get a
 // minified glue and precompressed copies (.br at quality 11, .gz at level 9) that
 // feedback-server sends by Accept-Encoding.
@@ -20,41 +21,72 @@ const walk = (d) => readdirSync(d).flatMap((f) => (statSync(join(d, f)).isDirect
 // The glue's snippets (`inline_js` in src/) keep wasm-bindgen's names, which don't change with
 // their content: give them content-hashed names, so they are cached for a year like the rest
 // instead of revalidated on every visit. The glue that imports them changes with them, so it
-// is renamed after its final content: a cached glue never names snippets that are gone.
-let glueName = readdirSync(dir).find((name) => /^feedback-widget-[0-9a-f]+\.js$/.test(name));
-if (!glueName) throw new Error(`post_build: no wasm-bindgen glue in ${dir}`);
-let glue = readFileSync(join(dir, glueName), 'utf8');
+// is renamed after its final content (below): a cached glue never names files that are gone.
+const GLUE = 'feedback-widget.js';
+const WASM = 'feedback-widget_bg.wasm';
+const LOADER = '__wasm_split.js';
+for (const name of [GLUE, WASM, LOADER]) {
+  if (!existsSync(join(dir, name))) throw new Error(`post_build: no ${name} in ${dir} (build/split.mjs writes it)`);
+}
+let glue = readFileSync(join(dir, GLUE), 'utf8');
+let loader = readFileSync(join(dir, LOADER), 'utf8');
 let index = readFileSync(indexPath, 'utf8');
+/** `import … from "<name>"` specifiers only: the keys of the wasm's import object keep the
+ *  module names the wasm was linked with. */
+const specifier = (name) => new RegExp(`(from\\s*["'])${name.replaceAll('.', '\\.')}(["'])`, 'g');
 const snippets = existsSync(join(dir, 'snippets')) ? walk(join(dir, 'snippets')) : [];
 for (const path of snippets.filter((f) => f.endsWith('.js'))) {
   const from = path.slice(dir.length).replaceAll('\\', '/'); // "/snippets/<crate>/inline0.js"
   const to = from.replace(/\.js$/, `-${hash16(readFileSync(path))}.js`);
-  // Only the `import … from "…"` specifiers: the keys of the wasm's import object keep the
-  // module names the wasm was linked with.
-  const specifier = new RegExp(`(from\\s*["'])\\.${from.replaceAll('.', '\\.')}(["'])`, 'g');
-  if (!specifier.test(glue)) throw new Error(`post_build: the glue does not import .${from}`);
-  glue = glue.replace(specifier, `$1.${to}$2`);
-  index = index.replaceAll(from, to); // Trunk's modulepreload links (same bytes, same integrity)
+  if (!specifier(`.${from}`).test(glue)) throw new Error(`post_build: the glue does not import .${from}`);
+  glue = glue.replace(specifier(`.${from}`), `$1.${to}$2`);
   renameSync(path, join(dir, to));
 }
-// Release builds: the glue minified (Trunk's `minify` leaves it as generated).
+// The chunks, by their own content (they name no other file); the loader fetches them by name.
+const chunks = readdirSync(dir).filter((f) => f.endsWith('.wasm') && f !== WASM);
+for (const chunk of chunks) {
+  const to = chunk.replace(/\.wasm$/, `-${hash16(readFileSync(join(dir, chunk)))}.wasm`);
+  const literal = `"./${chunk}"`;
+  if (!loader.includes(literal)) throw new Error(`post_build: ${LOADER} does not fetch ${literal}`);
+  loader = loader.replaceAll(literal, `"./${to}"`);
+  renameSync(join(dir, chunk), join(dir, to));
+}
+// Release builds: the glue and the loader minified (Trunk's `minify` leaves them as generated).
 if (release) {
   const { minify } = await import(new URL('../e2e/node_modules/terser/main.js', import.meta.url));
-  ({ code: glue } = await minify(glue, { module: true, compress: { passes: 2 }, mangle: true }));
+  const options = { module: true, compress: { passes: 2 }, mangle: true };
+  ({ code: glue } = await minify(glue, options));
+  ({ code: loader } = await minify(loader, options));
 }
+// The glue imports the loader and the loader imports the glue (for the main module's shared
+// exports): neither name can hash its own final content, so both carry one hash of the two.
+// Any change to either (or to a chunk or snippet they name) still gives both new names.
+const both = hash16(`${glue}\0${loader}`);
+const glueName = `feedback-widget-${both}.js`;
+const loaderName = `wasm-split-${both}.js`;
+if (!specifier(`./${LOADER}`).test(glue)) throw new Error(`post_build: the glue does not import ./${LOADER}`);
+if (!specifier(`./${GLUE}`).test(loader)) throw new Error(`post_build: ${LOADER} does not import ./${GLUE}`);
+glue = glue.replace(specifier(`./${LOADER}`), `$1./${loaderName}$2`);
+loader = loader.replace(specifier(`./${GLUE}`), `$1./${glueName}$2`);
+const wasmName = `feedback-widget-${hash16(readFileSync(join(dir, WASM)))}_bg.wasm`;
+for (const name of [GLUE, LOADER]) unlinkSync(join(dir, name));
+writeFileSync(join(dir, glueName), glue);
+writeFileSync(join(dir, loaderName), loader);
+renameSync(join(dir, WASM), join(dir, wasmName));
 {
-  const renamed = `feedback-widget-${hash16(glue)}.js`;
-  unlinkSync(join(dir, glueName));
-  writeFileSync(join(dir, renamed), glue);
-  // index.html names the glue in the loader's import and in its modulepreload link, whose
-  // Subresource Integrity is recomputed for the bytes now served. (Trunk's minified HTML may
-  // leave attribute values unquoted.)
-  const old = glueName.replaceAll('.', '\\.');
-  const tag = new RegExp(`(<link[^>]*?/${old}[^>]*?integrity=)("?)[^\\s">]+\\2`);
-  if (!tag.test(index)) throw new Error('post_build: index.html has no integrity for the glue');
-  const sri = `sha384-${createHash('sha384').update(glue).digest('base64')}`;
-  index = index.replace(tag, `$1"${sri}"`).replaceAll(`/${glueName}`, `/${renamed}`);
-  glueName = renamed;
+  // index.html loads and preloads the glue, the loader and the main module by their stable
+  // names (Trunk only copies them): here they get this build's names and Subresource
+  // Integrity for the bytes now served. (Trunk's minified HTML may leave attributes unquoted.)
+  const sri = (data) => `sha384-${createHash('sha384').update(data).digest('base64')}`;
+  for (const [stable, name, data] of [[GLUE, glueName, glue], [LOADER, loaderName, loader], [WASM, wasmName, readFileSync(join(dir, wasmName))]]) {
+    const escaped = stable.replaceAll('.', '\\.');
+    const link = new RegExp(`<link([^>]*?)href=(["']?)/${escaped}\\2([\\s>/])`);
+    if (!link.test(index)) throw new Error(`post_build: index.html does not preload /${stable}`);
+    index = index.replace(link, `<link$1href="/${stable}" integrity="${sri(data)}"$3`);
+    index = index.replace(new RegExp(`(["'=])/${escaped}(["'\\s>])`, 'g'), `$1/${name}$2`);
+  }
+  // The placeholder that keeps Trunk from building the crate itself (index.html).
+  index = index.replace(/<link[^>]*data-trunk-skip[^>]*>/, '');
 }
 
 // The static shell's loading line in every language, from the catalogs (index.html's inline
@@ -84,7 +116,7 @@ writeFileSync(indexPath, index);
   };
   const hashed = {
     './feedback-widget.js': glueName,
-    './feedback-widget_bg.wasm': find(/^feedback-widget-[0-9a-f]+_bg\.wasm$/),
+    './feedback-widget_bg.wasm': wasmName,
     './main.css': find(/^main-[0-9a-f]+\.css$/),
   };
   const embedPath = join(dir, 'embed.js');
@@ -120,7 +152,7 @@ writeFileSync(indexPath, index);
   const sri = (path) => `sha384-${createHash('sha384').update(readFileSync(path)).digest('base64')}`;
   const pinned = walk(dir)
     .map((path) => path.slice(dir.length + 1).replaceAll('\\', '/'))
-    .filter((name) => /^(embed\.js|feedback-widget-[0-9a-f]+(\.js|_bg\.wasm)|main-[0-9a-f]+\.css|snippets\/.+\.js)$/.test(name))
+    .filter((name) => /^(embed\.js|(feedback-widget|wasm-split)-[0-9a-f]+\.js|[\w-]+-[0-9a-f]+(_bg)?\.wasm|main-[0-9a-f]+\.css|snippets\/.+\.js)$/.test(name))
     .sort();
   writeFileSync(join(dir, 'integrity.json'),
     `${JSON.stringify(Object.fromEntries(pinned.map((name) => [name, sri(join(dir, name))])), null, 1)}\n`);
@@ -150,7 +182,7 @@ if (release) {
   const shipped = walk(dir)
     .map((path) => path.slice(dir.length + 1).replaceAll('\\', '/'))
     .filter((name) => !name.startsWith('npm/') && !/\.(br|gz)$/.test(name))
-    .filter((name) => /^(embed\.(js|d\.ts)|integrity\.json|feedback-widget-[0-9a-f]+(\.js|_bg\.wasm)|main-[0-9a-f]+\.css|snippets\/.+\.js|locales\/.+\.json)$/.test(name));
+    .filter((name) => /^(embed\.(js|d\.ts)|integrity\.json|(feedback-widget|wasm-split)-[0-9a-f]+\.js|[\w-]+-[0-9a-f]+(_bg)?\.wasm|main-[0-9a-f]+\.css|snippets\/.+\.js|locales\/.+\.json)$/.test(name));
   for (const name of shipped) {
     mkdirSync(join(npm, name, '..'), { recursive: true });
     copyFileSync(join(dir, name), join(npm, name));
@@ -166,7 +198,7 @@ if (release) {
     module: './embed.js',
     // embed.js defines the custom elements when imported.
     sideEffects: ['./embed.js'],
-    files: ['embed.js', 'embed.d.ts', 'integrity.json', 'feedback-widget-*.js', 'feedback-widget-*_bg.wasm', 'main-*.css', 'snippets/', 'locales/'],
+    files: ['embed.js', 'embed.d.ts', 'integrity.json', 'feedback-widget-*.js', 'wasm-split-*.js', '*.wasm', 'main-*.css', 'snippets/', 'locales/'],
   };
   writeFileSync(join(npm, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 }

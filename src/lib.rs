@@ -16,6 +16,7 @@ mod language;
 mod moderation;
 pub mod nav;
 mod pages;
+mod split;
 mod title;
 pub mod trusted_types;
 pub mod widget;
@@ -28,7 +29,6 @@ use leptos_router::NavigateOptions;
 pub use api::{ApiClient, ApiError, TokenSource};
 pub use clock::ServerClock;
 use nav::{Nav, Screen};
-use pages::contract::ContractPage;
 use pages::history::HistoryPage;
 use pages::not_found::NotFound;
 use pages::work_history::WorkHistoryScreen;
@@ -93,9 +93,13 @@ pub fn Shell(config: AppConfig) -> impl IntoView {
     // Abandoned drafts (a window long closed, a report never sent) leave this device.
     drafts::sweep_expired();
     let screen = Memo::new(move |_| nav.screen());
+    // A freelancer's public work history never leads to a client's contract page.
+    if !matches!(screen.get_untracked(), Screen::WorkHistory(_)) {
+        split::after_paint(pages::contract::prefetch());
+    }
     let content = move || match screen.get() {
         Screen::History => view! { <HistoryPage/> }.into_any(),
-        Screen::Contract(id) => view! { <ContractPage id=id/> }.into_any(),
+        Screen::Contract(id) => split::chunk_view(&pages::contract::CONTRACT_PAGE, id),
         Screen::WorkHistory(id) => view! { <WorkHistoryScreen id=id/> }.into_any(),
         Screen::NotFound => view! { <NotFound/> }.into_any(),
     };
@@ -165,7 +169,7 @@ pub fn start_standalone() {
         mount_to_body(move || {
             provide_context(i18n::I18n::new(locale, catalog));
             if console {
-                return view! { <moderation::ConsoleApp base=base.clone()/> }.into_any();
+                return split::chunk_view(&moderation::CONSOLE, base.clone());
             }
             let token = RwSignal::new(stored.clone());
             let base = base.clone();

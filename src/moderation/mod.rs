@@ -33,6 +33,13 @@ fn session() -> Option<web_sys::Storage> {
     web_sys::window()?.session_storage().ok()?
 }
 
+crate::split::split_point!(console,
+    /// The console, from its own chunk: no client downloads a moderator's screen.
+    static CONSOLE: fn(String) -> AnyView = {
+        |base| view! { <ConsoleApp base/> }.into_any()
+    }
+);
+
 /// The console, signed in or asking for a moderator token.
 #[component]
 pub fn ConsoleApp(base: String) -> impl IntoView {

@@ -94,6 +94,20 @@ impl Page {
 #[derive(Clone, Copy)]
 pub struct ReportExpanded(pub RwSignal<bool>);
 
+crate::split::split_point!(page,
+    /// The contract page, from its own chunk: the history is the first view of most visits.
+    static CONTRACT_PAGE: fn(Option<ContractId>) -> AnyView = {
+        |id| view! { <ContractPage id/> }.into_any()
+    }
+);
+
+/// The chunks a client may need next, fetched once the first view is on screen.
+pub async fn prefetch() {
+    CONTRACT_PAGE.prefetch().await;
+    report::REPORT_PANEL.prefetch().await;
+    given::REMOVAL_REQUEST.prefetch().await;
+}
+
 #[component]
 pub fn ContractPage(id: Option<ContractId>) -> impl IntoView {
     let api = expect_context::<ApiClient>();
@@ -280,7 +294,7 @@ fn FeedbackSection(details: ContractDetails) -> impl IntoView {
                 let (c1, f1, w) = (c.clone(), f.clone(), details.response_window.clone());
                 view! {
                     <respond::RespondPanel contract=c1 feedback=f1 window=w/>
-                    <report::ReportPanel contract_id=c.id feedback=f/>
+                    {crate::split::chunk_view(&report::REPORT_PANEL, (c.id, f))}
                 }
             })}
             <given::GivenPanel contract=c.clone() given=details.given.clone()/>

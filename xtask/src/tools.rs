@@ -9,6 +9,8 @@ use crate::Result;
 
 pub const TRUNK_VERSION: &str = "0.21.14";
 pub const GECKODRIVER_VERSION: &str = "0.37.1";
+/// The wasm split (build/split.mjs): the crate cargo-leptos's `--split` uses, with its CLI.
+pub const WASM_SPLIT_VERSION: &str = "0.2.4";
 pub const SCHEMATHESIS_VERSION: &str = "4.32.5";
 /// The official Standard Webhooks library (PyPI), which the webhook tests verify deliveries with.
 pub const STANDARDWEBHOOKS_VERSION: &str = "1.1.0";
@@ -133,6 +135,24 @@ pub fn ensure_all(root: &Path) -> Result {
     if tool_version("trunk").is_none_or(|v| v != format!("trunk {TRUNK_VERSION}")) {
         cargo_install(
             &["--locked", "trunk", "--version", TRUNK_VERSION, "--force"],
+            true,
+        )?;
+    }
+
+    // 4b. wasm-split-cli, which cuts the wasm into chunks before wasm-bindgen (build/split.mjs).
+    //     It has no `--version`: cargo's own list of installed crates says which is there.
+    let installed = output("cargo", &["install", "--list"]).unwrap_or_default();
+    if !installed.contains(&format!("wasm_split_cli_support v{WASM_SPLIT_VERSION}:")) {
+        cargo_install(
+            &[
+                "--locked",
+                "wasm_split_cli_support",
+                "--version",
+                WASM_SPLIT_VERSION,
+                "--features",
+                "build-binary",
+                "--force",
+            ],
             true,
         )?;
     }

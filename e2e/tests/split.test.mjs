@@ -1,0 +1,82 @@
+// The wasm in several modules (build/split.mjs, src/split.rs): a page fetches only the chunks
+// it needs; a chunk's failed fetch is retried; one that can't be fetched at all gives the
+// crash screen, not a dead page.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, signedInPage, withArtifacts, APP_URL } from './browser.mjs';
+import { HistoryScreen } from './pages.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+const CONSOLE_CHUNK = /\/split_console-[0-9a-f]{16}\.wasm$/;
+const WASM = /\.wasm$/;
+
+/** The wasm files `page` asked for, by path. */
+function wasmRequests(page) {
+  const paths = [];
+  page.on('request', (r) => { if (WASM.test(new URL(r.url()).pathname)) paths.push(new URL(r.url()).pathname); });
+  return paths;
+}
+
+/** A moderator's page; the chunk's first `failures` fetches fail (`Infinity`: all). */
+async function consoleWithFailures(failures) {
+  const page = await signedInPage(browser, null);
+  await page.context().addInitScript(() => sessionStorage.setItem('feedback-widget:moderator-token', 'demo-moderator'));
+  const attempts = { count: 0 };
+  await page.route(CONSOLE_CHUNK, (route) => {
+    attempts.count += 1;
+    return attempts.count <= failures ? route.abort('internetdisconnected') : route.continue();
+  });
+  return { page, attempts };
+}
+
+test("a client's pages never fetch the moderation console's chunk", async (t) => {
+  const page = await signedInPage(browser);
+  const fetched = wasmRequests(page);
+  await withArtifacts(t, page, async () => {
+    const history = new HistoryScreen(page);
+    await history.open();
+    await history.rows().first().waitFor();
+    await page.waitForLoadState('networkidle');
+    assert.ok(fetched.some((p) => /^\/feedback-widget-[0-9a-f]{16}_bg\.wasm$/.test(p)), `main module in ${fetched}`);
+    assert.ok(!fetched.some((p) => CONSOLE_CHUNK.test(p)), `no console chunk in ${fetched}`);
+  });
+});
+
+test('the console comes from its own chunk, served immutable and compressed', async (t) => {
+  const { page, attempts } = await consoleWithFailures(0);
+  await withArtifacts(t, page, async () => {
+    const answer = page.waitForResponse((r) => CONSOLE_CHUNK.test(new URL(r.url()).pathname));
+    await page.goto(`${APP_URL}/moderation`);
+    const res = await answer;
+    await page.getByRole('heading', { level: 1, name: 'Moderation console' }).waitFor();
+    assert.equal(attempts.count, 1);
+    assert.equal(res.headers()['content-type'], 'application/wasm');
+    assert.match(res.headers()['cache-control'], /immutable/);
+    assert.match(res.headers()['content-encoding'] ?? '', /^(br|gzip)$/);
+    assert.deepEqual(page.problems, []);
+  });
+});
+
+test("a chunk's failed fetch is retried, and the screen comes once it arrives", async (t) => {
+  const { page, attempts } = await consoleWithFailures(2);
+  await withArtifacts(t, page, async () => {
+    await page.goto(`${APP_URL}/moderation`);
+    await page.getByRole('heading', { level: 1, name: 'Moderation console' }).waitFor({ timeout: 20_000 });
+    assert.equal(attempts.count, 3, 'two failures, then the fetch that worked');
+    assert.equal(await page.getByRole('alert').filter({ hasText: 'Something went wrong' }).count(), 0);
+  });
+});
+
+test("a chunk that can't be fetched gives the crash screen with its Reload button", async (t) => {
+  const { page, attempts } = await consoleWithFailures(Infinity);
+  await withArtifacts(t, page, async () => {
+    await page.goto(`${APP_URL}/moderation`);
+    const alert = page.getByRole('alert').filter({ hasText: 'Something went wrong' });
+    await alert.waitFor({ timeout: 30_000 });
+    assert.equal(attempts.count, 4, 'the first try and three retries');
+    await alert.getByRole('button', { name: 'Reload' }).waitFor();
+  });
+});
