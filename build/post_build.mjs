@@ -83,8 +83,15 @@ renameSync(join(dir, WASM), join(dir, wasmName));
     const link = new RegExp(`<link([^>]*?)href=(["']?)/${escaped}\\2([\\s>/])`);
     if (!link.test(index)) throw new Error(`post_build: index.html does not preload /${stable}`);
     index = index.replace(link, `<link$1href="/${stable}" integrity="${sri(data)}"$3`);
-    index = index.replace(new RegExp(`(["'=])/${escaped}(["'\\s>])`, 'g'), `$1/${name}$2`);
+    // (Its minifier may also turn the script's strings into template literals.)
+    index = index.replace(new RegExp(`(["'\`=])/${escaped}(["'\`\\s>])`, 'g'), `$1/${name}$2`);
+    if (index.includes(`/${stable}`)) throw new Error(`post_build: index.html still names /${stable}`);
   }
+  // The glue's snippets, preloaded beside it (as Trunk did): no second round trip for them.
+  const snippetLinks = walk(dir).filter((f) => f.startsWith(join(dir, 'snippets')) && f.endsWith('.js'))
+    .map((f) => `<link rel="modulepreload" href="${f.slice(dir.length).replaceAll('\\', '/')}" integrity="${sri(readFileSync(f))}" crossorigin="anonymous">`);
+  const glueLink = new RegExp(`<link[^>]*href="/${glueName}"[^>]*>`);
+  index = index.replace(glueLink, (link) => link + snippetLinks.join(''));
   // The placeholder that keeps Trunk from building the crate itself (index.html).
   index = index.replace(/<link[^>]*data-trunk-skip[^>]*>/, '');
 }

@@ -32,16 +32,21 @@ async function assets() {
   const glue = names.find((n) => /^feedback-widget-[0-9a-f]{12,16}\.js$/.test(n));
   const wasm = names.find((n) => /^feedback-widget-[0-9a-f]{12,16}_bg\.wasm$/.test(n));
   const css = names.find((n) => /^main-[0-9a-f]{12,16}\.css$/.test(n));
-  assert.ok(glue && wasm && css, `hashed names in index.html: ${names.join(', ')}`);
+  // The chunks' loader (build/split.mjs), preloaded too; the chunks it fetches, by name.
+  const loader = names.find((n) => /^wasm-split-[0-9a-f]{16}\.js$/.test(n));
+  assert.ok(glue && wasm && css && loader, `hashed names in index.html: ${names.join(', ')}`);
+  const code = (await get(`/${loader}`, { 'Accept-Encoding': 'identity' })).body.toString();
+  const chunks = [...code.matchAll(/"\.\/([\w-]+-[0-9a-f]{16}\.wasm)"/g)].map((m) => m[1]);
+  assert.ok(chunks.some((c) => c.startsWith('split_')), `the loader fetches split chunks: ${chunks}`);
   // The glue's own modules (wasm-bindgen snippets), preloaded beside it.
   const snippets = names.filter((n) => n.startsWith('snippets/'));
   assert.ok(snippets.length > 0, `snippets in index.html: ${names.join(', ')}`);
-  return { glue, wasm, css, snippets };
+  return { glue, wasm, css, snippets, loader, chunks };
 }
 
 test('br, gzip and identity responses decode to the same bytes, with Vary and the right length', async () => {
-  const { glue, wasm, css } = await assets();
-  for (const name of [wasm, glue, css, 'embed.js', 'index.html']) {
+  const { glue, wasm, css, loader, chunks } = await assets();
+  for (const name of [wasm, glue, css, loader, ...chunks, 'embed.js', 'index.html']) {
     const identity = await get(`/${name}`, { 'Accept-Encoding': 'identity' });
     const br = await get(`/${name}`, { 'Accept-Encoding': 'br, gzip' });
     const gz = await get(`/${name}`, { 'Accept-Encoding': 'gzip' });
@@ -60,15 +65,15 @@ test('br, gzip and identity responses decode to the same bytes, with Vary and th
 });
 
 test('hashed files are immutable; index.html and embed.js revalidate with an ETag', async () => {
-  const { glue, wasm, css, snippets } = await assets();
-  for (const name of [glue, wasm, css, ...snippets]) {
+  const { glue, wasm, css, snippets, loader, chunks } = await assets();
+  for (const name of [glue, wasm, css, loader, ...chunks, ...snippets]) {
     const r = await get(`/${name}`);
     assert.equal(r.status, 200, name);
     assert.equal(r.headers['cache-control'], 'public, max-age=31536000, immutable', name);
   }
   // The glue imports the snippets by the names index.html preloads.
   const code = (await get(`/${glue}`, { 'Accept-Encoding': 'identity' })).body.toString();
-  for (const name of snippets) assert.ok(code.includes(`./${name}`), `the glue imports ${name}`);
+  for (const name of [...snippets, loader]) assert.ok(code.includes(`./${name}`), `the glue imports ${name}`);
   for (const path of ['/embed.js', '/index.html', '/contracts', '/contracts/3?tab=details']) {
     const r = await get(path, { 'Accept-Encoding': 'br' });
     assert.equal(r.headers['cache-control'], 'no-cache', path);

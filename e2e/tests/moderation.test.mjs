@@ -89,8 +89,8 @@ test('a moderator decides a report from the console while the client\'s page sho
 
     // Sign in: the page says which token it wants.
     await mod.goto(`${APP_URL}/moderation`);
-    assert.equal(await mod.title(), 'Moderation console');
     await mod.getByText('On the demo server, use demo-moderator.').waitFor();
+    assert.equal(await mod.title(), 'Moderation console');
     await mod.getByLabel('Moderator token').fill('demo-moderator');
     await mod.getByRole('button', { name: 'Sign in' }).click();
     await mod.getByRole('heading', { level: 1, name: 'Moderation console' }).waitFor();

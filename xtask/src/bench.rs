@@ -15,12 +15,21 @@ use crate::{balanced, tools, Result};
 pub fn bench(root: &Path) -> Result {
     tools::ensure_all(root)?;
     build_release(root)?;
-    let (_server, url, _db, dir) =
-        serve_release(root, &server_bin(root, true)?, "bench", "bulk:10000", &[])?;
+    // A host page on its own origin embeds the widget (the third page measured).
+    let host_port = free_port(18_990);
+    let host = format!("http://127.0.0.1:{host_port}");
+    let (_server, url, _db, dir) = serve_release(
+        root,
+        &server_bin(root, true)?,
+        "bench",
+        "bulk:10000",
+        &["--cors-origin", &host],
+    )?;
     run(Command::new("node")
         .arg("bench.mjs")
         .current_dir(root.join("e2e"))
         .env("APP_URL", &url)
+        .env("HOST_PORT", host_port.to_string())
         .env("DIST", root.join("dist"))
         .env("OUT", root.join("docs/performance.md"))
         .env("TMPDIR", &dir)
