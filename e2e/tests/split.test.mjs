@@ -3,14 +3,15 @@
 // crash screen, not a dead page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, signedInPage, withArtifacts, APP_URL } from './browser.mjs';
-import { HistoryScreen } from './pages.mjs';
+import { launch, signedInPage, withArtifacts, writtenFeedback, APP_URL } from './browser.mjs';
+import { HistoryScreen, ContractScreen } from './pages.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
 const CONSOLE_CHUNK = /\/split_console-[0-9a-f]{16}\.wasm$/;
+const REPORT_CHUNK = /\/split_report_panel-[0-9a-f]{16}\.wasm$/;
 const WASM = /\.wasm$/;
 
 /** The wasm files `page` asked for, by path. */
@@ -78,5 +79,26 @@ test("a chunk that can't be fetched gives the crash screen with its Reload butto
     await alert.waitFor({ timeout: 30_000 });
     assert.equal(attempts.count, 4, 'the first try and three retries');
     await alert.getByRole('button', { name: 'Reload' }).waitFor();
+  });
+});
+
+test('when a chunk never arrives, the response being written is kept for the reload', async (t) => {
+  const page = await signedInPage(browser);
+  let attempts = 0;
+  await page.route(REPORT_CHUNK, (route) => { attempts += 1; return route.abort('internetdisconnected'); });
+  await withArtifacts(t, page, async () => {
+    const id = await writtenFeedback(3);
+    const contract = await new ContractScreen(page).open(id);
+    const text = 'Thank you for the kind words; the payments are on time now.';
+    await contract.responseBox().fill(text);
+    const alert = page.getByRole('alert').filter({ hasText: 'Something went wrong' });
+    await alert.waitFor({ timeout: 30_000 });
+    assert.ok(attempts >= 4, `the report chunk was tried ${attempts} times`);
+    // The network is back: Reload, and the response is still there.
+    await page.unroute(REPORT_CHUNK);
+    await alert.getByRole('button', { name: 'Reload' }).click();
+    await contract.responseBox().waitFor();
+    assert.equal(await contract.responseBox().inputValue(), text);
+    await page.getByRole('heading', { level: 3, name: 'Report this feedback' }).waitFor();
   });
 });
