@@ -42,13 +42,18 @@ for (const path of snippets.filter((f) => f.endsWith('.js'))) {
   glue = glue.replace(specifier(`.${from}`), `$1.${to}$2`);
   renameSync(path, join(dir, to));
 }
-// The chunks, by their own content (they name no other file); the loader fetches them by name.
+// The chunks, by their own content (they name no other file). The loader fetches them by name
+// and with their Subresource Integrity: a host that pins the loader (an import map's
+// "integrity", README) gets exactly the chunks built with it, which an import map can't pin
+// itself (they are fetched, not imported).
+const sriOf = (data) => `sha384-${createHash('sha384').update(data).digest('base64')}`;
 const chunks = readdirSync(dir).filter((f) => f.endsWith('.wasm') && f !== WASM);
 for (const chunk of chunks) {
-  const to = chunk.replace(/\.wasm$/, `-${hash16(readFileSync(join(dir, chunk)))}.wasm`);
-  const literal = `"./${chunk}"`;
-  if (!loader.includes(literal)) throw new Error(`post_build: ${LOADER} does not fetch ${literal}`);
-  loader = loader.replaceAll(literal, `"./${to}"`);
+  const data = readFileSync(join(dir, chunk));
+  const to = chunk.replace(/\.wasm$/, `-${hash16(data)}.wasm`);
+  const request = `new URL("./${chunk}", import.meta.url)`;
+  if (!loader.includes(request)) throw new Error(`post_build: ${LOADER} does not fetch ${request}`);
+  loader = loader.replaceAll(request, `new URL("./${to}", import.meta.url), { integrity: "${sriOf(data)}" }`);
   renameSync(join(dir, chunk), join(dir, to));
 }
 // Release builds: the glue and the loader minified (Trunk's `minify` leaves them as generated).
@@ -77,7 +82,7 @@ renameSync(join(dir, WASM), join(dir, wasmName));
   // index.html loads and preloads the glue, the loader and the main module by their stable
   // names (Trunk only copies them): here they get this build's names and Subresource
   // Integrity for the bytes now served. (Trunk's minified HTML may leave attributes unquoted.)
-  const sri = (data) => `sha384-${createHash('sha384').update(data).digest('base64')}`;
+  const sri = sriOf;
   for (const [stable, name, data] of [[GLUE, glueName, glue], [LOADER, loaderName, loader], [WASM, wasmName, readFileSync(join(dir, wasmName))]]) {
     const escaped = stable.replaceAll('.', '\\.');
     const link = new RegExp(`<link([^>]*?)href=(["']?)/${escaped}\\2([\\s>/])`);

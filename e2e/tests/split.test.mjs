@@ -102,3 +102,21 @@ test('when a chunk never arrives, the response being written is kept for the rel
     await page.getByRole('heading', { level: 3, name: 'Report this feedback' }).waitFor();
   });
 });
+
+test("a chunk whose bytes aren't the build's is refused (the loader fetches with each chunk's integrity)", async (t) => {
+  const { page } = await consoleWithFailures(0);
+  await page.unroute(CONSOLE_CHUNK);
+  let served = 0;
+  // A valid, empty wasm module: it would instantiate, were its integrity not checked.
+  const EMPTY_MODULE = Buffer.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
+  await page.route(CONSOLE_CHUNK, (route) => {
+    served += 1;
+    return route.fulfill({ status: 200, contentType: 'application/wasm', headers: { 'Access-Control-Allow-Origin': '*' }, body: EMPTY_MODULE });
+  });
+  await withArtifacts(t, page, async () => {
+    await page.goto(`${APP_URL}/moderation`);
+    await page.getByRole('alert').filter({ hasText: 'Something went wrong' }).waitFor({ timeout: 30_000 });
+    assert.equal(served, 4, 'refused each time, so tried again');
+    assert.ok(page.log.some((l) => /integrity/i.test(l)), 'the browser says why');
+  });
+});

@@ -104,6 +104,7 @@ crate::split::split_point!(page,
 /// The chunks a client may need next, fetched once the first view is on screen.
 pub async fn prefetch() {
     CONTRACT_PAGE.prefetch().await;
+    respond::EDITOR.prefetch().await;
     report::REPORT_PANEL.prefetch().await;
     given::REMOVAL_REQUEST.prefetch().await;
 }
