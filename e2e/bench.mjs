@@ -85,8 +85,8 @@ for (let i = 1; i <= 6; i++) {
   switches.push(t);
 }
 
-// 3. Bytes on the wire, as the browser counts them (Resource Timing `transferSize`: headers and
-//    the body as sent, after the server's compression), on a first and on a repeat visit, for
+// 3. Bytes on the wire, as Chromium counts them (headers and the body as received, after the
+//    server's compression; nothing for a file from the cache), on a first and on a repeat visit, for
 //    what the page fetched before its first view was on screen (its mark): the chunks it
 //    prefetches after that are not the first view's. And which wasm modules that view needed,
 //    with their gzip -9 size (the goal's measure).
@@ -104,20 +104,25 @@ async function wire(url) {
   const context = await browser.newContext();
   await context.addInitScript(() => sessionStorage.setItem('feedback-widget:token', 'demo-alice'));
   const p = await context.newPage();
-  // Entries that started before the first view's mark.
-  const before = () => p.evaluate(() => {
-    const mark = [...performance.getEntriesByName('fw:rows-rendered'), ...performance.getEntriesByName('fw:editor-ready')][0];
-    return performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'))
-      .filter((e) => e.startTime <= mark.startTime)
-      .map((e) => ({ path: new URL(e.name).pathname, transfer: e.transferSize }));
-  });
-  const sum = (entries, app) => entries.filter((e) => app === !e.path.startsWith('/api/')).reduce((s, e) => s + e.transfer, 0);
+  // Every request with its bytes on the wire (headers and body as received; 0 from the cache),
+  // as Chromium counts them: Resource Timing's transferSize hides a cross-origin file's size
+  // from the host page (the embed's case) unless the server allows it.
+  let finished = [];
+  p.on('requestfinished', (r) => finished.push(r.sizes().then((z) => ({
+    path: new URL(r.url()).pathname, start: r.timing().startTime, bytes: z.responseHeadersSize + z.responseBodySize,
+  })).catch(() => null)));
   const visit = async () => {
+    finished = [];
     await p.goto(url);
     await p.waitForFunction(() => performance.getEntriesByName('fw:rows-rendered').length
       + performance.getEntriesByName('fw:editor-ready').length > 0);
-    const entries = await before();
-    return { app: sum(entries, true), api: sum(entries, false), wasm: entries.filter((e) => e.path.endsWith('.wasm')).map((e) => e.path.slice(1)) };
+    const firstView = await p.evaluate(() => performance.timeOrigin
+      + [...performance.getEntriesByName('fw:rows-rendered'), ...performance.getEntriesByName('fw:editor-ready')][0].startTime);
+    await p.waitForLoadState('networkidle');
+    // Requests that started before the first view was on screen.
+    const entries = (await Promise.all(finished)).filter((e) => e && e.start <= firstView);
+    const sum = (app) => entries.filter((e) => app === !e.path.startsWith('/api/')).reduce((s, e) => s + e.bytes, 0);
+    return { app: sum(true), api: sum(false), wasm: entries.filter((e) => e.path.endsWith('.wasm')).map((e) => e.path.slice(1)) };
   };
   const first = await visit();
   const repeat = await visit();

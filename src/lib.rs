@@ -34,10 +34,12 @@ use pages::not_found::NotFound;
 use pages::work_history::WorkHistoryScreen;
 
 /// Records a Performance API mark (read by the benchmark: `cargo xtask bench`).
+/// Each is a page's first content on screen, so the chunks it may need next are fetched now.
 pub(crate) fn perf_mark(name: &str) {
     if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
         let _ = p.mark(name);
     }
+    split::content_shown();
 }
 
 /// Where the app finds its API and how it signs in.
@@ -95,11 +97,11 @@ pub fn Shell(config: AppConfig) -> impl IntoView {
     let screen = Memo::new(move |_| nav.screen());
     // A freelancer's public work history never leads to a client's contract page.
     if !matches!(screen.get_untracked(), Screen::WorkHistory(_)) {
-        split::after_paint(pages::contract::prefetch());
+        split::after_first_content(pages::contract::prefetch);
     }
     let content = move || match screen.get() {
         Screen::History => view! { <HistoryPage/> }.into_any(),
-        Screen::Contract(id) => split::chunk_view(&pages::contract::CONTRACT_PAGE, id),
+        Screen::Contract(id) => pages::contract::contract_page(id),
         Screen::WorkHistory(id) => view! { <WorkHistoryScreen id=id/> }.into_any(),
         Screen::NotFound => view! { <NotFound/> }.into_any(),
     };

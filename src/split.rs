@@ -8,6 +8,7 @@
 //! Without the `split` feature (`cargo test`, `wasm-bindgen-test`) a split point is an
 //! ordinary function in the one module.
 
+use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::OnceLock;
@@ -32,26 +33,18 @@ macro_rules! split_point {
     ($chunk:ident, $(#[$attr:meta])* static $point:ident: $ret:ty = $body:block) => {
         $(#[$attr])*
         pub static $point: $crate::split::SplitPoint<$ret> =
-            $crate::split::SplitPoint::new(|| Box::pin($chunk::load()), || Box::pin($chunk::preload()));
+            $crate::split::SplitPoint::new(|| Box::pin($chunk::load()));
         mod $chunk {
             #[allow(unused_imports)]
             use super::*;
             #[cfg(feature = "split")]
-            #[wasm_split_helpers::wasm_split($chunk, fallible, preload(preload_only))]
+            #[wasm_split_helpers::wasm_split($chunk, fallible)]
             pub fn load() -> Result<$ret, $crate::split::ChunkError> {
                 Ok($body)
-            }
-            #[cfg(feature = "split")]
-            pub async fn preload() -> Result<(), $crate::split::ChunkError> {
-                Ok(preload_only().await?)
             }
             #[cfg(not(feature = "split"))]
             pub async fn load() -> Result<$ret, $crate::split::ChunkError> {
                 Ok($body)
-            }
-            #[cfg(not(feature = "split"))]
-            pub async fn preload() -> Result<(), $crate::split::ChunkError> {
-                Ok(())
             }
         }
     };
@@ -63,15 +56,13 @@ type ChunkFuture<T> = Pin<Box<dyn Future<Output = Result<T, ChunkError>>>>;
 /// A value computed in a chunk, kept once it is here (so later uses need no await).
 pub struct SplitPoint<T: 'static> {
     load: fn() -> ChunkFuture<T>,
-    preload: fn() -> ChunkFuture<()>,
     ready: OnceLock<T>,
 }
 
 impl<T: Copy + Send + Sync + 'static> SplitPoint<T> {
-    pub const fn new(load: fn() -> ChunkFuture<T>, preload: fn() -> ChunkFuture<()>) -> Self {
+    pub const fn new(load: fn() -> ChunkFuture<T>) -> Self {
         Self {
             load,
-            preload,
             ready: OnceLock::new(),
         }
     }
@@ -81,7 +72,8 @@ impl<T: Copy + Send + Sync + 'static> SplitPoint<T> {
         self.ready.get().copied()
     }
 
-    /// The value, fetching its chunk first if need be (retried).
+    /// The value, fetching its chunk first if need be (retried). Callers at the same time
+    /// share one fetch.
     pub async fn get(&'static self) -> Result<T, ChunkError> {
         if let Some(v) = self.ready() {
             return Ok(v);
@@ -90,11 +82,14 @@ impl<T: Copy + Send + Sync + 'static> SplitPoint<T> {
         Ok(*self.ready.get_or_init(|| v))
     }
 
-    /// Fetches the chunk without running anything from it (retried; a failure is left to
-    /// [`get`](Self::get), which tries again when the code is needed).
-    pub async fn prefetch(&'static self) {
+    /// Starts fetching the chunk now, without waiting for it. The value is only a function
+    /// pointer, so computing it early runs nothing of the page's. A failure is left to
+    /// [`get`](Self::get), which tries again when the code is needed.
+    pub fn prefetch(&'static self) {
         if self.ready().is_none() {
-            let _ = with_retries(self.preload).await;
+            leptos::task::spawn_local(async move {
+                let _ = self.get().await;
+            });
         }
     }
 }
@@ -125,12 +120,24 @@ pub fn chunk_view<A>(point: &'static SplitPoint<fn(A) -> AnyView>, args: A) -> A
 where
     A: Clone + Send + Sync + 'static,
 {
-    if let Some(render) = point.ready() {
+    lazy_view(point.ready(), point.get(), args)
+}
+
+/// [`chunk_view`] with the caller's own `ready` and `load` (a view that needs several chunks).
+pub fn lazy_view<A>(
+    ready: Option<fn(A) -> AnyView>,
+    load: impl Future<Output = Result<fn(A) -> AnyView, ChunkError>> + 'static,
+    args: A,
+) -> AnyView
+where
+    A: Clone + Send + Sync + 'static,
+{
+    if let Some(render) = ready {
         return render(args);
     }
     let render = RwSignal::new(None::<fn(A) -> AnyView>);
     leptos::task::spawn_local(async move {
-        match point.get().await {
+        match load.await {
             Ok(f) => render.set(Some(f)),
             Err(ChunkError) => crate::crash::show_crash(),
         }
@@ -138,8 +145,27 @@ where
     (move || render.get().map(|f| f(args.clone()))).into_any()
 }
 
-/// Runs `task` once the first view is on screen: fetching the chunks then, a later click
-/// finds them here (and a lost connection is retried while the person reads, not when they act).
-pub fn after_paint(task: impl Future<Output = ()> + 'static) {
-    request_animation_frame(move || leptos::task::spawn_local(task));
+thread_local! {
+    static AFTER_CONTENT: RefCell<Vec<Box<dyn FnOnce()>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// At the latest this long after the app starts, the work waiting for the first content runs
+/// anyway (a page that shows neither rows nor an editor says nothing).
+const CONTENT_FALLBACK_MS: u32 = 3_000;
+
+/// Runs `task` once the first view's content is on screen ([`content_shown`]): prefetching
+/// before would take bandwidth from the page's own wasm and data.
+pub fn after_first_content(task: impl FnOnce() + 'static) {
+    AFTER_CONTENT.with_borrow_mut(|t| t.push(Box::new(task)));
+    leptos::task::spawn_local(async {
+        TimeoutFuture::new(CONTENT_FALLBACK_MS).await;
+        content_shown();
+    });
+}
+
+/// The page's first content is painted (the marks `cargo xtask bench` reads: src/lib.rs).
+pub fn content_shown() {
+    for task in AFTER_CONTENT.with_borrow_mut(std::mem::take) {
+        task();
+    }
 }

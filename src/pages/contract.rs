@@ -101,12 +101,31 @@ crate::split::split_point!(page,
     }
 );
 
-/// The chunks a client may need next, fetched once the first view is on screen.
-pub async fn prefetch() {
-    CONTRACT_PAGE.prefetch().await;
-    respond::EDITOR.prefetch().await;
-    report::REPORT_PANEL.prefetch().await;
-    given::REMOVAL_REQUEST.prefetch().await;
+/// Starts fetching the page's chunks (the client may open a contract next).
+pub fn prefetch() {
+    CONTRACT_PAGE.prefetch();
+    respond::EDITOR.prefetch();
+    report::REPORT_PANEL.prefetch();
+    given::REMOVAL_REQUEST.prefetch();
+}
+
+/// The contract page once it and the parts it shows at once are here, fetched together: the
+/// page then appears whole, with nothing shifting in under what the person is reading.
+pub fn contract_page(id: Option<ContractId>) -> AnyView {
+    let parts = || {
+        respond::EDITOR.ready().is_some()
+            && report::REPORT_PANEL.ready().is_some()
+            && given::REMOVAL_REQUEST.ready().is_some()
+    };
+    let ready = CONTRACT_PAGE.ready().filter(|_| parts());
+    let load = async {
+        prefetch();
+        respond::EDITOR.get().await?;
+        report::REPORT_PANEL.get().await?;
+        given::REMOVAL_REQUEST.get().await?;
+        CONTRACT_PAGE.get().await
+    };
+    crate::split::lazy_view(ready, load, id)
 }
 
 #[component]
