@@ -42,6 +42,19 @@ for (const path of snippets.filter((f) => f.endsWith('.js'))) {
   glue = glue.replace(specifier(`.${from}`), `$1.${to}$2`);
   renameSync(path, join(dir, to));
 }
+// What the contract page needs besides the main module, read from the loader wasm-split-cli
+// wrote: its split and the shared chunks it depends on (`makeLoad(…, [__chunk_N, …])`).
+const pageChunks = (() => {
+  const split = loader.match(/export const __wasm_split_load_page = wrapAsyncCb\(makeLoad\(\(\) => \{\s*const src = fetch\(new URL\("\.\/([\w-]+\.wasm)"[\s\S]*?\}\s*,\s*\[([^\]]*)\]\)\)/);
+  if (!split) throw new Error(`post_build: ${LOADER} has no loader for the contract page's split`);
+  const deps = split[2].split(',').map((d) => d.trim()).filter(Boolean).map((v) => {
+    const m = loader.match(new RegExp(`const ${v} = makeLoad\\(\\(\\) => \\{\\s*const src = fetch\\(new URL\\("\\./([\\w-]+\\.wasm)"`));
+    if (!m) throw new Error(`post_build: ${LOADER} has no chunk ${v}`);
+    return m[1];
+  });
+  return [split[1], ...deps];
+})();
+const pageIntegrity = {};
 // The chunks, by their own content (they name no other file). The loader fetches them by name
 // and with their Subresource Integrity: a host that pins the loader (an import map's
 // "integrity", README) gets exactly the chunks built with it, which an import map can't pin
@@ -52,10 +65,19 @@ for (const chunk of chunks) {
   const data = readFileSync(join(dir, chunk));
   const to = chunk.replace(/\.wasm$/, `-${hash16(data)}.wasm`);
   const request = `new URL("./${chunk}", import.meta.url)`;
-  if (!loader.includes(request)) throw new Error(`post_build: ${LOADER} does not fetch ${request}`);
-  loader = loader.replaceAll(request, `new URL("./${to}", import.meta.url), { integrity: "${sriOf(data)}" }`);
+  if (!loader.includes(`fetch(${request})`)) throw new Error(`post_build: ${LOADER} does not fetch ${request}`);
+  loader = loader.replaceAll(`fetch(${request})`, `fetchChunk(new URL("./${to}", import.meta.url), "${sriOf(data)}")`);
+  if (pageChunks.includes(chunk)) pageIntegrity[to] = sriOf(data);
   renameSync(join(dir, chunk), join(dir, to));
 }
+// A response index.html or embed.js started early (the contract page's chunks) is taken up
+// once; a retry, or any other chunk, is fetched here.
+loader = `const fetchChunk = (url, integrity) => {
+  const early = globalThis.__fwChunks?.[url.href];
+  if (early) { delete globalThis.__fwChunks[url.href]; return early; }
+  return fetch(url, { integrity });
+};
+${loader}`;
 // Release builds: the glue and the loader minified (Trunk's `minify` leaves them as generated).
 if (release) {
   const { minify } = await import(new URL('../e2e/node_modules/terser/main.js', import.meta.url));
@@ -116,6 +138,13 @@ const locales = new URL('../locales/', import.meta.url);
     [f.replace(/\.json$/, ''), JSON.parse(readFileSync(new URL(f, locales), 'utf8'))['history.loading']]));
   index = index.replace(marker, () => JSON.stringify(texts));
 }
+{
+  // The contract page's chunks, fetched early by index.html (and embed.js, below).
+  // (A string, which the minifier leaves alone whatever quotes it gives it.)
+  const marker = /(["'`])fw-page-chunks\1/;
+  if (!marker.test(index)) throw new Error('post_build: index.html has no page-chunks marker');
+  index = index.replace(marker, () => JSON.stringify(pageIntegrity));
+}
 writeFileSync(indexPath, index);
 
 // embed.js, the one stable URL host pages load, names this build's hashed files.
@@ -137,6 +166,9 @@ writeFileSync(indexPath, index);
     if (!embed.includes(`'${stable}'`)) throw new Error(`post_build: embed.js does not name '${stable}'`);
     embed = embed.replaceAll(`'${stable}'`, `'./${name}'`);
   }
+  const marker = "'fw-page-chunks'";
+  if (!embed.includes(marker)) throw new Error('post_build: embed.js has no page-chunks marker');
+  embed = embed.replace(marker, () => JSON.stringify(pageIntegrity));
   writeFileSync(embedPath, embed);
 }
 

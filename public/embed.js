@@ -11,6 +11,23 @@
 import init, { mount as mountWasm } from './feedback-widget.js';
 
 const ready = init({ module_or_path: new URL('./feedback-widget_bg.wasm', import.meta.url) });
+
+// A widget for one contract shows the contract page, whose code is in chunks of its own
+// (build/split.mjs): fetched as soon as such an element appears, beside the main module, not
+// after it. The chunk loader takes these responses up (post_build.mjs fills in the names and
+// their integrity).
+const PAGE_CHUNKS = 'fw-page-chunks';
+let pageChunksFetched = false;
+function fetchPageChunks() {
+  if (pageChunksFetched) return;
+  pageChunksFetched = true;
+  globalThis.__fwChunks = globalThis.__fwChunks || {};
+  for (const [name, integrity] of Object.entries(PAGE_CHUNKS)) {
+    const url = new URL(name, import.meta.url).href;
+    globalThis.__fwChunks[url] = fetch(url, { integrity });
+    globalThis.__fwChunks[url].catch(() => {});
+  }
+}
 const styleUrl = new URL('./main.css', import.meta.url).href;
 const localesUrl = new URL('./locales/', import.meta.url).href;
 
@@ -59,6 +76,11 @@ class WidgetElement extends HTMLElement {
 class ContractFeedback extends WidgetElement {
   // What the widget is mounted with; `color-scheme` is read by its CSS and needs no remount.
   static observedAttributes = ['api-base', 'token', 'contract-id', 'locale'];
+
+  connectedCallback() {
+    if (this.getAttribute('contract-id')) fetchPageChunks();
+    return super.connectedCallback();
+  }
 
   options() {
     const contractId = this.getAttribute('contract-id');

@@ -97,7 +97,7 @@ pub fn Shell(config: AppConfig) -> impl IntoView {
     let screen = Memo::new(move |_| nav.screen());
     // A freelancer's public work history never leads to a client's contract page.
     if !matches!(screen.get_untracked(), Screen::WorkHistory(_)) {
-        split::after_first_content(pages::contract::prefetch);
+        split::after_first_content(|| pages::contract::CONTRACT_PAGE.prefetch());
     }
     let content = move || match screen.get() {
         Screen::History => view! { <HistoryPage/> }.into_any(),

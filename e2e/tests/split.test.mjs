@@ -11,7 +11,7 @@ before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
 const CONSOLE_CHUNK = /\/split_console-[0-9a-f]{16}\.wasm$/;
-const REPORT_CHUNK = /\/split_report_panel-[0-9a-f]{16}\.wasm$/;
+const PAGE_CHUNK = /\/split_page-[0-9a-f]{16}\.wasm$/;
 const WASM = /\.wasm$/;
 
 /** The wasm files `page` asked for, by path. */
@@ -92,14 +92,14 @@ test('when a chunk never arrives, the response being written is kept for the rel
     // Back later on a network that drops one of the page's chunks (routing also bypasses the
     // browser's cache, so the chunk is asked for again).
     let attempts = 0;
-    await page.route(REPORT_CHUNK, (route) => { attempts += 1; return route.abort('internetdisconnected'); });
+    await page.route(PAGE_CHUNK, (route) => { attempts += 1; return route.abort('internetdisconnected'); });
     await page.reload();
     const alert = page.getByRole('alert').filter({ hasText: 'Something went wrong' });
     await alert.waitFor({ timeout: 30_000 });
-    assert.ok(attempts >= 4, `the report chunk was tried ${attempts} times`);
+    assert.ok(attempts >= 4, `the page chunk was tried ${attempts} times`);
     assert.match(await alert.textContent(), /saved on this device/);
     // The network is back: Reload, and the response is still there.
-    await page.unroute(REPORT_CHUNK);
+    await page.unroute(PAGE_CHUNK);
     await alert.getByRole('button', { name: 'Reload' }).click();
     await contract.responseBox().waitFor();
     assert.equal(await contract.responseBox().inputValue(), text);
@@ -122,5 +122,22 @@ test("a chunk whose bytes aren't the build's is refused (the loader fetches with
     await page.getByRole('alert').filter({ hasText: 'Something went wrong' }).waitFor({ timeout: 30_000 });
     assert.equal(served, 4, 'refused each time, so tried again');
     assert.ok(page.log.some((l) => /integrity/i.test(l)), 'the browser says why');
+  });
+});
+
+test("a contract page's chunks are fetched beside the main module, once each", async (t) => {
+  const page = await signedInPage(browser);
+  const events = [];
+  page.on('request', (r) => events.push(`request ${new URL(r.url()).pathname}`));
+  page.on('requestfinished', (r) => events.push(`finished ${new URL(r.url()).pathname}`));
+  await withArtifacts(t, page, async () => {
+    const id = await writtenFeedback(3);
+    await new ContractScreen(page).open(id);
+    await page.waitForLoadState('networkidle');
+    const pageChunk = events.filter((e) => e.startsWith('request ') && PAGE_CHUNK.test(e));
+    assert.equal(pageChunk.length, 1, `one request for the page's chunk: ${events.join('\n')}`);
+    const mainDone = events.findIndex((e) => /^finished \/feedback-widget-[0-9a-f]{16}_bg\.wasm$/.test(e));
+    assert.ok(events.indexOf(pageChunk[0]) < mainDone, `asked for before the main module arrived: ${events.join('\n')}`);
+    assert.deepEqual(page.problems, []);
   });
 });

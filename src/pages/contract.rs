@@ -95,37 +95,19 @@ impl Page {
 pub struct ReportExpanded(pub RwSignal<bool>);
 
 crate::split::split_point!(page,
-    /// The contract page, from its own chunk: the history is the first view of most visits.
+    /// The contract page with everything on it (the response editor and its check dialog, the
+    /// report form, the removal request), from its own chunk: the history is the first view of
+    /// most visits. One chunk, not one per part: every contract page shows them all at once,
+    /// and the finer split cost a request per combination of parts (25 modules for one page,
+    /// LCP 3.6 s on mobile against 2.4 s unsplit; docs/performance-notes.md).
     static CONTRACT_PAGE: fn(Option<ContractId>) -> AnyView = {
         |id| view! { <ContractPage id/> }.into_any()
     }
 );
 
-/// Starts fetching the page's chunks (the client may open a contract next).
-pub fn prefetch() {
-    CONTRACT_PAGE.prefetch();
-    respond::EDITOR.prefetch();
-    report::REPORT_PANEL.prefetch();
-    given::REMOVAL_REQUEST.prefetch();
-}
-
-/// The contract page once it and the parts it shows at once are here, fetched together: the
-/// page then appears whole, with nothing shifting in under what the person is reading.
+/// The contract page, from its chunk (see [`CONTRACT_PAGE`]).
 pub fn contract_page(id: Option<ContractId>) -> AnyView {
-    let parts = || {
-        respond::EDITOR.ready().is_some()
-            && report::REPORT_PANEL.ready().is_some()
-            && given::REMOVAL_REQUEST.ready().is_some()
-    };
-    let ready = CONTRACT_PAGE.ready().filter(|_| parts());
-    let load = async {
-        prefetch();
-        respond::EDITOR.get().await?;
-        report::REPORT_PANEL.get().await?;
-        given::REMOVAL_REQUEST.get().await?;
-        CONTRACT_PAGE.get().await
-    };
-    crate::split::lazy_view(ready, load, id)
+    crate::split::chunk_view(&CONTRACT_PAGE, id)
 }
 
 #[component]
@@ -314,7 +296,7 @@ fn FeedbackSection(details: ContractDetails) -> impl IntoView {
                 let (c1, f1, w) = (c.clone(), f.clone(), details.response_window.clone());
                 view! {
                     <respond::RespondPanel contract=c1 feedback=f1 window=w/>
-                    {crate::split::chunk_view(&report::REPORT_PANEL, (c.id, f))}
+                    <report::ReportPanel contract_id=c.id feedback=f/>
                 }
             })}
             <given::GivenPanel contract=c.clone() given=details.given.clone()/>

@@ -44,7 +44,9 @@ fn Given(contract_id: i64, given: GivenFeedback) -> impl IntoView {
     // The client's own feedback: the domain decides whether removal may still be asked for.
     let requested = given.removal_request.is_some();
     let status = match can_request_removal(true, requested) {
-        Ok(()) => crate::split::chunk_view(&REMOVAL_REQUEST, (contract_id, given.id)),
+        Ok(()) => {
+            view! { <RemovalRequest contract_id=contract_id feedback_id=given.id/> }.into_any()
+        }
         Err(_) => given
             .removal_request
             .map(|r| view! { <RemovalStatusView request=r/> })
@@ -67,13 +69,6 @@ fn Given(contract_id: i64, given: GivenFeedback) -> impl IntoView {
         {status}
     }
 }
-
-crate::split::split_point!(removal_request,
-    /// The removal request and its dialog, from their own chunk.
-    static REMOVAL_REQUEST: fn((i64, i64)) -> AnyView = {
-        |(contract_id, feedback_id)| view! { <RemovalRequest contract_id feedback_id/> }.into_any()
-    }
-);
 
 #[component]
 fn RemovalStatusView(request: RemovalRequestState) -> impl IntoView {

@@ -127,15 +127,8 @@ fn field_error(problems: RwSignal<Vec<FieldProblem>>, id: String) -> Signal<Opti
     })
 }
 
-crate::split::split_point!(report_panel,
-    /// The report's form and status, from their own chunk: most feedback is never reported.
-    static REPORT_PANEL: fn((i64, ReceivedFeedback)) -> AnyView = {
-        |(contract_id, feedback)| view! { <ReportPanel contract_id feedback/> }.into_any()
-    }
-);
-
 #[component]
-fn ReportPanel(contract_id: i64, feedback: ReceivedFeedback) -> impl IntoView {
+pub fn ReportPanel(contract_id: i64, feedback: ReceivedFeedback) -> impl IntoView {
     let i18n = use_i18n();
     let body = match can_report(feedback.report.is_some()) {
         Ok(()) => {

@@ -30,14 +30,6 @@ use crate::widget::HostEvent;
 const FIELD: &str = "fw-response-text";
 const SUMMARY: &str = "fw-respond";
 
-crate::split::split_point!(editor,
-    /// The editor, its rules and its check dialog, from their own chunk: a contract already
-    /// answered (or with nothing to answer) never needs them.
-    static EDITOR: fn((ContractSummary, i64, ResponseWindow)) -> AnyView = {
-        |(contract, feedback_id, window)| view! { <Editor contract feedback_id window/> }.into_any()
-    }
-);
-
 #[component]
 pub fn RespondPanel(
     contract: ContractSummary,
@@ -62,7 +54,7 @@ pub fn RespondPanel(
                 .into_any()
         }
         (Ok(()) | Err(RespondBlocked::WindowClosed), _, Some(window)) => {
-            crate::split::chunk_view(&EDITOR, (contract.clone(), feedback.id, window))
+            view! { <Editor contract=contract feedback_id=feedback.id window=window/> }.into_any()
         }
         (Err(b), _, _) => view! { <p>{i18n.t(blocked_key(b))}</p> }.into_any(),
         // An open window always comes with its dates; without them, as if not yet ended.
