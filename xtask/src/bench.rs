@@ -189,8 +189,9 @@ fn find_wasm(dir: &Path) -> Result<PathBuf> {
     std::fs::read_dir(dir)
         .map_err(|e| format!("{}: {e}", dir.display()))?
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .find(|p| p.extension().is_some_and(|x| x == "wasm"))
-        .ok_or_else(|| format!("no wasm in {}", dir.display()))
+        // The main module (the chunks are named after their split points).
+        .find(|p| p.to_string_lossy().ends_with("_bg.wasm"))
+        .ok_or_else(|| format!("no main wasm module in {}", dir.display()))
 }
 
 /// Builds the app once per release-profile variant (cargo's CARGO_PROFILE_RELEASE_* overrides)
@@ -256,7 +257,8 @@ pub fn bench_size(root: &Path) -> Result {
             gzip_size(&wasm)? as f64 / 1000.0
         ));
     }
-    // wasm-opt levels, on the chosen profile's output of wasm-bindgen.
+    // wasm-opt levels, on the chosen profile's output of wasm-bindgen: the linked wasm before
+    // the split (all the app's code in one module), so each level is compared on the same code.
     run(Command::new("trunk")
         .args(["build", "--release", "--skip-version-check"])
         .env("PATH", tools::path_with_node_bin(root)))?;
