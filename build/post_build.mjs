@@ -64,10 +64,11 @@ const chunks = readdirSync(dir).filter((f) => f.endsWith('.wasm') && f !== WASM)
 for (const chunk of chunks) {
   const data = readFileSync(join(dir, chunk));
   const to = chunk.replace(/\.wasm$/, `-${hash16(data)}.wasm`);
+  const integrity = sriOf(data);
   const request = `new URL("./${chunk}", import.meta.url)`;
   if (!loader.includes(`fetch(${request})`)) throw new Error(`post_build: ${LOADER} does not fetch ${request}`);
-  loader = loader.replaceAll(`fetch(${request})`, `fetchChunk(new URL("./${to}", import.meta.url), "${sriOf(data)}")`);
-  if (pageChunks.includes(chunk)) pageIntegrity[to] = sriOf(data);
+  loader = loader.replaceAll(`fetch(${request})`, `fetchChunk(new URL("./${to}", import.meta.url), "${integrity}")`);
+  if (pageChunks.includes(chunk)) pageIntegrity[to] = integrity;
   renameSync(join(dir, chunk), join(dir, to));
 }
 // A response index.html or embed.js started early (the contract page's chunks) is taken up
@@ -104,19 +105,18 @@ renameSync(join(dir, WASM), join(dir, wasmName));
   // index.html loads and preloads the glue, the loader and the main module by their stable
   // names (Trunk only copies them): here they get this build's names and Subresource
   // Integrity for the bytes now served. (Trunk's minified HTML may leave attributes unquoted.)
-  const sri = sriOf;
   for (const [stable, name, data] of [[GLUE, glueName, glue], [LOADER, loaderName, loader], [WASM, wasmName, readFileSync(join(dir, wasmName))]]) {
     const escaped = stable.replaceAll('.', '\\.');
     const link = new RegExp(`<link([^>]*?)href=(["']?)/${escaped}\\2([\\s>/])`);
     if (!link.test(index)) throw new Error(`post_build: index.html does not preload /${stable}`);
-    index = index.replace(link, `<link$1href="/${stable}" integrity="${sri(data)}"$3`);
+    index = index.replace(link, `<link$1href="/${stable}" integrity="${sriOf(data)}"$3`);
     // (Its minifier may also turn the script's strings into template literals.)
     index = index.replace(new RegExp(`(["'\`=])/${escaped}(["'\`\\s>])`, 'g'), `$1/${name}$2`);
     if (index.includes(`/${stable}`)) throw new Error(`post_build: index.html still names /${stable}`);
   }
   // The glue's snippets, preloaded beside it (as Trunk did): no second round trip for them.
   const snippetLinks = walk(dir).filter((f) => f.startsWith(join(dir, 'snippets')) && f.endsWith('.js'))
-    .map((f) => `<link rel="modulepreload" href="${f.slice(dir.length).replaceAll('\\', '/')}" integrity="${sri(readFileSync(f))}" crossorigin="anonymous">`);
+    .map((f) => `<link rel="modulepreload" href="${f.slice(dir.length).replaceAll('\\', '/')}" integrity="${sriOf(readFileSync(f))}" crossorigin="anonymous">`);
   const glueLink = new RegExp(`<link[^>]*href="/${glueName}"[^>]*>`);
   index = index.replace(glueLink, (link) => link + snippetLinks.join(''));
   // The placeholder that keeps Trunk from building the crate itself (index.html).
@@ -193,13 +193,12 @@ writeFileSync(indexPath, index);
 // and the wasm — dist/integrity.json, by path under dist/. A host puts embed.js's value in its
 // <script integrity> and the modules' in an import map's "integrity".
 {
-  const sri = (path) => `sha384-${createHash('sha384').update(readFileSync(path)).digest('base64')}`;
   const pinned = walk(dir)
     .map((path) => path.slice(dir.length + 1).replaceAll('\\', '/'))
     .filter((name) => /^(embed\.js|(feedback-widget|wasm-split)-[0-9a-f]+\.js|[\w-]+-[0-9a-f]+(_bg)?\.wasm|main-[0-9a-f]+\.css|snippets\/.+\.js)$/.test(name))
     .sort();
   writeFileSync(join(dir, 'integrity.json'),
-    `${JSON.stringify(Object.fromEntries(pinned.map((name) => [name, sri(join(dir, name))])), null, 1)}\n`);
+    `${JSON.stringify(Object.fromEntries(pinned.map((name) => [name, sriOf(readFileSync(join(dir, name)))])), null, 1)}\n`);
 }
 
 if (release) {

@@ -139,7 +139,7 @@ const wires = [];
 for (const [name, url] of PAGES) wires.push([name, await wire(url)]);
 await browser.close();
 
-// 4. Lighthouse on the history and details pages: the default (mobile: slow 4G, 4× CPU) config,
+// 4. Lighthouse on the same three pages: the default (mobile: slow 4G, 4× CPU) config,
 //    which is what phones see, and the desktop preset.
 const lhBrowser = await puppeteer.launch({ executablePath: '/usr/bin/chromium', args: [...ARGS, '--headless=new'] });
 async function lighthouse(url, config) {
@@ -201,8 +201,8 @@ on the moderation console. \`embed.js\` (the widget loader) is only loaded by ho
 ${wires.map(([name, w]) => `| ${name} | ${w.modules.join(', ')} | ${kb(w.wasmGz)} | ${kb(w.first.app)} | ${kb(w.first.api)} | ${kb(w.repeat.app)} | ${kb(w.repeat.api)} |`).join('\n')}
 
 Goals: the first view's wasm ≤ 200 KB gzip; first visit ≤ 200 KB, repeat visit ≤ 5 KB on the wire
-(app files; the API's JSON is the data itself). The other chunks a client may need (the contract
-page, the report, the removal request) are prefetched once the first view is on screen.
+(app files; the API's JSON is the data itself). Elsewhere the contract page's chunks are
+prefetched once the first view is on screen.
 
 ## Locale catalogs (\`dist/locales/\`, fetched only for a page in that language)
 

@@ -120,24 +120,12 @@ pub fn chunk_view<A>(point: &'static SplitPoint<fn(A) -> AnyView>, args: A) -> A
 where
     A: Clone + Send + Sync + 'static,
 {
-    lazy_view(point.ready(), point.get(), args)
-}
-
-/// [`chunk_view`] with the caller's own `ready` and `load` (a view that needs several chunks).
-pub fn lazy_view<A>(
-    ready: Option<fn(A) -> AnyView>,
-    load: impl Future<Output = Result<fn(A) -> AnyView, ChunkError>> + 'static,
-    args: A,
-) -> AnyView
-where
-    A: Clone + Send + Sync + 'static,
-{
-    if let Some(render) = ready {
+    if let Some(render) = point.ready() {
         return render(args);
     }
     let render = RwSignal::new(None::<fn(A) -> AnyView>);
     leptos::task::spawn_local(async move {
-        match load.await {
+        match point.get().await {
             Ok(f) => render.set(Some(f)),
             Err(ChunkError) => crate::crash::show_crash(),
         }
